@@ -1,0 +1,112 @@
+"""Typed errors raised by the Whereby client, each with a message fit to show a person.
+
+Messages never contain the API key or a room key: the client builds them from status codes and
+server text only, and redacts URLs before they are quoted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class WherebyError(Exception):
+    """Base of every error the API layer raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One problem with one field of a request, found before anything was sent."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class RequestValidationError(WherebyError):
+    """The request is invalid; nothing was sent. ``issues`` names each field at fault."""
+
+    def __init__(self, issues: list[FieldIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("; ".join(str(issue) for issue in self.issues))
+
+    @classmethod
+    def single(cls, field: str, message: str) -> RequestValidationError:
+        return cls([FieldIssue(field, message)])
+
+
+class LocalTimeError(RequestValidationError):
+    """A wall-clock time that does not exist, or exists twice, in the chosen time zone."""
+
+
+class NonexistentLocalTimeError(LocalTimeError):
+    pass
+
+
+class AmbiguousLocalTimeError(LocalTimeError):
+    pass
+
+
+class ApiError(WherebyError):
+    """The server answered, and the answer was a refusal. ``status`` is its HTTP status."""
+
+    status: int | None = None
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class InvalidApiKeyError(ApiError):
+    status = 401
+
+
+class ForbiddenError(ApiError):
+    status = 403
+
+
+class NotFoundError(ApiError):
+    status = 404
+
+
+class RequestRejectedError(ApiError):
+    """A 4xx other than those above; ``server_text`` is what the server said."""
+
+    def __init__(self, message: str, *, status: int, server_text: str = "") -> None:
+        super().__init__(message, status=status)
+        self.server_text = server_text
+
+
+class RateLimitedError(ApiError):
+    """429. ``retry_after`` is how long the server asked us to wait, in seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    """5xx: the service had a problem of its own."""
+
+
+class NetworkError(WherebyError):
+    """No usable answer arrived: the connection, the name lookup, TLS or a timeout failed."""
+
+
+class CreateOutcomeUnknownError(NetworkError):
+    """A create request was sent but its answer was lost: the room may have been created."""
+
+
+class MalformedResponseError(WherebyError):
+    """The server answered with something that is not what the API promises."""

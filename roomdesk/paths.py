@@ -1,0 +1,70 @@
+"""Every directory roomdesk reads or writes, resolved in one place.
+
+``ROOMDESK_DATA_DIR`` overrides the whole layout (data, config and logs live below it), which is what
+tests and portable installs use. Otherwise the platform's standard locations are used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from roomdesk import APP_NAME
+
+DATA_DIR_ENV = "ROOMDESK_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @property
+    def store_file(self) -> Path:
+        return self.data_dir / "rooms.sqlite3"
+
+    @property
+    def demo_store_file(self) -> Path:
+        return self.data_dir / "demo-rooms.sqlite3"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.ini"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "roomdesk.log"
+
+    def ensure(self) -> AppPaths:
+        """Create the directories, readable by the owner only."""
+        for directory in (self.data_dir, self.config_dir, self.log_dir):
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self
+
+
+def _platform_dirs(home: Path) -> tuple[Path, Path, Path]:
+    if sys.platform == "win32":
+        local = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        roaming = Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+        return local / APP_NAME, roaming / APP_NAME, local / APP_NAME / "logs"
+    if sys.platform == "darwin":
+        support = home / "Library" / "Application Support" / APP_NAME
+        return support, support, home / "Library" / "Logs" / APP_NAME
+    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / APP_NAME
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / APP_NAME
+    state = Path(os.environ.get("XDG_STATE_HOME") or home / ".local" / "state") / APP_NAME
+    return data, config, state / "logs"
+
+
+def app_paths(environ: dict[str, str] | None = None) -> AppPaths:
+    """The directories for this process, honouring ``ROOMDESK_DATA_DIR``."""
+    env = os.environ if environ is None else environ
+    override = env.get(DATA_DIR_ENV)
+    if override:
+        root = Path(override).expanduser()
+        return AppPaths(data_dir=root, config_dir=root / "config", log_dir=root / "logs")
+    data, config, logs = _platform_dirs(Path.home())
+    return AppPaths(data_dir=data, config_dir=config, log_dir=logs)
