@@ -1,0 +1,37 @@
+"""The local room store (stdlib sqlite3): every room roomdesk created or found, and its status."""
+
+from roomdesk.store.db import (
+    RoomStore,
+    StoreCorruptError,
+    StoreError,
+    StoreUnavailableError,
+    StoreVersionError,
+    move_aside,
+)
+from roomdesk.store.migrations import LATEST_VERSION
+from roomdesk.store.records import (
+    ENDS_SOON_WINDOW,
+    LinkKind,
+    PendingCreate,
+    PendingState,
+    RoomSource,
+    RoomStatus,
+    StoredRoom,
+)
+
+__all__ = [
+    "ENDS_SOON_WINDOW",
+    "LATEST_VERSION",
+    "LinkKind",
+    "PendingCreate",
+    "PendingState",
+    "RoomSource",
+    "RoomStatus",
+    "RoomStore",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreUnavailableError",
+    "StoreVersionError",
+    "StoredRoom",
+    "move_aside",
+]

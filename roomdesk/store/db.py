@@ -1,0 +1,712 @@
+"""The local room store: one SQLite file holding every room roomdesk created or found.
+
+Threads: a :class:`RoomStore` owns one connection, made with ``check_same_thread=True``, so use it
+from the thread that opened it (the GUI thread). Another thread or process wanting the store opens
+its own :class:`RoomStore`; WAL mode and a busy timeout let them share the file.
+
+Secrets: the store keeps room links (host links included) in a file only its owner can read
+(mode 0600), but never API keys or storage credentials. Callers pass request options already
+stripped of secrets (``MeetingRequest.to_stored_options()``); the store saves what it is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from roomdesk.api.models import ROOM_GRACE_PERIOD, Meeting, RoomMode, format_utc
+from roomdesk.store import migrations
+from roomdesk.store.records import (
+    PendingCreate,
+    PendingState,
+    RoomSource,
+    StoredRoom,
+    require_aware,
+)
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_SECONDS = 5.0
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+_CORRUPT_ERRORS = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
+
+
+class StoreError(Exception):
+    """Base of every error the store raises on purpose; ``str()`` is fit to show a person."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StoreVersionError(StoreError):
+    """The file was written by a newer roomdesk; it was left untouched."""
+
+    def __init__(self, path: Path, found: int, supported: int) -> None:
+        super().__init__(
+            path,
+            f"The room list {path} was written by a newer roomdesk (schema {found}; this "
+            f"version understands up to {supported}). Update roomdesk to open it; the file was "
+            "not changed.",
+        )
+        self.found = found
+        self.supported = supported
+
+
+class StoreCorruptError(StoreError):
+    """The file is not a roomdesk SQLite database, or it is damaged; it was left untouched."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            path,
+            f"The room list {path} cannot be read: it is damaged or not a roomdesk database "
+            f"({detail}). Nothing was changed; move it aside to start a new list.",
+        )
+        self.detail = detail
+
+
+class StoreUnavailableError(StoreError):
+    """The file could not be opened or written (permissions, disk, locked by another process)."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(path, f"The room list {path} could not be opened: {detail}.")
+        self.detail = detail
+
+
+def _utc_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _free_name(directory: Path, stem: str) -> Path:
+    """``directory / stem``, or with -1, -2, … appended, so neither it nor a companion exists."""
+    for counter in range(1000):
+        name = stem if counter == 0 else f"{stem}-{counter}"
+        candidate = directory / name
+        taken = [candidate, *(directory / f"{name}{suffix}" for suffix in COMPANION_SUFFIXES)]
+        if not any(os.path.lexists(item) for item in taken):
+            return candidate
+    raise FileExistsError(f"no free name for {stem} in {directory}")
+
+
+def move_aside(path: Path) -> Path:
+    """Rename the database at ``path`` and its -wal/-shm/-journal to ``<name>.corrupt-<UTC time>``.
+
+    The companions keep their suffixes, so SQLite still pairs them with the moved file. Call it only
+    while no store has the file open. Returns the new path of the main file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no room list at {path}")
+    target = _free_name(path.parent, f"{path.name}.corrupt-{_utc_stamp()}")
+    os.rename(path, target)
+    for suffix in COMPANION_SUFFIXES:
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            os.rename(companion, target.with_name(target.name + suffix))
+    return target
+
+
+def _create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists, so SQLite never widens its mode."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _make_private(path: Path) -> None:
+    for item in (path, *(path.with_name(path.name + suffix) for suffix in COMPANION_SUFFIXES)):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(item, 0o600)
+
+
+def _utc_text(moment: datetime, name: str) -> str:
+    return format_utc(require_aware(moment, name))
+
+
+def _optional_utc_text(moment: datetime | None, name: str) -> str | None:
+    return None if moment is None else _utc_text(moment, name)
+
+
+def _json_text(value: dict[str, Any] | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict or None, not {type(value).__name__}")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _ids(meeting_ids: Iterable[str]) -> list[tuple[str]]:
+    # A lone string would silently become one id per character.
+    if isinstance(meeting_ids, str):
+        raise TypeError("pass a collection of meeting ids, not a single string")
+    return [(str(meeting_id),) for meeting_id in meeting_ids]
+
+
+def _room_mode_value(room_mode: str | None) -> str | None:
+    return None if room_mode is None else RoomMode(room_mode).value
+
+
+_ROOM_COLUMNS = (
+    "id, meeting_id, room_name, room_url, host_room_url, viewer_room_url, start_date, end_date,"
+    " room_mode, options, label, notes, created_at, source, deleted_at, server_missing_at,"
+    " updated_at"
+)
+_SELECT_ROOMS = f"SELECT {_ROOM_COLUMNS} FROM rooms"
+_CURRENT = "deleted_at IS NULL AND server_missing_at IS NULL AND end_date > ?"
+_PAST = "(deleted_at IS NOT NULL OR server_missing_at IS NOT NULL OR end_date <= ?)"
+
+# New values from the server replace the stored ones, but a link or name the answer left out
+# (the list call only returns links it was asked for) does not erase one we already know.
+_REFRESH_FROM_SERVER = """
+    room_name = COALESCE(excluded.room_name, rooms.room_name),
+    room_url = excluded.room_url,
+    host_room_url = COALESCE(excluded.host_room_url, rooms.host_room_url),
+    viewer_room_url = COALESCE(excluded.viewer_room_url, rooms.viewer_room_url),
+    start_date = COALESCE(excluded.start_date, rooms.start_date),
+    end_date = excluded.end_date,
+    room_mode = COALESCE(excluded.room_mode, rooms.room_mode),
+    server_missing_at = NULL,
+    updated_at = excluded.updated_at
+"""
+_INSERT_ROOM = """
+    INSERT INTO rooms (meeting_id, room_name, room_url, host_room_url, viewer_room_url,
+        start_date, end_date, room_mode, options, label, notes, created_at, source, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_UPSERT_IMPORTED = f"""
+    {_INSERT_ROOM}
+    ON CONFLICT (meeting_id) DO UPDATE SET {_REFRESH_FROM_SERVER}
+    WHERE rooms.room_url IS NOT excluded.room_url
+        OR rooms.end_date IS NOT excluded.end_date
+        OR rooms.server_missing_at IS NOT NULL
+        OR (excluded.room_name IS NOT NULL AND rooms.room_name IS NOT excluded.room_name)
+        OR (excluded.host_room_url IS NOT NULL
+            AND rooms.host_room_url IS NOT excluded.host_room_url)
+        OR (excluded.viewer_room_url IS NOT NULL
+            AND rooms.viewer_room_url IS NOT excluded.viewer_room_url)
+        OR (excluded.start_date IS NOT NULL AND rooms.start_date IS NOT excluded.start_date)
+        OR (excluded.room_mode IS NOT NULL AND rooms.room_mode IS NOT excluded.room_mode)
+"""
+# A room we created that a sync imported first (its create answer was lost) becomes ours.
+_UPSERT_CREATED = f"""
+    {_INSERT_ROOM}
+    ON CONFLICT (meeting_id) DO UPDATE SET {_REFRESH_FROM_SERVER},
+        options = excluded.options,
+        label = CASE WHEN excluded.label <> '' THEN excluded.label ELSE rooms.label END,
+        notes = CASE WHEN excluded.notes <> '' THEN excluded.notes ELSE rooms.notes END,
+        source = excluded.source
+"""
+_PENDING_COLUMNS = "id, request_json, label, created_at, state, meeting_id, error, attempt"
+
+_parse_time = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
+_SOURCES = {source.value: source for source in RoomSource}
+
+
+def _room_from_row(row: tuple[Any, ...]) -> StoredRoom:
+    (
+        local_id,
+        meeting_id,
+        room_name,
+        room_url,
+        host_room_url,
+        viewer_room_url,
+        start_date,
+        end_date,
+        room_mode,
+        options,
+        label,
+        notes,
+        created_at,
+        source,
+        deleted_at,
+        server_missing_at,
+        updated_at,
+    ) = row
+    return StoredRoom(
+        local_id,
+        meeting_id,
+        room_name,
+        room_url,
+        host_room_url,
+        viewer_room_url,
+        None if start_date is None else _parse_time(start_date),
+        _parse_time(end_date),
+        room_mode,
+        None if options is None else json.loads(options),
+        label,
+        notes,
+        _parse_time(created_at),
+        _SOURCES[source],
+        None if deleted_at is None else _parse_time(deleted_at),
+        None if server_missing_at is None else _parse_time(server_missing_at),
+        _parse_time(updated_at),
+    )
+
+
+def _pending_from_row(row: tuple[Any, ...]) -> PendingCreate:
+    local_id, request_json, label, created_at, state, meeting_id, error, attempt = row
+    return PendingCreate(
+        id=local_id,
+        request_json=json.loads(request_json),
+        label=label,
+        created_at=_parse_time(created_at),
+        state=PendingState(state),
+        meeting_id=meeting_id,
+        error=error,
+        attempt=attempt,
+    )
+
+
+class RoomStore:
+    """The rooms roomdesk knows about, in the SQLite file at ``path``.
+
+    Opening creates the file (mode 0600) or upgrades an older one, after copying it aside to
+    ``<name>.bak-v<old>-<UTC time>``. A file from a newer roomdesk raises
+    :class:`StoreVersionError`, a damaged or foreign one :class:`StoreCorruptError`; neither is
+    changed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = Path(path)
+        self._conn = self._open()
+        self._closed = False
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        path = self._path
+        parent = path.parent
+        if not parent.exists():
+            parent.mkdir(parents=True, mode=0o700)
+            os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+        try:
+            _create_private_file(path)
+            # Autocommit: every write below opens its own transaction explicitly.
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailableError(path, str(exc)) from exc
+        try:
+            self._check(conn)
+            self._configure(conn)
+            self._upgrade(conn)
+        except (sqlite3.Error, OSError) as exc:
+            conn.close()
+            if getattr(exc, "sqlite_errorname", None) in _CORRUPT_ERRORS:
+                raise StoreCorruptError(path, str(exc)) from exc
+            raise StoreUnavailableError(path, str(exc)) from exc
+        except BaseException:
+            conn.close()
+            raise
+        _make_private(path)
+        return conn
+
+    def _check(self, conn: sqlite3.Connection) -> None:
+        """Refuse a newer, foreign or damaged file. Only reads, so a refused file is unchanged."""
+        version = migrations.schema_version(conn)
+        if version > migrations.LATEST_VERSION:
+            raise StoreVersionError(self._path, version, migrations.LATEST_VERSION)
+        if version == 0:
+            (tables,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if tables:
+                raise StoreCorruptError(self._path, "it is a SQLite database of some other program")
+            return
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise StoreCorruptError(self._path, "; ".join(problems))
+
+    @staticmethod
+    def _configure(conn: sqlite3.Connection) -> None:
+        (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        if mode.lower() != "wal":
+            # Some network file systems cannot share memory; the store still works, just slower.
+            log.warning("room store runs in %s journal mode, not WAL", mode)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        version = migrations.schema_version(conn)
+        if version == migrations.LATEST_VERSION:
+            return
+        if version > 0:
+            self._backup(conn, version)
+        migrations.apply_migrations(conn)
+
+    def _backup(self, conn: sqlite3.Connection, version: int) -> Path:
+        """Copy the file aside before changing its schema; the backup API includes the WAL."""
+        stem = f"{self._path.name}.bak-v{version}-{_utc_stamp()}"
+        while True:
+            target = _free_name(self._path.parent, stem)
+            try:
+                # Exclusive, so two roomdesks upgrading at once never share a backup file.
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                break
+            except FileExistsError:
+                continue
+        copy = sqlite3.connect(target)
+        try:
+            conn.backup(copy)
+        finally:
+            copy.close()
+        log.info("copied the room store to %s before upgrading it from schema %d", target, version)
+        return target
+
+    # -- lifetime --------------------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def schema_version(self) -> int:
+        return migrations.schema_version(self._conn)
+
+    def close(self) -> None:
+        """Close the file; calling it again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            log.debug("PRAGMA optimize failed on close", exc_info=True)
+        # Later calls then raise sqlite3.ProgrammingError ("closed database").
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        conn = self._conn
+        with conn:
+            # IMMEDIATE takes the write lock up front, so reads inside see what we will change.
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+
+    # -- rooms -----------------------------------------------------------------------------------
+
+    def _room_row(self, conn: sqlite3.Connection, meeting_id: str) -> StoredRoom | None:
+        row = conn.execute(f"{_SELECT_ROOMS} WHERE meeting_id = ?", (meeting_id,)).fetchone()
+        return None if row is None else _room_from_row(row)
+
+    @staticmethod
+    def _meeting_params(
+        meeting: Meeting,
+        *,
+        room_mode: str | None,
+        options: str | None,
+        label: str,
+        notes: str,
+        created_at: str,
+        source: RoomSource,
+        now: str,
+    ) -> tuple[Any, ...]:
+        return (
+            meeting.meeting_id,
+            meeting.room_name,
+            meeting.room_url,
+            meeting.host_room_url,
+            meeting.viewer_room_url,
+            _optional_utc_text(meeting.start_date, "meeting.start_date"),
+            _utc_text(meeting.end_date, "meeting.end_date"),
+            room_mode,
+            options,
+            label,
+            notes,
+            created_at,
+            source.value,
+            now,
+        )
+
+    def _created_params(
+        self,
+        meeting: Meeting,
+        *,
+        room_mode: str,
+        options: dict[str, Any] | None,
+        label: str,
+        notes: str,
+        created_at: datetime | None,
+    ) -> tuple[Any, ...]:
+        now = format_utc(datetime.now(UTC))
+        return self._meeting_params(
+            meeting,
+            room_mode=_room_mode_value(room_mode),
+            options=_json_text(options, "options"),
+            label=label,
+            notes=notes,
+            created_at=now if created_at is None else _utc_text(created_at, "created_at"),
+            source=RoomSource.CREATED,
+            now=now,
+        )
+
+    def add_created(
+        self,
+        meeting: Meeting,
+        *,
+        room_mode: str,
+        options: dict[str, Any] | None,
+        label: str = "",
+        notes: str = "",
+        created_at: datetime | None = None,
+    ) -> StoredRoom:
+        """Record a room this roomdesk just created. ``options`` must hold no secrets.
+
+        If a sync already imported the meeting, that row becomes this created room.
+        """
+        params = self._created_params(
+            meeting,
+            room_mode=room_mode,
+            options=options,
+            label=label,
+            notes=notes,
+            created_at=created_at,
+        )
+        with self._write() as conn:
+            conn.execute(_UPSERT_CREATED, params)
+            room = self._room_row(conn, meeting.meeting_id)
+        assert room is not None
+        return room
+
+    def _imported_params(self, meeting: Meeting, room_mode: str | None, now: str) -> tuple:
+        return self._meeting_params(
+            meeting,
+            room_mode=_room_mode_value(room_mode),
+            options=None,
+            label="",
+            notes="",
+            created_at=now,
+            source=RoomSource.IMPORTED,
+            now=now,
+        )
+
+    def upsert_imported(
+        self, meeting: Meeting, *, room_mode: str | None = None
+    ) -> tuple[StoredRoom, bool]:
+        """Record a meeting the server listed. Returns the room and whether it was new.
+
+        A known room keeps its label, notes, source and options; its links and dates are
+        refreshed and it is no longer marked missing. A room marked deleted stays deleted.
+        """
+        params = self._imported_params(meeting, room_mode, format_utc(datetime.now(UTC)))
+        with self._write() as conn:
+            known = conn.execute(
+                "SELECT 1 FROM rooms WHERE meeting_id = ?", (meeting.meeting_id,)
+            ).fetchone()
+            conn.execute(_UPSERT_IMPORTED, params)
+            room = self._room_row(conn, meeting.meeting_id)
+        assert room is not None
+        return room, known is None
+
+    def upsert_many_imported(self, meetings: Iterable[Meeting]) -> int:
+        """:meth:`upsert_imported` for a whole sync in one transaction; returns how many are new."""
+        now = format_utc(datetime.now(UTC))
+        # Build every row first so a bad meeting raises before anything is written.
+        rows = [self._imported_params(meeting, None, now) for meeting in meetings]
+        with self._write() as conn:
+            (before,) = conn.execute("SELECT count(*) FROM rooms").fetchone()
+            conn.executemany(_UPSERT_IMPORTED, rows)
+            (after,) = conn.execute("SELECT count(*) FROM rooms").fetchone()
+        return after - before
+
+    def get(self, meeting_id: str) -> StoredRoom | None:
+        return self._room_row(self._conn, meeting_id)
+
+    def get_by_id(self, local_id: int) -> StoredRoom | None:
+        row = self._conn.execute(f"{_SELECT_ROOMS} WHERE id = ?", (local_id,)).fetchone()
+        return None if row is None else _room_from_row(row)
+
+    @staticmethod
+    def _expiry_cutoff(now: datetime | None) -> str:
+        # A room is current while end + grace > now, that is while end > now - grace.
+        moment = datetime.now(UTC) if now is None else require_aware(now, "now")
+        return format_utc(moment - ROOM_GRACE_PERIOD)
+
+    def list_rooms(
+        self, *, include_past: bool = False, now: datetime | None = None
+    ) -> list[StoredRoom]:
+        """Rooms still usable at ``now`` (default: the current time), the soonest to end first.
+
+        With ``include_past``, deleted, expired and missing rooms follow, the latest to end first.
+        """
+        cutoff = self._expiry_cutoff(now)
+        conn = self._conn
+        current = conn.execute(
+            f"{_SELECT_ROOMS} WHERE {_CURRENT} ORDER BY end_date, id", (cutoff,)
+        ).fetchall()
+        rooms = [_room_from_row(row) for row in current]
+        if include_past:
+            past = conn.execute(
+                f"{_SELECT_ROOMS} WHERE {_PAST} ORDER BY end_date DESC, id DESC", (cutoff,)
+            ).fetchall()
+            rooms.extend(_room_from_row(row) for row in past)
+        return rooms
+
+    def count_rooms(self, *, include_past: bool = False, now: datetime | None = None) -> int:
+        """How many rooms :meth:`list_rooms` would return with the same arguments."""
+        if include_past:
+            (count,) = self._conn.execute("SELECT count(*) FROM rooms").fetchone()
+        else:
+            (count,) = self._conn.execute(
+                f"SELECT count(*) FROM rooms WHERE {_CURRENT}", (self._expiry_cutoff(now),)
+            ).fetchone()
+        return int(count)
+
+    def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom | None:
+        """Change a room's label (and its notes, unless None). None if there is no such room."""
+        now = format_utc(datetime.now(UTC))
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE rooms SET label = ?, notes = COALESCE(?, notes), updated_at = ? "
+                "WHERE meeting_id = ?",
+                (label, notes, now, meeting_id),
+            )
+            return self._room_row(conn, meeting_id)
+
+    def _stamp(self, column: str, meeting_ids: Iterable[str], when: datetime | None) -> int:
+        # column is one of two names fixed in this class, never caller input.
+        stamp = format_utc(datetime.now(UTC) if when is None else require_aware(when, "when"))
+        rows = [(stamp, stamp, meeting_id) for (meeting_id,) in _ids(meeting_ids)]
+        with self._write() as conn:
+            cursor = conn.executemany(
+                f"UPDATE rooms SET {column} = ?, updated_at = ? "
+                f"WHERE meeting_id = ? AND {column} IS NULL",
+                rows,
+            )
+            return cursor.rowcount
+
+    def mark_deleted(self, meeting_ids: Iterable[str], when: datetime | None = None) -> int:
+        """Record that these rooms were deleted on the server. Returns how many changed."""
+        return self._stamp("deleted_at", meeting_ids, when)
+
+    def mark_server_missing(self, meeting_ids: Iterable[str], when: datetime | None = None) -> int:
+        """Record that a sync no longer found these rooms. Returns how many changed.
+
+        The first time stays recorded; a later sync that finds the room again clears it.
+        """
+        return self._stamp("server_missing_at", meeting_ids, when)
+
+    def delete_local(self, meeting_ids: Iterable[str]) -> int:
+        """Forget these rooms entirely (the server is not asked). Returns how many were removed."""
+        rows = _ids(meeting_ids)
+        with self._write() as conn:
+            return conn.executemany("DELETE FROM rooms WHERE meeting_id = ?", rows).rowcount
+
+    # -- pending creates -------------------------------------------------------------------------
+
+    def add_pending_create(self, request_json: dict[str, Any], label: str) -> int:
+        """Write a create request down before sending it; returns its id. Its attempt is 1."""
+        text = _json_text(request_json, "request_json")
+        now = format_utc(datetime.now(UTC))
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO pending_creates (request_json, label, created_at, state, attempt) "
+                "VALUES (?, ?, ?, ?, 1)",
+                (text, label, now, PendingState.PENDING.value),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def get_pending_create(self, pending_id: int) -> PendingCreate | None:
+        row = self._conn.execute(
+            f"SELECT {_PENDING_COLUMNS} FROM pending_creates WHERE id = ?", (pending_id,)
+        ).fetchone()
+        return None if row is None else _pending_from_row(row)
+
+    @staticmethod
+    def _require_pending(conn: sqlite3.Connection, pending_id: int) -> None:
+        if conn.execute("SELECT 1 FROM pending_creates WHERE id = ?", (pending_id,)).fetchone():
+            return
+        raise KeyError(f"no pending create with id {pending_id}")
+
+    def mark_pending(self, pending_id: int, state: str, error: str | None = None) -> None:
+        """Move a pending create to ``state``: 'pending' again (a retry, counted as another
+        attempt), 'unknown' (the answer was lost) or 'failed'. Use :meth:`resolve_pending_create`
+        or :meth:`complete_create` for 'resolved'."""
+        state = PendingState(state)
+        if state is PendingState.RESOLVED:
+            raise ValueError("use resolve_pending_create() or complete_create() to resolve")
+        retry = 1 if state is PendingState.PENDING else 0
+        with self._write() as conn:
+            self._require_pending(conn, pending_id)
+            conn.execute(
+                "UPDATE pending_creates SET state = ?, error = ?, attempt = attempt + ? "
+                "WHERE id = ?",
+                (state.value, error, retry, pending_id),
+            )
+
+    @staticmethod
+    def _resolve(conn: sqlite3.Connection, pending_id: int, meeting_id: str) -> None:
+        RoomStore._require_pending(conn, pending_id)
+        conn.execute(
+            "UPDATE pending_creates SET state = ?, meeting_id = ?, error = NULL WHERE id = ?",
+            (PendingState.RESOLVED.value, meeting_id, pending_id),
+        )
+
+    def resolve_pending_create(self, pending_id: int, meeting_id: str) -> None:
+        """Record which meeting a pending create turned out to be (e.g. found by a sync)."""
+        with self._write() as conn:
+            self._resolve(conn, pending_id, meeting_id)
+
+    def pending_creates(
+        self, states: Iterable[str] = (PendingState.PENDING, PendingState.UNKNOWN)
+    ) -> list[PendingCreate]:
+        """Pending creates in any of ``states``, oldest first."""
+        if isinstance(states, str):
+            states = (states,)
+        wanted = [PendingState(state).value for state in states]
+        if not wanted:
+            return []
+        marks = ", ".join("?" * len(wanted))
+        rows = self._conn.execute(
+            f"SELECT {_PENDING_COLUMNS} FROM pending_creates WHERE state IN ({marks}) ORDER BY id",
+            wanted,
+        ).fetchall()
+        return [_pending_from_row(row) for row in rows]
+
+    def complete_create(
+        self,
+        pending_id: int,
+        meeting: Meeting,
+        *,
+        room_mode: str,
+        options: dict[str, Any] | None,
+        label: str,
+    ) -> StoredRoom:
+        """Record the created room and resolve its pending create, both or neither."""
+        params = self._created_params(
+            meeting,
+            room_mode=room_mode,
+            options=options,
+            label=label,
+            notes="",
+            created_at=None,
+        )
+        with self._write() as conn:
+            self._require_pending(conn, pending_id)
+            conn.execute(_UPSERT_CREATED, params)
+            self._resolve(conn, pending_id, meeting.meeting_id)
+            room = self._room_row(conn, meeting.meeting_id)
+        assert room is not None
+        return room

@@ -1,0 +1,136 @@
+"""The room store's schema, as an ordered list of migrations from an empty file upwards.
+
+The schema version lives in ``PRAGMA user_version``: 0 is an empty file, and migration *n* turns
+version *n - 1* into version *n*. Each migration runs in its own transaction together with the
+version bump, so a file is always at exactly one known version. Never edit a released migration;
+append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int  # the schema version this step produces
+    description: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _sql(*statements: str) -> Callable[[sqlite3.Connection], None]:
+    # One execute() per statement: executescript() would commit the surrounding transaction.
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    return apply
+
+
+# Dates are UTC ISO 8601 text ending in Z with whole seconds, so text order is time order.
+_V1_ROOMS = _sql(
+    """
+    CREATE TABLE rooms (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        meeting_id TEXT NOT NULL UNIQUE,
+        room_name TEXT,
+        room_url TEXT NOT NULL,
+        host_room_url TEXT,
+        viewer_room_url TEXT,
+        start_date TEXT,
+        end_date TEXT NOT NULL,
+        room_mode TEXT,
+        options TEXT,
+        label TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('created', 'imported')),
+        deleted_at TEXT,
+        server_missing_at TEXT,
+        updated_at TEXT NOT NULL
+    )
+    """,
+)
+
+_V2_PENDING_CREATES_AND_INDEXES = _sql(
+    """
+    CREATE TABLE pending_creates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_json TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'unknown', 'resolved', 'failed')),
+        meeting_id TEXT,
+        error TEXT,
+        attempt INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX pending_creates_by_state ON pending_creates (state)",
+    # The default room list: only rooms neither deleted nor missing, in end-date order. A partial
+    # index keeps that list an index range scan however many past rooms pile up.
+    """
+    CREATE INDEX rooms_current_by_end ON rooms (end_date)
+        WHERE deleted_at IS NULL AND server_missing_at IS NULL
+    """,
+    # The list with past rooms, newest end first.
+    "CREATE INDEX rooms_by_end ON rooms (end_date)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "rooms table", _V1_ROOMS),
+    Migration(2, "pending creates table and room list indexes", _V2_PENDING_CREATES_AND_INDEXES),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+class MigrationOrderError(RuntimeError):
+    """The migration list or the file's version does not allow a step-by-step upgrade."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def check_sequence(migrations: Sequence[Migration]) -> None:
+    """Raise unless the migrations produce versions 1, 2, 3, … in order."""
+    versions = [migration.version for migration in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise MigrationOrderError(f"migrations must produce versions 1..n in order, not {versions}")
+
+
+def apply_migrations(
+    conn: sqlite3.Connection,
+    *,
+    up_to: int | None = None,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> int:
+    """Upgrade ``conn``'s schema to version ``up_to`` (default: the latest) and return it.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``) and outside a transaction: each
+    step opens its own ``BEGIN IMMEDIATE`` and either commits entirely or leaves the file as it was.
+    """
+    check_sequence(migrations)
+    target = len(migrations) if up_to is None else up_to
+    if not 0 <= target <= len(migrations):
+        raise ValueError(f"up_to must be between 0 and {len(migrations)}, not {target}")
+    if conn.isolation_level is not None or conn.in_transaction:
+        raise ValueError("apply_migrations needs an autocommit connection outside a transaction")
+    for migration in migrations[:target]:
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            # Read inside the write lock: another process may have migrated meanwhile.
+            current = schema_version(conn)
+            if current >= migration.version:
+                continue
+            if current != migration.version - 1:
+                raise MigrationOrderError(
+                    f"cannot apply migration {migration.version} to schema version {current}"
+                )
+            migration.apply(conn)
+            # PRAGMA takes no bound parameters; the value is an int from our own list.
+            conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+    return schema_version(conn)

@@ -1,0 +1,145 @@
+"""The rows of the local room store as plain, immutable values, and what a room's status is.
+
+Nothing here touches the database: :mod:`roomdesk.store.db` builds these from rows. All datetimes
+are aware and in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from roomdesk.api.models import ROOM_GRACE_PERIOD
+
+# How long before its end date a room counts as ending soon.
+ENDS_SOON_WINDOW = timedelta(hours=1)
+
+
+class RoomSource(StrEnum):
+    CREATED = "created"  # created by this roomdesk
+    IMPORTED = "imported"  # found on the server by a sync
+
+
+class RoomStatus(StrEnum):
+    ACTIVE = "active"
+    ENDS_SOON = "ends-soon"
+    ENDED = "ended"
+    EXPIRED = "expired"
+    DELETED = "deleted"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether people can still join: an ended room stays open for the grace period."""
+        return self in (RoomStatus.ACTIVE, RoomStatus.ENDS_SOON, RoomStatus.ENDED)
+
+
+_STATUS_LABELS = {
+    RoomStatus.ACTIVE: "Active",
+    RoomStatus.ENDS_SOON: "Ends soon",
+    RoomStatus.ENDED: "Ended",
+    RoomStatus.EXPIRED: "Expired",
+    RoomStatus.DELETED: "Deleted",
+}
+
+
+class LinkKind(StrEnum):
+    ROOM = "room"
+    HOST = "host"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return _LINK_LABELS[self]
+
+
+_LINK_LABELS = {
+    LinkKind.ROOM: "Participant link",
+    LinkKind.HOST: "Host link",
+    LinkKind.VIEWER: "Viewer link",
+}
+
+
+class PendingState(StrEnum):
+    PENDING = "pending"  # about to be sent, or being sent
+    UNKNOWN = "unknown"  # sent, but the answer was lost: the room may exist
+    RESOLVED = "resolved"  # the room exists and is known by its meeting id
+    FAILED = "failed"  # the server refused; no room was created
+
+
+def require_aware(moment: datetime, name: str) -> datetime:
+    """``moment`` itself, or ValueError when it has no time zone."""
+    if not isinstance(moment, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime (with a time zone), got {moment!r}")
+    return moment
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRoom:
+    """One room as the local store keeps it."""
+
+    id: int
+    meeting_id: str
+    room_name: str | None
+    room_url: str
+    host_room_url: str | None
+    viewer_room_url: str | None
+    start_date: datetime | None
+    end_date: datetime
+    room_mode: str | None  # None for imported rooms: the list API does not say
+    options: dict[str, Any] | None  # the create request's JSON, secrets removed; None if imported
+    label: str
+    notes: str
+    created_at: datetime  # when roomdesk created it or first recorded it
+    source: RoomSource
+    deleted_at: datetime | None
+    server_missing_at: datetime | None  # when a sync last failed to find it on the server
+    updated_at: datetime
+
+    def status(self, now: datetime) -> RoomStatus:
+        """The room's status at ``now`` (aware)."""
+        require_aware(now, "now")
+        if self.deleted_at is not None:
+            return RoomStatus.DELETED
+        # The server no longer lists it, so it is gone whatever its end date says.
+        if self.server_missing_at is not None:
+            return RoomStatus.EXPIRED
+        end = self.end_date
+        if now < end - ENDS_SOON_WINDOW:
+            return RoomStatus.ACTIVE
+        if now < end:
+            return RoomStatus.ENDS_SOON
+        if now < end + ROOM_GRACE_PERIOD:
+            return RoomStatus.ENDED
+        return RoomStatus.EXPIRED
+
+    @property
+    def links(self) -> dict[LinkKind, str]:
+        """The links this room has, participant link first; absent ones are left out."""
+        found = {LinkKind.ROOM: self.room_url} if self.room_url else {}
+        if self.host_room_url:
+            found[LinkKind.HOST] = self.host_room_url
+        if self.viewer_room_url:
+            found[LinkKind.VIEWER] = self.viewer_room_url
+        return found
+
+
+@dataclass(slots=True)
+class PendingCreate:
+    """A create request written down before it was sent, so a crash cannot lose a room."""
+
+    id: int
+    request_json: dict[str, Any]
+    label: str
+    created_at: datetime
+    state: PendingState
+    meeting_id: str | None
+    error: str | None
+    attempt: int  # how many times the request has been (or is about to be) sent
