@@ -1,7 +1,7 @@
 """Every directory roomdesk reads or writes, resolved in one place.
 
-``ROOMDESK_DATA_DIR`` overrides the whole layout (data, config and logs live below it), which is what
-tests and portable installs use. Otherwise the platform's standard locations are used.
+``ROOMDESK_DATA_DIR`` overrides the whole layout (data, config and logs live below it), which
+is what tests and portable installs use. Otherwise the platform's standard locations are used.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class AppPaths:
         """Create the directories, readable by the owner only."""
         for directory in (self.data_dir, self.config_dir, self.log_dir):
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # mkdir's mode is filtered by the umask and ignored for existing folders.
+            if directory.stat().st_mode & 0o077:
+                directory.chmod(0o700)
         return self
 
 

@@ -104,9 +104,21 @@ class NetworkError(WherebyError):
     """No usable answer arrived: the connection, the name lookup, TLS or a timeout failed."""
 
 
+class ConnectFailedError(NetworkError):
+    """The connection could not be opened, so the request certainly never reached the server."""
+
+
+class TlsVerificationError(NetworkError):
+    """The server's certificate could not be verified; retrying will not help."""
+
+
 class CreateOutcomeUnknownError(NetworkError):
     """A create request was sent but its answer was lost: the room may have been created."""
 
 
 class MalformedResponseError(WherebyError):
     """The server answered with something that is not what the API promises."""
+
+
+class InvalidBaseUrlError(WherebyError):
+    """The configured API address is unusable or unsafe (plain http to a remote host)."""

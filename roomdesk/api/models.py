@@ -25,6 +25,8 @@ from roomdesk.api.errors import (
 )
 
 PREFIX_MAX_LENGTH = 39
+# Stands in for storage secrets and stream keys in what is kept locally.
+STORED_SECRET_MASK = "********"
 _PREFIX_ALLOWED = re.compile(r"[a-z0-9-]*")
 # Rooms stay usable this long after their end date; then Whereby deletes them.
 ROOM_GRACE_PERIOD = timedelta(hours=1)
@@ -90,7 +92,7 @@ class StreamingTrigger(StrEnum):
     AUTOMATIC = "automatic"
 
 
-# The languages Whereby's live transcription offers (the spec lists each with a stray trailing comma;
+# The languages live transcription offers (the spec lists each with a stray trailing comma;
 # the service itself takes the plain code).
 TRANSCRIPTION_LANGUAGES: tuple[str, ...] = (
     "ca", "zh", "zh-TW", "cs", "da", "nl", "en", "en-US", "en-GB", "fi", "fr", "de", "de-CH", "el",
@@ -227,15 +229,24 @@ class StorageDestination:
     oidc_role_arn: str = ""
     file_format: RecordingFileFormat | None = None  # recordings only
 
+    def __post_init__(self) -> None:
+        # Access keys are S3's default way in; saying so keeps equal destinations equal.
+        if self.provider == StorageProvider.S3 and self.authentication_type is None:
+            object.__setattr__(self, "authentication_type", S3AuthenticationType.ACCESS_KEY)
+
     def issues(self, where: str, *, allow_file_format: bool) -> list[FieldIssue]:
         found: list[FieldIssue] = []
         if not allow_file_format and self.file_format is not None:
             found.append(FieldIssue(f"{where}.fileFormat", "is only available for recordings"))
-        if self.provider is StorageProvider.WHEREBY:
+        if self.provider == StorageProvider.WHEREBY:
             return found
+        if issue := _enum_issue(
+            self.authentication_type, S3AuthenticationType, f"{where}.authenticationType"
+        ):
+            return [*found, issue]
         if not self.bucket.strip():
             found.append(FieldIssue(f"{where}.bucket", "is required for S3 storage"))
-        if self.authentication_type is S3AuthenticationType.ROLE_BASED:
+        if self.authentication_type == S3AuthenticationType.ROLE_BASED:
             if not self.oidc_role_arn.strip():
                 found.append(
                     FieldIssue(f"{where}.oidcRoleArn", "is required for role-based S3 access")
@@ -252,19 +263,17 @@ class StorageDestination:
                     )
         return found
 
-    def to_json(self, *, include_region: bool) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"provider": self.provider.value}
-        if self.provider is StorageProvider.S3:
-            body["authenticationType"] = (
-                self.authentication_type or S3AuthenticationType.ACCESS_KEY
-            ).value
+        if self.provider == StorageProvider.S3:
+            body["authenticationType"] = S3AuthenticationType(self.authentication_type).value
             body["bucket"] = self.bucket.strip()
-            if self.authentication_type is S3AuthenticationType.ROLE_BASED:
+            if self.authentication_type == S3AuthenticationType.ROLE_BASED:
                 body["oidcRoleArn"] = self.oidc_role_arn.strip()
             else:
                 body["accessKeyId"] = self.access_key_id.strip()
                 body["accessKeySecret"] = self.access_key_secret
-                if include_region and self.region.strip():
+                if self.region.strip():
                     body["region"] = self.region.strip()
         if self.file_format is not None:
             body["fileFormat"] = self.file_format.value
@@ -295,8 +304,8 @@ class RecordingOptions:
     def to_json(self) -> dict[str, Any]:
         return {
             "type": self.type.value,
-            # The spec's S3 description does not list a region for recordings.
-            "destination": self.destination.to_json(include_region=False),
+            # The spec's prose requires a region for S3 access keys though the schema omits it.
+            "destination": self.destination.to_json(),
             "startTrigger": self.start_trigger.value,
         }
 
@@ -318,7 +327,7 @@ class TranscriptionOptions:
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "destination": self.destination.to_json(include_region=True),
+            "destination": self.destination.to_json(),
             "startTrigger": self.start_trigger.value,
         }
         if self.language:
@@ -530,7 +539,13 @@ class MeetingRequest:
         for section in ("recording", "liveTranscription"):
             destination = body.get(section, {}).get("destination", {})
             if "accessKeySecret" in destination:
-                destination["accessKeySecret"] = "********"
+                destination["accessKeySecret"] = STORED_SECRET_MASK
+        if "streaming" in body:
+            # The last part of an RTMP address is the stream key.
+            url = body["streaming"]["destination"]["url"]
+            base, _, _key = url.rstrip("/").rpartition("/")
+            if base and "://" in base and base.split("://", 1)[1]:
+                body["streaming"]["destination"]["url"] = f"{base}/{STORED_SECRET_MASK}"
         return body
 
     @classmethod
@@ -593,9 +608,7 @@ class Meeting:
             )
         missing = [key for key in ("meetingId", "roomUrl", "endDate") if data.get(key) is None]
         if missing:
-            raise MalformedResponseError(
-                f"the server's meeting lacks {', '.join(missing)}"
-            )
+            raise MalformedResponseError(f"the server's meeting lacks {', '.join(missing)}")
         meeting_id = data["meetingId"]
         if not isinstance(meeting_id, str | int) or isinstance(meeting_id, bool):
             raise MalformedResponseError("the server sent a meetingId that is not a string")

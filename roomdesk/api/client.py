@@ -1,0 +1,510 @@
+"""The async client for Whereby's meetings API.
+
+One :class:`WherebyClient` owns one long-lived ``httpx.AsyncClient``. It validates requests before
+sending, maps every failure to a typed error from :mod:`roomdesk.api.errors`, retries what is safe
+to retry, and reports the server's rate-limit figures after every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import json
+import logging
+import os
+import random
+import ssl
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
+
+import httpx
+import truststore
+
+from roomdesk import __version__
+from roomdesk.api.errors import (
+    ApiError,
+    ConnectFailedError,
+    CreateOutcomeUnknownError,
+    ForbiddenError,
+    InvalidApiKeyError,
+    InvalidBaseUrlError,
+    MalformedResponseError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestRejectedError,
+    RequestValidationError,
+    ServerError,
+    TlsVerificationError,
+    WherebyError,
+)
+from roomdesk.api.models import Field, Meeting, MeetingRequest, MeetingsPage, fields_param
+from roomdesk.redact import redact
+
+log = logging.getLogger("roomdesk.api")
+
+DEFAULT_BASE_URL = "https://api.whereby.dev/v1"
+API_URL_ENV = "ROOMDESK_API_URL"
+PAGE_LIMIT_MAX = 100
+USER_AGENT = f"roomdesk/{__version__}"
+
+# Points each kind of call costs against the organisation's per-minute budget.
+POINT_COST = {"GET": 1, "DELETE": 2, "POST": 3}
+
+
+class SecretKey(Protocol):
+    def reveal(self) -> str: ...
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(configured: str | None = None) -> str:
+    """The API base URL: ``configured``, else ``ROOMDESK_API_URL``, else Whereby's.
+
+    Plain ``http://`` is accepted only for a loopback host (the emulator); anything else must be
+    ``https://`` so the key never crosses a network unencrypted.
+    """
+    raw = (configured or os.environ.get(API_URL_ENV) or DEFAULT_BASE_URL).strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidBaseUrlError(
+            f"API address {raw!r} is not an http(s) URL (expected e.g. {DEFAULT_BASE_URL})"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise InvalidBaseUrlError(
+            f"API address {raw!r} uses plain http; only https is allowed "
+            "except for a local emulator on 127.0.0.1 or localhost"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise InvalidBaseUrlError(
+            f"API address {redact(raw)!r} must not carry a query, fragment or credentials"
+        )
+    return raw.rstrip("/")
+
+
+@dataclass(frozen=True)
+class RateLimitStatus:
+    """The server's last word on the point budget (``X-RateLimit-*``)."""
+
+    limit: int | None
+    remaining: int | None
+    reset_at: datetime | None
+
+    def describe(self) -> str:
+        if self.limit is None or self.remaining is None:
+            return "rate limit unknown"
+        return f"{self.remaining}/{self.limit} points left this minute"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. ``total_seconds`` bounds all attempts and waits together."""
+
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    total_seconds: float = 60.0
+
+
+def _header_int(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+def _parse_reset(value: str | None) -> datetime | None:
+    """``X-RateLimit-Reset`` as a UTC datetime: accepts an HTTP date, ISO 8601 or epoch seconds."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        # Large numbers are epoch seconds (or milliseconds); small ones are seconds from now.
+        if number > 1e12:
+            return datetime.fromtimestamp(number / 1000, UTC)
+        if number > 1e9:
+            return datetime.fromtimestamp(number, UTC)
+        return datetime.fromtimestamp(time.time() + number, UTC)
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _rate_limit_wait(response: httpx.Response, body: Any) -> float | None:
+    """Seconds the server asked us to wait after a 429, from the first source that says."""
+    retry_after = response.headers.get("Retry-After")
+    if retry_after:
+        try:
+            return max(0.0, float(retry_after))
+        except ValueError:
+            when = _parse_reset(retry_after)
+            if when is not None:
+                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    if isinstance(body, Mapping) and isinstance(body.get("data"), Mapping):
+        data = body["data"]
+        for key in ("msLeft", "ms_left"):
+            value = data.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return max(0.0, value / 1000)
+    reset = _parse_reset(response.headers.get("X-RateLimit-Reset"))
+    if reset is not None:
+        return max(0.0, (reset - datetime.now(UTC)).total_seconds())
+    return None
+
+
+def _server_text(response: httpx.Response, body: Any) -> str:
+    if isinstance(body, Mapping):
+        for key in ("error", "message", "detail"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                return body[key].strip()
+    text = response.text.strip() if response.content else ""
+    return text[:300]
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
+class WherebyClient:
+    """Async access to ``/meetings``. Use as ``async with WherebyClient(key) as client``."""
+
+    def __init__(
+        self,
+        api_key: SecretKey | str,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_rate_limit: Callable[[RateLimitStatus], None] | None = None,
+    ) -> None:
+        secret = api_key if isinstance(api_key, str) else api_key.reveal()
+        if not secret or not secret.strip():
+            raise InvalidApiKeyError("No API key is set. Add one with 'roomdesk-cli key set'.")
+        self._secret = secret.strip()
+        self.base_url = resolve_base_url(base_url)
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._on_rate_limit = on_rate_limit
+        self.rate_limit = RateLimitStatus(None, None, None)
+        # The OS trust store, so a corporate CA installed on the machine is honoured.
+        verify = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers={
+                "Authorization": f"Bearer {self._secret}",
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            },
+            timeout=timeout or httpx.Timeout(15.0, connect=5.0),
+            verify=verify,
+            transport=transport,
+            follow_redirects=False,
+            trust_env=True,
+        )
+
+    def __repr__(self) -> str:
+        return f"WherebyClient(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> WherebyClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    # -- operations -----------------------------------------------------------------------------
+
+    async def create_meeting(self, request: MeetingRequest) -> Meeting:
+        """``POST /meetings``; :class:`CreateOutcomeUnknownError` when the answer was lost."""
+        request.validate()
+        body = await self._call("POST", "meetings", json_body=request.to_json())
+        return Meeting.from_json(body)
+
+    async def get_meeting(self, meeting_id: str, fields: Iterable[Field] = ()) -> Meeting:
+        params = {"fields": fields_param(fields)} if fields else None
+        body = await self._call("GET", self._meeting_path(meeting_id), params=params)
+        return Meeting.from_json(body)
+
+    async def list_meetings_page(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int = PAGE_LIMIT_MAX,
+        fields: Iterable[Field] = (),
+        room_name_prefix: str | None = None,
+    ) -> MeetingsPage:
+        """One page of ``GET /meetings``; ``room_name_prefix`` filters on ``/prefix…`` names."""
+        if not 1 <= limit <= PAGE_LIMIT_MAX:
+            raise RequestValidationError.single(
+                "limit", f"must be between 1 and {PAGE_LIMIT_MAX}, not {limit}"
+            )
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        fields = tuple(fields)
+        if fields:
+            params["fields"] = fields_param(fields)
+        if room_name_prefix:
+            params["roomName[startsWith]"] = "/" + room_name_prefix.lstrip("/")
+        body = await self._call("GET", "meetings", params=params)
+        return MeetingsPage.from_json(body)
+
+    async def iter_meetings(
+        self,
+        *,
+        limit: int = PAGE_LIMIT_MAX,
+        fields: Iterable[Field] = (),
+        room_name_prefix: str | None = None,
+    ) -> AsyncIterator[Meeting]:
+        """Every meeting, following the cursor from page to page."""
+        fields = tuple(fields)
+        cursor: str | None = None
+        seen_cursors: set[str] = set()
+        while True:
+            page = await self.list_meetings_page(
+                cursor=cursor, limit=limit, fields=fields, room_name_prefix=room_name_prefix
+            )
+            for meeting in page.meetings:
+                yield meeting
+            if page.cursor is None:
+                return
+            if page.cursor in seen_cursors:
+                raise MalformedResponseError(
+                    "the server sent the same page cursor twice; the list would never end"
+                )
+            seen_cursors.add(page.cursor)
+            cursor = page.cursor
+
+    async def delete_meeting(self, meeting_id: str) -> bool:
+        """``DELETE /meetings/{id}``. True when deleted now, False when it was already gone."""
+        try:
+            await self._call("DELETE", self._meeting_path(meeting_id))
+        except NotFoundError:
+            return False
+        return True
+
+    async def check_key(self) -> RateLimitStatus:
+        """The cheapest authenticated call, to tell whether the key works."""
+        await self.list_meetings_page(limit=1)
+        return self.rate_limit
+
+    # -- transport ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _meeting_path(meeting_id: str) -> str:
+        if not isinstance(meeting_id, str) or not meeting_id.strip():
+            raise RequestValidationError.single("meetingId", "is empty")
+        return "meetings/" + quote(meeting_id.strip(), safe="")
+
+    def _note_rate_limit(self, response: httpx.Response) -> None:
+        limit = _header_int(response.headers, "X-RateLimit-Limit")
+        remaining = _header_int(response.headers, "X-RateLimit-Remaining")
+        if limit is None and remaining is None:
+            return
+        self.rate_limit = RateLimitStatus(
+            limit=limit,
+            remaining=remaining,
+            reset_at=_parse_reset(response.headers.get("X-RateLimit-Reset")),
+        )
+        if self._on_rate_limit is not None:
+            self._on_rate_limit(self.rate_limit)
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
+        return delay * random.uniform(0.5, 1.0)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """Send one request with retries; the parsed JSON body (None for an empty answer)."""
+        is_create = method == "POST"
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_wait: float | None = None
+            try:
+                return await self._attempt(method, path, params=params, json_body=json_body)
+            except RateLimitedError as exc:
+                # A throttled request was not processed, so even a create may be sent again.
+                failure: WherebyError = exc
+                retry_wait = max(exc.retry_after or 0.0, self._backoff(attempt))
+            except (TlsVerificationError, CreateOutcomeUnknownError):
+                raise
+            except ConnectFailedError as exc:
+                failure = exc
+                retry_wait = self._backoff(attempt)
+            except (ServerError, NetworkError) as exc:
+                # A create that reached the server is never repeated blindly: it may exist.
+                if is_create:
+                    raise
+                failure = exc
+                retry_wait = self._backoff(attempt)
+            if attempt >= self.retry.max_attempts:
+                raise failure
+            elapsed = time.monotonic() - started
+            if elapsed + retry_wait > self.retry.total_seconds:
+                raise failure
+            log.info(
+                "%s /%s failed (%s); retry %d in %.1f s",
+                method,
+                path,
+                type(failure).__name__,
+                attempt,
+                retry_wait,
+            )
+            await self._sleep(retry_wait)
+
+    async def _attempt(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None, json_body: Any
+    ) -> Any:
+        started = time.monotonic()
+        try:
+            response = await self._http.request(method, path, params=params, json=json_body)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            if _is_tls_failure(exc):
+                raise TlsVerificationError(
+                    f"The secure connection to {urlsplit(self.base_url).hostname} could not be "
+                    "verified (TLS certificate problem). Check the system's certificates or proxy."
+                ) from None
+            raise ConnectFailedError(
+                f"Could not connect to {urlsplit(self.base_url).hostname}: "
+                f"{self._describe(exc)}. Check the network connection."
+            ) from None
+        except httpx.TransportError as exc:
+            if method == "POST":
+                raise CreateOutcomeUnknownError(
+                    "The connection failed after the create request was sent "
+                    f"({self._describe(exc)}): the room may have been created. "
+                    "Refresh the list before trying again."
+                ) from None
+            raise NetworkError(
+                f"The connection to {urlsplit(self.base_url).hostname} failed: "
+                f"{self._describe(exc)}."
+            ) from None
+        log.debug(
+            "%s /%s -> %d in %.0f ms",
+            method,
+            path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        self._note_rate_limit(response)
+        return self._interpret(method, response)
+
+    @staticmethod
+    def _describe(exc: httpx.TransportError) -> str:
+        if isinstance(exc, httpx.TimeoutException):
+            return "no answer in time"
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return "the server closed the connection mid-answer"
+        if isinstance(exc, httpx.ConnectError):
+            return "connection refused or host not found"
+        return type(exc).__name__
+
+    def _interpret(self, method: str, response: httpx.Response) -> Any:
+        status = response.status_code
+        body: Any = None
+        parse_failed = False
+        if response.content:
+            try:
+                body = response.json()
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                parse_failed = True
+        if 200 <= status < 300:
+            if parse_failed:
+                raise MalformedResponseError(
+                    f"the server answered {status} with a body that is not JSON"
+                )
+            return body
+        text = redact(_server_text(response, body), self._secret)
+        if status == 401:
+            raise InvalidApiKeyError(
+                "The API key was refused (401). Check that it is your organisation's current "
+                "key from the Whereby dashboard."
+            )
+        if status == 403:
+            raise ForbiddenError(
+                "This API key may not do that (403 Forbidden)"
+                + (f": {text}" if text else ". Check the plan and the key's permissions.")
+            )
+        if status == 404:
+            raise NotFoundError("No such meeting (404): it may have been deleted or expired.")
+        if status == 429:
+            wait = _rate_limit_wait(response, body)
+            shown = f"; the server asks to wait {wait:.0f} s" if wait is not None else ""
+            raise RateLimitedError(f"Whereby's rate limit was reached{shown}.", retry_after=wait)
+        if status >= 500:
+            raise ServerError(
+                f"Whereby had a problem of its own ({status})"
+                + (f": {text}" if text else "")
+                + (
+                    ". The room may have been created; refresh before retrying."
+                    if method == "POST"
+                    else ". Try again in a moment."
+                ),
+                status=status,
+            )
+        raise RequestRejectedError(
+            f"The request was rejected ({status})" + (f": {text}" if text else "."),
+            status=status,
+            server_text=text,
+        )
+
+
+__all__ = [
+    "API_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "POINT_COST",
+    "ApiError",
+    "RateLimitStatus",
+    "RetryPolicy",
+    "WherebyClient",
+    "resolve_base_url",
+]

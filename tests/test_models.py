@@ -1,0 +1,335 @@
+"""Request building, validation and response parsing: pure, no network."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from roomdesk.api.errors import (
+    AmbiguousLocalTimeError,
+    MalformedResponseError,
+    NonexistentLocalTimeError,
+    RequestValidationError,
+)
+from roomdesk.api.models import (
+    Field,
+    Meeting,
+    MeetingRequest,
+    MeetingsPage,
+    RecordingOptions,
+    RecordingType,
+    RoomMode,
+    RoomNamePattern,
+    S3AuthenticationType,
+    StorageDestination,
+    StorageProvider,
+    StreamingOptions,
+    StreamingTrigger,
+    TranscriptionOptions,
+    fields_param,
+    format_utc,
+    normalize_prefix,
+    parse_api_datetime,
+    prefix_problem,
+    resolve_local_time,
+)
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+LATER = NOW + timedelta(hours=2)
+
+
+def issue_fields(request: MeetingRequest) -> list[str]:
+    return [issue.field for issue in request.issues(NOW)]
+
+
+# -- time zones ------------------------------------------------------------------------------
+
+
+def test_wall_time_in_zone_becomes_utc():
+    end = resolve_local_time(datetime(2026, 12, 1, 15, 30), "America/New_York")
+    assert format_utc(end) == "2026-12-01T20:30:00Z"
+
+
+def test_summer_and_winter_offsets_differ():
+    summer = resolve_local_time(datetime(2026, 7, 1, 12, 0), "Europe/Oslo")
+    winter = resolve_local_time(datetime(2026, 12, 1, 12, 0), "Europe/Oslo")
+    assert format_utc(summer) == "2026-07-01T10:00:00Z"
+    assert format_utc(winter) == "2026-12-01T11:00:00Z"
+
+
+def test_time_skipped_by_spring_forward_is_reported():
+    with pytest.raises(NonexistentLocalTimeError) as caught:
+        resolve_local_time(datetime(2026, 3, 29, 2, 30), "Europe/Oslo")
+    assert caught.value.issues[0].field == "endDate"
+    assert "does not exist" in str(caught.value)
+
+
+def test_time_repeated_by_fall_back_is_reported_then_resolved_by_fold():
+    wall = datetime(2026, 11, 1, 1, 30)
+    with pytest.raises(AmbiguousLocalTimeError, match="occurs twice"):
+        resolve_local_time(wall, "America/New_York")
+    earlier = resolve_local_time(wall, "America/New_York", fold=0)
+    later = resolve_local_time(wall, "America/New_York", fold=1)
+    assert format_utc(earlier) == "2026-11-01T05:30:00Z"
+    assert format_utc(later) == "2026-11-01T06:30:00Z"
+
+
+def test_half_hour_zone_and_southern_hemisphere_dst():
+    assert format_utc(resolve_local_time(datetime(2026, 6, 1, 9, 0), "Asia/Kolkata")) == (
+        "2026-06-01T03:30:00Z"
+    )
+    # Sydney leaves daylight saving at 03:00 on 2026-04-05: 02:30 happens twice.
+    with pytest.raises(AmbiguousLocalTimeError):
+        resolve_local_time(datetime(2026, 4, 5, 2, 30), "Australia/Sydney")
+
+
+def test_unknown_zone_names_the_field():
+    with pytest.raises(RequestValidationError, match="timeZone"):
+        resolve_local_time(datetime(2026, 12, 1, 12, 0), "Mars/Olympus_Mons")
+
+
+def test_aware_end_keeps_its_instant():
+    end = datetime(2026, 12, 1, 10, 0, tzinfo=timezone(timedelta(hours=-5)))
+    body = MeetingRequest(end_date=end).to_json()
+    assert body["endDate"] == "2026-12-01T15:00:00Z"
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def test_defaults_are_valid_and_minimal():
+    request = MeetingRequest(end_date=LATER)
+    assert request.issues(NOW) == []
+    assert request.to_json() == {
+        "endDate": format_utc(LATER),
+        "roomMode": "normal",
+        "isLocked": False,
+        "roomNamePattern": "uuid",
+    }
+
+
+def test_end_in_past_names_field():
+    assert issue_fields(MeetingRequest(end_date=NOW - timedelta(seconds=1))) == ["endDate"]
+
+
+def test_naive_end_is_refused():
+    assert issue_fields(MeetingRequest(end_date=datetime(2030, 1, 1))) == ["endDate"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [("Team Sync", "teamsync"), ("  A b\tC ", "abc"), ("maths-101", "maths-101")],
+)
+def test_prefix_is_normalised_like_whereby(raw, normalized):
+    assert normalize_prefix(raw) == normalized
+    request = MeetingRequest(end_date=LATER, room_name_prefix=raw)
+    assert request.to_json()["roomNamePrefix"] == normalized
+
+
+def test_prefix_length_counts_after_normalising():
+    assert prefix_problem("a" * 39) is None
+    assert prefix_problem(" ".join("a" * 39)) is None  # spaces are removed first
+    assert "40 characters" in prefix_problem("a" * 40)
+
+
+@pytest.mark.parametrize("raw", ["café", "a_b", "a.b", "a/b", "ü"])
+def test_prefix_characters(raw):
+    problem = prefix_problem(raw)
+    assert problem is not None and "a-z, 0-9 and '-'" in problem
+    assert issue_fields(MeetingRequest(end_date=LATER, room_name_prefix=raw)) == ["roomNamePrefix"]
+
+
+def test_unknown_enum_values_are_named():
+    request = MeetingRequest(end_date=LATER, room_mode="huge", room_name_pattern="emoji")
+    fields = issue_fields(request)
+    assert fields == ["roomMode", "roomNamePattern"]
+    assert "'huge' is not one of normal, group" in str(request.issues(NOW)[0])
+
+
+def test_s3_destination_requires_bucket_and_keys():
+    s3 = StorageDestination(provider=StorageProvider.S3)
+    request = MeetingRequest(
+        end_date=LATER, recording=RecordingOptions(type=RecordingType.CLOUD, destination=s3)
+    )
+    assert issue_fields(request) == [
+        "recording.destination.bucket",
+        "recording.destination.region",
+        "recording.destination.accessKeyId",
+        "recording.destination.accessKeySecret",
+    ]
+
+
+def test_role_based_s3_needs_role_arn_only():
+    s3 = StorageDestination(
+        provider=StorageProvider.S3,
+        authentication_type=S3AuthenticationType.ROLE_BASED,
+        bucket="b",
+    )
+    request = MeetingRequest(end_date=LATER, live_transcription=TranscriptionOptions(s3))
+    assert issue_fields(request) == ["liveTranscription.destination.oidcRoleArn"]
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("rtmp://a.rtmp.youtube.com/live2/key", True),
+        ("rtmps://live.example.com:443/app/key", True),
+        ("https://example.com/live", False),
+        ("rtmp://", False),
+        ("", False),
+    ],
+)
+def test_streaming_url_must_be_rtmp(url, ok):
+    request = MeetingRequest(end_date=LATER, streaming=StreamingOptions(url=url))
+    assert issue_fields(request) == ([] if ok else ["streaming.destination.url"])
+
+
+def test_unknown_language_is_named():
+    request = MeetingRequest(
+        end_date=LATER, live_transcription=TranscriptionOptions(language="tlh")
+    )
+    assert issue_fields(request) == ["liveTranscription.language"]
+
+
+def test_validate_raises_with_every_issue():
+    request = MeetingRequest(end_date=NOW - timedelta(hours=1), room_name_prefix="a_b")
+    with pytest.raises(RequestValidationError) as caught:
+        request.validate(NOW)
+    assert [issue.field for issue in caught.value.issues] == ["endDate", "roomNamePrefix"]
+
+
+# -- building ---------------------------------------------------------------------------------
+
+
+def test_viewer_mode_uses_template_and_both_links():
+    request = MeetingRequest(end_date=LATER, viewer_mode=True, room_mode=RoomMode.NORMAL)
+    body = request.to_json()
+    assert body["templateType"] == "viewerMode"
+    assert "roomMode" not in body and "isLocked" not in body
+    assert body["fields"] == ["hostRoomUrl", "viewerRoomUrl"]
+    assert request.effective_room_mode is RoomMode.GROUP
+
+
+def test_full_request_round_trips():
+    request = MeetingRequest(
+        end_date=LATER,
+        room_mode=RoomMode.GROUP,
+        room_name_prefix="workshop",
+        room_name_pattern=RoomNamePattern.HUMAN_SHORT,
+        is_locked=True,
+        fields=frozenset({Field.HOST_ROOM_URL}),
+        recording=RecordingOptions(
+            type=RecordingType.CLOUD,
+            destination=StorageDestination(
+                provider=StorageProvider.S3,
+                bucket="rec/2026",
+                region="eu-west-1",
+                access_key_id="AKIA",
+                access_key_secret="s3cret",
+            ),
+        ),
+        live_transcription=TranscriptionOptions(language="en-GB", live_captions=True),
+        streaming=StreamingOptions(
+            url="rtmp://x.example/live", start_trigger=StreamingTrigger.PROMPT
+        ),
+    )
+    body = request.to_json()
+    assert body["recording"]["destination"]["accessKeySecret"] == "s3cret"
+    assert body["liveTranscription"]["language"] == "en-GB"
+    assert MeetingRequest.from_json(body) == request
+
+
+def test_stored_options_hide_storage_secret():
+    request = MeetingRequest(
+        end_date=LATER,
+        recording=RecordingOptions(
+            destination=StorageDestination(
+                provider=StorageProvider.S3,
+                bucket="b",
+                region="r",
+                access_key_id="id",
+                access_key_secret="s3cret",
+            )
+        ),
+    )
+    assert "s3cret" not in str(request.to_stored_options())
+    assert request.to_json()["recording"]["destination"]["accessKeySecret"] == "s3cret"
+
+
+def test_fields_param_is_sorted_form_style():
+    assert fields_param([Field.VIEWER_ROOM_URL, Field.HOST_ROOM_URL]) == (
+        "hostRoomUrl,viewerRoomUrl"
+    )
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+def test_meeting_parses_required_and_optional_fields_ignoring_unknown():
+    meeting = Meeting.from_json(
+        {
+            "meetingId": "123",
+            "roomUrl": "https://x.whereby.com/r",
+            "endDate": "2026-12-01T11:00:00.000Z",
+            "startDate": "2026-12-01T10:00:00+01:00",
+            "hostRoomUrl": "https://x.whereby.com/r?roomKey=k",
+            "somethingNew": {"nested": True},
+        }
+    )
+    assert meeting.end_date == datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    assert meeting.start_date == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert meeting.viewer_room_url is None
+    assert meeting.end_date.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        "meeting",
+        {"roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"},
+        {"meetingId": "1", "endDate": "2026-12-01T11:00:00Z"},
+        {"meetingId": "1", "roomUrl": "https://x/r"},
+        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "tomorrow"},
+        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": 12345},
+        {"meetingId": "1", "roomUrl": "javascript:alert(1)", "endDate": "2026-12-01T11:00:00Z"},
+        {"meetingId": True, "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"},
+    ],
+)
+def test_malformed_meetings_raise_typed_error(data):
+    with pytest.raises(MalformedResponseError):
+        Meeting.from_json(data)
+
+
+def test_page_parsing():
+    page = MeetingsPage.from_json(
+        {
+            "results": [
+                {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+            ],
+            "cursor": None,
+        }
+    )
+    assert page.cursor is None and len(page.meetings) == 1
+    with pytest.raises(MalformedResponseError):
+        MeetingsPage.from_json({"results": {}, "cursor": None})
+    with pytest.raises(MalformedResponseError):
+        MeetingsPage.from_json({"results": [], "cursor": 7})
+
+
+def test_api_datetime_without_offset_is_utc():
+    assert parse_api_datetime("2026-12-01T11:00:00", "endDate") == datetime(
+        2026, 12, 1, 11, 0, tzinfo=UTC
+    )
+
+
+def test_stored_options_hide_stream_key():
+    request = MeetingRequest(
+        end_date=LATER,
+        streaming=StreamingOptions(url="rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl"),
+    )
+    stored = request.to_stored_options()
+    assert stored["streaming"]["destination"]["url"] == "rtmp://a.rtmp.youtube.com/live2/********"
+    assert "abcd-efgh-ijkl" not in str(stored)
