@@ -1,0 +1,474 @@
+"""``roomdesk-cli``: the command-line companion to the desktop app.
+
+Errors are one line on stderr starting ``error:``; the exit code says what kind:
+0 done, 1 refused by the API, 2 bad input, 3 missing/invalid key or forbidden,
+4 network or server unavailable, 5 still rate limited after waiting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn, TextIO
+
+from roomdesk import __version__
+from roomdesk.api.client import WherebyClient
+from roomdesk.api.errors import (
+    ForbiddenError,
+    InvalidApiKeyError,
+    InvalidBaseUrlError,
+    NetworkError,
+    RateLimitedError,
+    RequestValidationError,
+    ServerError,
+    WherebyError,
+)
+from roomdesk.api.models import (
+    Field,
+    Meeting,
+    MeetingRequest,
+    RoomMode,
+    RoomNamePattern,
+    format_utc,
+    get_zone,
+    resolve_local_time,
+)
+from roomdesk.paths import app_paths
+from roomdesk.secrets import KeychainError, KeyStore
+from roomdesk.services.rooms import RoomService
+from roomdesk.store import RoomStore, StoredRoom, StoreError
+from roomdesk.timezones import system_zone_name
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+EXIT_KEY = 3
+EXIT_UNAVAILABLE = 4
+EXIT_RATE_LIMITED = 5
+
+
+class CliError(Exception):
+    """A failure to report as ``error: <message>`` with ``exit_code``."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def exit_code_for(error: BaseException) -> int:
+    if isinstance(error, CliError):
+        return error.exit_code
+    if isinstance(error, RequestValidationError | InvalidBaseUrlError):
+        return EXIT_BAD_INPUT
+    if isinstance(error, InvalidApiKeyError | ForbiddenError | KeychainError):
+        return EXIT_KEY
+    if isinstance(error, NetworkError | ServerError):
+        return EXIT_UNAVAILABLE
+    if isinstance(error, RateLimitedError):
+        return EXIT_RATE_LIMITED
+    return EXIT_REFUSED
+
+
+# -- argument parsing --------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes as one ``error:`` line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see '{self.prog} --help')", EXIT_BAD_INPUT)
+
+
+_DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90m``, ``2h``, ``1h30m`` as a timedelta; a unit is required."""
+    match = _DURATION.match(text)
+    if not text.strip() or not match or not (match["h"] or match["m"]):
+        raise CliError(
+            f"--duration {text!r} is not a duration like 90m, 2h or 1h30m", EXIT_BAD_INPUT
+        )
+    duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
+    if duration <= timedelta(0):
+        raise CliError("--duration must be longer than zero", EXIT_BAD_INPUT)
+    if duration > timedelta(days=366):
+        raise CliError("--duration must be at most a year", EXIT_BAD_INPUT)
+    return duration
+
+
+def parse_end(text: str, zone_name: str, ambiguous: str | None) -> datetime:
+    """``--end``: an ISO date-time with an offset or Z, or a wall time in ``zone_name``."""
+    raw = text.strip()
+    try:
+        parsed = datetime.fromisoformat(raw[:-1] + "+00:00" if raw[-1:] in "zZ" else raw)
+    except ValueError:
+        raise CliError(
+            f"--end {text!r} is not an ISO date-time such as 2026-12-01T15:30 "
+            "or 2026-12-01T15:30+01:00",
+            EXIT_BAD_INPUT,
+        ) from None
+    if "T" not in raw.upper() and " " not in raw:
+        raise CliError(f"--end {text!r} has no time of day (e.g. {raw}T15:30)", EXIT_BAD_INPUT)
+    if parsed.tzinfo is not None:
+        return parsed
+    fold = None if ambiguous is None else (0 if ambiguous == "earlier" else 1)
+    return resolve_local_time(parsed, zone_name, fold=fold)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="roomdesk-cli",
+        description="Create, list and delete Whereby rooms from the command line.",
+        epilog="The API key comes from ROOMDESK_API_KEY or the OS keychain ('key set'). "
+        "ROOMDESK_API_URL and ROOMDESK_DATA_DIR override the API address and data folder.",
+    )
+    parser.add_argument("--version", action="version", version=f"roomdesk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    create = commands.add_parser("create", help="create a room and store it")
+    when = create.add_mutually_exclusive_group(required=True)
+    when.add_argument(
+        "--end", help="end as ISO date-time; wall time in --tz unless it has an offset"
+    )
+    when.add_argument("--duration", help="end this long from now: 90m, 2h, 1h30m")
+    create.add_argument("--tz", help="IANA time zone for --end (default: the system's)")
+    create.add_argument(
+        "--ambiguous",
+        choices=("earlier", "later"),
+        help="which one to take when --end falls in a daylight-saving overlap",
+    )
+    create.add_argument("--mode", choices=[m.value for m in RoomMode], default="normal")
+    create.add_argument("--prefix", default="", help="room name prefix (a-z, 0-9, '-')")
+    create.add_argument("--pattern", choices=[p.value for p in RoomNamePattern], default="uuid")
+    create.add_argument("--host-link", action="store_true", help="also get a host link")
+    create.add_argument("--viewer-link", action="store_true", help="also get a viewer link")
+    create.add_argument("--locked", action="store_true", help="start the room locked")
+    create.add_argument(
+        "--viewer-mode",
+        action="store_true",
+        help="viewer-mode room (forces group, locked and both links)",
+    )
+    create.add_argument("--label", default="", help="your own label, kept locally")
+    create.add_argument("--json", action="store_true", help="print JSON")
+
+    listing = commands.add_parser("list", help="list stored rooms")
+    listing.add_argument("--all", action="store_true", help="include past and deleted rooms")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    show = commands.add_parser("show", help="show one room")
+    show.add_argument("meeting_id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    delete = commands.add_parser("delete", help="delete rooms on the server")
+    delete.add_argument("meeting_ids", metavar="ID", nargs="+")
+    delete.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    key = commands.add_parser("key", help="manage the API key in the OS keychain")
+    key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", parser_class=_Parser)
+    key_commands.required = True
+    key_commands.add_parser("set", help="store a key (read from stdin or a hidden prompt)")
+    key_commands.add_parser("check", help="verify the key against the API")
+    key_commands.add_parser("clear", help="remove the key from the keychain")
+    key_commands.add_parser("status", help="say where the key comes from, without showing it")
+    return parser
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def room_json(room: StoredRoom, now: datetime) -> dict[str, Any]:
+    return {
+        "meetingId": room.meeting_id,
+        "roomName": room.room_name,
+        "roomUrl": room.room_url,
+        "hostRoomUrl": room.host_room_url,
+        "viewerRoomUrl": room.viewer_room_url,
+        "startDate": format_utc(room.start_date) if room.start_date else None,
+        "endDate": format_utc(room.end_date),
+        "roomMode": room.room_mode,
+        "label": room.label,
+        "status": room.status(now).value,
+    }
+
+
+def meeting_json(meeting: Meeting) -> dict[str, Any]:
+    """A server-side meeting not in the local store, in the same shape as a stored room."""
+    return {
+        "meetingId": meeting.meeting_id,
+        "roomName": meeting.room_name,
+        "roomUrl": meeting.room_url,
+        "hostRoomUrl": meeting.host_room_url,
+        "viewerRoomUrl": meeting.viewer_room_url,
+        "startDate": format_utc(meeting.start_date) if meeting.start_date else None,
+        "endDate": format_utc(meeting.end_date),
+        "roomMode": None,
+        "label": "",
+        "status": "not-stored",
+    }
+
+
+def _local(moment: datetime, zone_name: str) -> str:
+    return moment.astimezone(get_zone(zone_name)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def print_room(data: dict[str, Any], zone_name: str, out: TextIO) -> None:
+    end = datetime.fromisoformat(data["endDate"].replace("Z", "+00:00"))
+    rows = [
+        ("Label", data["label"] or "-"),
+        ("Room", data["roomName"] or "-"),
+        ("Meeting ID", data["meetingId"]),
+        ("Status", data["status"]),
+        ("Mode", data["roomMode"] or "-"),
+        ("Ends", f"{_local(end, zone_name)} ({data['endDate']})"),
+        ("Room link", data["roomUrl"]),
+        ("Host link", data["hostRoomUrl"] or "-"),
+        ("Viewer link", data["viewerRoomUrl"] or "-"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}", file=out)
+
+
+def print_table(rooms: Sequence[StoredRoom], now: datetime, zone_name: str, out: TextIO) -> None:
+    if not rooms:
+        print("No rooms. Create one with 'roomdesk-cli create --duration 1h'.", file=out)
+        return
+    header = ("LABEL", "ROOM", "ENDS", "STATUS", "MODE", "LINKS", "ID")
+    rows = [header]
+    for room in rooms:
+        links = (
+            "room"
+            + (" host" if room.host_room_url else "")
+            + (" viewer" if room.viewer_room_url else "")
+        )
+        rows.append(
+            (
+                room.label or "-",
+                room.room_name or "-",
+                _local(room.end_date, zone_name),
+                room.status(now).label,
+                room.room_mode or "-",
+                links,
+                room.meeting_id,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    keys: KeyStore
+    out: TextIO
+    err: TextIO
+    stdin: TextIO
+
+    def open_store(self) -> RoomStore:
+        paths = app_paths().ensure()
+        return RoomStore(paths.store_file)
+
+    def client(self) -> WherebyClient:
+        try:
+            key = self.keys.get()
+        except ValueError as exc:  # ROOMDESK_API_KEY set to something that is no key
+            raise CliError(str(exc), EXIT_KEY) from None
+        if key is None:
+            raise CliError(
+                "no API key: run 'roomdesk-cli key set' or set ROOMDESK_API_KEY", EXIT_KEY
+            )
+        return WherebyClient(key)
+
+
+def build_request(args: argparse.Namespace, zone_name: str, now: datetime) -> MeetingRequest:
+    get_zone(zone_name)
+    if args.duration:
+        end = now + parse_duration(args.duration)
+    else:
+        end = parse_end(args.end, zone_name, args.ambiguous)
+    fields = set()
+    if args.host_link:
+        fields.add(Field.HOST_ROOM_URL)
+    if args.viewer_link:
+        fields.add(Field.VIEWER_ROOM_URL)
+    return MeetingRequest(
+        end_date=end,
+        room_mode=RoomMode(args.mode),
+        room_name_prefix=args.prefix,
+        room_name_pattern=RoomNamePattern(args.pattern),
+        is_locked=args.locked,
+        viewer_mode=args.viewer_mode,
+        fields=frozenset(fields),
+    ).validate(now)
+
+
+async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
+    zone_name = args.tz or system_zone_name()
+    now = datetime.now(UTC)
+    request = build_request(args, zone_name, now)
+    with ctx.open_store() as store:
+        async with ctx.client() as client:
+            room = await RoomService(client, store).create_room(request, label=args.label)
+        data = room_json(room, datetime.now(UTC))
+    if args.json:
+        print(json.dumps(data, indent=2), file=ctx.out)
+    else:
+        print_room(data, zone_name, ctx.out)
+    return EXIT_OK
+
+
+async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    now = datetime.now(UTC)
+    with ctx.open_store() as store:
+        rooms = store.list_rooms(include_past=args.all, now=now)
+    if args.json:
+        print(json.dumps([room_json(room, now) for room in rooms], indent=2), file=ctx.out)
+    else:
+        print_table(rooms, now, system_zone_name(), ctx.out)
+    return EXIT_OK
+
+
+async def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    now = datetime.now(UTC)
+    with ctx.open_store() as store:
+        room = store.get(args.meeting_id)
+    if room is not None:
+        data = room_json(room, now)
+    else:
+        async with ctx.client() as client:
+            data = meeting_json(await client.get_meeting(args.meeting_id, fields=tuple(Field)))
+    if args.json:
+        print(json.dumps(data, indent=2), file=ctx.out)
+    else:
+        print_room(data, system_zone_name(), ctx.out)
+    return EXIT_OK
+
+
+def _confirm(question: str, ctx: Context) -> bool:
+    if not ctx.stdin.isatty():
+        raise CliError(
+            "not deleting without confirmation: add --yes when not running interactively",
+            EXIT_BAD_INPUT,
+        )
+    print(question + " [y/N] ", end="", file=ctx.err, flush=True)
+    answer = ctx.stdin.readline().strip().lower()
+    return answer in ("y", "yes")
+
+
+async def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
+    ids = list(dict.fromkeys(meeting_id.strip() for meeting_id in args.meeting_ids))
+    if any(not meeting_id for meeting_id in ids):
+        raise CliError("a meeting ID is empty", EXIT_BAD_INPUT)
+    with ctx.open_store() as store:
+        names = []
+        for meeting_id in ids:
+            room = store.get(meeting_id)
+            names.append(f"{room.room_name or meeting_id}" if room else meeting_id)
+        if not args.yes and not _confirm(
+            f"Delete {len(ids)} room(s) on Whereby: {', '.join(names)}?", ctx
+        ):
+            print("Nothing deleted.", file=ctx.err)
+            return EXIT_OK
+        async with ctx.client() as client:
+            outcomes = await RoomService(client, store).delete_rooms(ids)
+    exit_code = EXIT_OK
+    for outcome in outcomes:
+        print(outcome.describe(), file=ctx.out if outcome.ok else ctx.err)
+        if outcome.error is not None and exit_code == EXIT_OK:
+            exit_code = exit_code_for(outcome.error)
+    return exit_code
+
+
+def _read_secret(ctx: Context) -> str:
+    if ctx.stdin.isatty():
+        return getpass.getpass("Whereby API key (input hidden): ", stream=ctx.err)
+    # Piped in: take the first line only, so a trailing newline is not part of the key.
+    return ctx.stdin.readline()
+
+
+async def cmd_key(args: argparse.Namespace, ctx: Context) -> int:
+    loop = asyncio.get_running_loop()
+    if args.key_command == "set":
+        secret = _read_secret(ctx)
+        try:
+            key = await loop.run_in_executor(None, ctx.keys.set, secret)
+        except ValueError as exc:
+            raise CliError(str(exc), EXIT_BAD_INPUT) from None
+        print(f"API key {key.fingerprint} saved in {ctx.keys.backend_name()}.", file=ctx.out)
+        if ctx.keys.source() == "environment":
+            print("Note: ROOMDESK_API_KEY is set and takes precedence over it.", file=ctx.out)
+        return EXIT_OK
+    if args.key_command == "clear":
+        removed = await loop.run_in_executor(None, ctx.keys.clear)
+        print(
+            "API key removed from the keychain." if removed else "No API key was stored.",
+            file=ctx.out,
+        )
+        return EXIT_OK
+    if args.key_command == "status":
+        source = ctx.keys.source()
+        if source is None:
+            print("No API key set. Run 'roomdesk-cli key set'.", file=ctx.out)
+        else:
+            key = ctx.keys.get()
+            print(f"API key {key.fingerprint if key else ''} from the {source}.", file=ctx.out)
+        return EXIT_OK
+    async with ctx.client() as client:
+        status = await client.check_key()
+    print(f"API key works ({status.describe()}).", file=ctx.out)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "create": cmd_create,
+    "list": cmd_list,
+    "show": cmd_show,
+    "delete": cmd_delete,
+    "key": cmd_key,
+}
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    *,
+    keys: KeyStore | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run one command; returns the exit code. Never raises for expected failures."""
+    err = err or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        ctx = Context(
+            keys=keys or KeyStore(), out=out or sys.stdout, err=err, stdin=stdin or sys.stdin
+        )
+        return asyncio.run(COMMANDS[args.command](args, ctx))
+    except SystemExit as exc:  # --help and --version
+        return int(exc.code or 0)
+    except (CliError, WherebyError, KeychainError, StoreError) as exc:
+        print(f"error: {exc}", file=err)
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=err)
+        return 130
+
+
+def main() -> NoReturn:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""The app's session: which account (or the demo), its client, its store, and the use cases.
+
+:class:`AppSession` is what the window talks to. It owns the ``httpx`` client (through
+:class:`WherebyClient`), the room store, the keychain access and, in demo mode, the bundled
+emulator. It reports through Qt signals; it imports no widgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from roomdesk.api.client import RateLimitStatus, WherebyClient, resolve_base_url
+from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
+from roomdesk.api.models import MeetingRequest
+from roomdesk.emulator import EmulatorServer
+from roomdesk.paths import AppPaths
+from roomdesk.secrets import ApiKey, KeyStore
+from roomdesk.services.rooms import DeleteOutcome, RoomService
+from roomdesk.store import RoomStore, StoredRoom
+
+log = logging.getLogger("roomdesk.session")
+
+DEMO_API_KEY = "roomdesk-demo-key"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AppSession(QObject):
+    """One signed-in account or the demo, for the lifetime of the window."""
+
+    roomUpserted = Signal(object)  # StoredRoom
+    roomsReplaced = Signal()  # the whole list changed (mode switch, new store)
+    roomsDeleted = Signal(list)  # list[DeleteOutcome]
+    accountChanged = Signal(str)
+    connectionChanged = Signal(str)
+    rateLimitChanged = Signal(str)
+    busyChanged = Signal(bool)
+
+    def __init__(
+        self,
+        paths: AppPaths,
+        *,
+        keys: KeyStore | None = None,
+        api_url: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths.ensure()
+        self.keys = keys or KeyStore()
+        self._api_url = api_url
+        self._clock = clock
+        self._client: WherebyClient | None = None
+        self._store: RoomStore | None = None
+        self._service: RoomService | None = None
+        self._emulator: EmulatorServer | None = None
+        self._demo_dir: Path | None = None
+        self._busy = 0
+        self.account_text = ""
+        self.connection_text = ""
+        self.rate_limit_text = ""
+
+    # -- state ----------------------------------------------------------------------------------
+
+    @property
+    def is_demo(self) -> bool:
+        return self._emulator is not None
+
+    @property
+    def is_ready(self) -> bool:
+        return self._service is not None
+
+    @property
+    def base_url(self) -> str:
+        if self._client is not None:
+            return self._client.base_url
+        return resolve_base_url(self._api_url)
+
+    @property
+    def emulator(self) -> EmulatorServer | None:
+        return self._emulator
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def _require_service(self) -> RoomService:
+        if self._service is None:
+            raise InvalidApiKeyError("No API key is set. Enter one or try demo mode.")
+        return self._service
+
+    def _set_account(self, text: str) -> None:
+        self.account_text = text
+        self.accountChanged.emit(text)
+
+    def _set_connection(self, text: str) -> None:
+        self.connection_text = text
+        self.connectionChanged.emit(text)
+
+    def _on_rate_limit(self, status: RateLimitStatus) -> None:
+        self.rate_limit_text = status.describe()
+        self.rateLimitChanged.emit(self.rate_limit_text)
+
+    def _note_outcome(self, error: BaseException | None) -> None:
+        if error is None:
+            self._set_connection("Connected")
+        elif isinstance(error, NetworkError):
+            self._set_connection("Offline")
+        elif isinstance(error, ServerError):
+            self._set_connection("Service trouble")
+        elif isinstance(error, InvalidApiKeyError):
+            self._set_connection("Key refused")
+
+    class _Busy:
+        def __init__(self, session: AppSession) -> None:
+            self.session = session
+
+        def __enter__(self) -> None:
+            self.session._busy += 1
+            if self.session._busy == 1:
+                self.session.busyChanged.emit(True)
+
+        def __exit__(self, *exc_info: object) -> None:
+            self.session._busy -= 1
+            if self.session._busy == 0:
+                self.session.busyChanged.emit(False)
+
+    # -- start and switch -------------------------------------------------------------------------
+
+    async def load_key(self) -> ApiKey | None:
+        """The saved key, read off the GUI thread (keychains may block or prompt)."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.keys.get)
+
+    async def start_with_key(self, key: ApiKey) -> None:
+        """Use ``key`` against the configured API and the account's store."""
+        await self._close_connection()
+        self._open(
+            WherebyClient(key, base_url=self._api_url, on_rate_limit=self._on_rate_limit),
+            self.paths.store_file,
+        )
+        self._set_account(f"Account key {key.fingerprint}")
+        self._set_connection("Not contacted yet")
+
+    async def start_demo(self) -> None:
+        """Start the bundled emulator on loopback with its own throw-away store."""
+        await self._close_connection()
+        emulator = EmulatorServer(api_key=DEMO_API_KEY)
+        # Started in a thread of its own; this only binds a loopback port.
+        base_url = emulator.start()
+        self._emulator = emulator
+        self._demo_dir = Path(tempfile.mkdtemp(prefix="demo-", dir=self.paths.data_dir))
+        self._open(
+            WherebyClient(DEMO_API_KEY, base_url=base_url, on_rate_limit=self._on_rate_limit),
+            self._demo_dir / "demo-rooms.sqlite3",
+        )
+        self._set_account("Demo")
+        self._set_connection(f"Demo server on {base_url.split('/v1')[0]}")
+
+    def _open(self, client: WherebyClient, store_file: Path) -> None:
+        self._client = client
+        self._store = RoomStore(store_file)
+        self._service = RoomService(client, self._store, clock=self._clock)
+        self.roomsReplaced.emit()
+
+    async def verify_key(self, secret: str) -> ApiKey:
+        """Check ``secret`` against the API; on success save it in the keychain and use it."""
+        key = ApiKey(secret.strip())
+        async with WherebyClient(key, base_url=self._api_url) as probe:
+            await probe.check_key()
+        await self.keys.aset(key.reveal())
+        await self.start_with_key(key)
+        self._set_connection("Connected")
+        return key
+
+    async def remove_key(self) -> bool:
+        removed = await self.keys.aclear()
+        if not self.is_demo:
+            await self._close_connection()
+            self._set_account("No API key")
+            self._set_connection("Not connected")
+            self.roomsReplaced.emit()
+        return removed
+
+    async def _close_connection(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        if self._store is not None:
+            self._store.close()
+        if self._emulator is not None:
+            # Stopping joins the server thread; keep that off the GUI thread.
+            await asyncio.get_running_loop().run_in_executor(None, self._emulator.stop)
+        if self._demo_dir is not None:
+            shutil.rmtree(self._demo_dir, ignore_errors=True)
+        self._client = self._store = self._service = None
+        self._emulator = None
+        self._demo_dir = None
+
+    async def shutdown(self) -> None:
+        await self._close_connection()
+
+    # -- rooms ----------------------------------------------------------------------------------
+
+    def list_rooms(self, *, include_past: bool = True) -> list[StoredRoom]:
+        if self._service is None:
+            return []
+        return self._service.list_rooms(include_past=include_past)
+
+    def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom:
+        service = self._require_service()
+        service.set_label(meeting_id, label, notes)
+        room = service.get_room(meeting_id)
+        assert room is not None
+        self.roomUpserted.emit(room)
+        return room
+
+    async def create_room(self, request: MeetingRequest, label: str = "") -> StoredRoom:
+        service = self._require_service()
+        with self._Busy(self):
+            try:
+                room = await service.create_room(request, label=label)
+            except WherebyError as exc:
+                self._note_outcome(exc)
+                raise
+        self._note_outcome(None)
+        self.roomUpserted.emit(room)
+        return room
+
+    async def delete_rooms(self, meeting_ids: Iterable[str]) -> list[DeleteOutcome]:
+        service = self._require_service()
+        with self._Busy(self):
+            outcomes = await service.delete_rooms(meeting_ids)
+        failures = [outcome.error for outcome in outcomes if outcome.error is not None]
+        self._note_outcome(failures[0] if failures else None)
+        for outcome in outcomes:
+            if outcome.ok and (room := service.get_room(outcome.meeting_id)) is not None:
+                self.roomUpserted.emit(room)
+        self.roomsDeleted.emit(outcomes)
+        return outcomes
