@@ -52,6 +52,8 @@ DEFAULT_BASE_URL = "https://api.whereby.dev/v1"
 API_URL_ENV = "ROOMDESK_API_URL"
 PAGE_LIMIT_MAX = 100
 USER_AGENT = f"roomdesk/{__version__}"
+# Seconds added to the server's requested wait before retrying after a 429.
+RATE_LIMIT_MARGIN = 0.2
 
 # Points each kind of call costs against the organisation's per-minute budget.
 POINT_COST = {"GET": 1, "DELETE": 2, "POST": 3}
@@ -373,8 +375,11 @@ class WherebyClient:
                 return await self._attempt(method, path, params=params, json_body=json_body)
             except RateLimitedError as exc:
                 # A throttled request was not processed, so even a create may be sent again.
+                # The margin covers timers that fire early and clocks that differ slightly.
                 failure: WherebyError = exc
-                retry_wait = max(exc.retry_after or 0.0, self._backoff(attempt))
+                retry_wait = max(
+                    (exc.retry_after or 0.0) + RATE_LIMIT_MARGIN, self._backoff(attempt)
+                )
             except (TlsVerificationError, CreateOutcomeUnknownError):
                 raise
             except ConnectFailedError as exc:

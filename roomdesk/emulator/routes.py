@@ -1,0 +1,220 @@
+"""The emulated REST surface: routing, authentication, the point budget and the JSON answers.
+
+Transport-free: :meth:`MeetingsApi.handle` takes a parsed request and returns a :class:`Reply`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import unquote
+
+from roomdesk.emulator.meetings import LINK_FIELDS, BadRequest, MeetingBook
+from roomdesk.emulator.ratelimit import POINTS_PER_METHOD, PointBudget
+
+API_PREFIX = "/v1"
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+THROTTLE_MESSAGE = "Rate limit active for throttle key: organization:1"
+_MEETING_PATH = re.compile(rf"{API_PREFIX}/meetings/([^/]+)")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def with_headers(self, *extra: tuple[str, str]) -> Reply:
+        return Reply(self.status, self.body, self.headers + extra)
+
+
+def json_reply(status: int, payload: Any, *headers: tuple[str, str]) -> Reply:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return Reply(status, body, (("Content-Type", "application/json"), *headers))
+
+
+def error_reply(status: int, message: str, *headers: tuple[str, str]) -> Reply:
+    return json_reply(status, {"error": message}, *headers)
+
+
+def status_error_reply(status: int) -> Reply:
+    """A JSON error for an injected ``status``; no body where HTTP allows none."""
+    if status < 200 or status in (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED):
+        return Reply(status)
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    return error_reply(status, phrase)
+
+
+def throttle_reply(limit: int, wait_seconds: float, now: datetime) -> Reply:
+    # Rounding first drops float noise (0.8 s is 800 ms, not 801).
+    ms_left = max(1, math.ceil(round(wait_seconds * 1000, 3)))
+    reset_at = now.astimezone(UTC) + timedelta(milliseconds=ms_left)
+    if reset_at.microsecond:
+        # HTTP dates have whole seconds; round up so a client waiting for it is never early.
+        reset_at = reset_at.replace(microsecond=0) + timedelta(seconds=1)
+    return json_reply(
+        HTTPStatus.TOO_MANY_REQUESTS,
+        {"error": THROTTLE_MESSAGE, "data": {"msLeft": ms_left}},
+        ("Retry-After", str(math.ceil(ms_left / 1000))),
+        ("X-RateLimit-Limit", str(limit)),
+        ("X-RateLimit-Remaining", "0"),
+        ("X-RateLimit-Reset", format_datetime(reset_at, usegmt=True)),
+    )
+
+
+def _single(query: Mapping[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadRequest(f'"{name}" may be given only once')
+    return values[0]
+
+
+def parse_fields(query: Mapping[str, list[str]]) -> frozenset[str]:
+    """``fields`` as the spec sends it (``a,b``, form style not exploded) or repeated."""
+    names = {part.strip() for raw in query.get("fields", []) for part in raw.split(",")}
+    names.discard("")
+    if unknown := names - LINK_FIELDS:
+        raise BadRequest(
+            f'"fields" may only name {", ".join(sorted(LINK_FIELDS))}; '
+            f"got {', '.join(sorted(unknown))}"
+        )
+    return frozenset(names)
+
+
+def parse_limit(query: Mapping[str, list[str]]) -> int:
+    raw = _single(query, "limit")
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise BadRequest('"limit" must be a whole number') from None
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise BadRequest(f'"limit" must be between 1 and {MAX_PAGE_SIZE}')
+    return limit
+
+
+@dataclass(frozen=True)
+class Call:
+    """One parsed request; ``headers`` has lower-cased names."""
+
+    method: str
+    path: str
+    query: Mapping[str, list[str]]
+    headers: Mapping[str, str]
+    body: bytes
+    meeting_id: str = ""  # from /meetings/{meetingId}
+
+
+class MeetingsApi:
+    def __init__(
+        self,
+        *,
+        book: MeetingBook,
+        budget: PointBudget,
+        api_key: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.book = book
+        self.budget = budget
+        self.api_key = api_key
+        self._clock = clock
+        self._collection: dict[str, Callable[[Call], Reply]] = {
+            "GET": self._list,
+            "POST": self._create,
+        }
+        self._item: dict[str, Callable[[Call], Reply]] = {"GET": self._get, "DELETE": self._delete}
+
+    def _authorised(self, headers: Mapping[str, str]) -> bool:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        # compare_digest: the emulator should not teach clients timing-unsafe habits either.
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), self.api_key.encode()
+        )
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, list[str]],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> Reply:
+        """Answer one request. ``headers`` has lower-cased names."""
+        call = Call(method, path, query, headers, body)
+        if path == f"{API_PREFIX}/meetings":
+            handlers = self._collection
+        elif match := _MEETING_PATH.fullmatch(path):
+            handlers = self._item
+            call = replace(call, meeting_id=unquote(match.group(1)))
+        else:
+            return error_reply(HTTPStatus.NOT_FOUND, f"No such endpoint: {path}")
+        handler = handlers.get(method)
+        if handler is None:
+            allow = ", ".join(handlers)
+            return error_reply(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                f"{method} is not allowed here; use {allow}",
+                ("Allow", allow),
+            )
+        if not self._authorised(headers):
+            return error_reply(HTTPStatus.UNAUTHORIZED, "Access token is missing or invalid")
+        charge = self.budget.charge(POINTS_PER_METHOD[method])
+        if not charge.allowed:
+            return throttle_reply(charge.limit, charge.wait_seconds, self._clock())
+        try:
+            reply = handler(call)
+        except BadRequest as problem:
+            reply = error_reply(HTTPStatus.BAD_REQUEST, problem.message)
+        return reply.with_headers(
+            ("X-RateLimit-Limit", str(charge.limit)),
+            ("X-RateLimit-Remaining", str(charge.remaining)),
+        )
+
+    def _create(self, call: Call) -> Reply:
+        media_type = call.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            return error_reply(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"
+            )
+        try:
+            payload = json.loads(call.body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest("the request body is not valid JSON") from None
+        meeting, fields = self.book.create(payload)
+        return json_reply(HTTPStatus.CREATED, meeting.to_api_json(fields))
+
+    def _list(self, call: Call) -> Reply:
+        fields = parse_fields(call.query)
+        meetings, cursor = self.book.page(
+            limit=parse_limit(call.query),
+            cursor=_single(call.query, "cursor"),
+            room_name_prefix=_single(call.query, "roomName[startsWith]"),
+        )
+        results = [meeting.to_api_json(fields) for meeting in meetings]
+        return json_reply(HTTPStatus.OK, {"results": results, "cursor": cursor})
+
+    def _get(self, call: Call) -> Reply:
+        fields = parse_fields(call.query)
+        meeting = self.book.get(call.meeting_id)
+        if meeting is None:
+            return error_reply(HTTPStatus.NOT_FOUND, "Meeting not found")
+        return json_reply(HTTPStatus.OK, meeting.to_api_json(fields))
+
+    def _delete(self, call: Call) -> Reply:
+        self.book.delete(call.meeting_id)  # idempotent: unknown ids are answered the same way
+        return Reply(HTTPStatus.NO_CONTENT)

@@ -1,0 +1,474 @@
+"""A local HTTP server that behaves like Whereby's meetings API, with injectable faults.
+
+It runs in a background thread (tests, the app's demo mode) or in the foreground through
+``python -m roomdesk.emulator``. It only listens on loopback addresses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import logging
+import selectors
+import socket
+import socketserver
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from roomdesk.emulator.clock import system_clock
+from roomdesk.emulator.faults import NO_FAULTS, FaultAction, FaultConfig, FaultPlan
+from roomdesk.emulator.meetings import MeetingBook
+from roomdesk.emulator.ratelimit import PointBudget
+from roomdesk.emulator.routes import (
+    API_PREFIX,
+    MeetingsApi,
+    Reply,
+    error_reply,
+    status_error_reply,
+    throttle_reply,
+)
+
+logger = logging.getLogger("roomdesk.emulator")
+
+MAX_BODY_BYTES = 1024 * 1024
+# Idle keep-alive connections are closed after this long, so their threads do not pile up.
+IDLE_CONNECTION_TIMEOUT = 120.0
+_BODILESS_STATUSES = frozenset({HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED})
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class RequestOutcome(StrEnum):
+    PENDING = "pending"  # still being answered
+    ANSWERED = "answered"
+    TRUNCATED = "truncated"  # headers and part of the body, then the connection was closed
+    DROPPED = "dropped"  # the connection was closed without a response
+
+
+@dataclass(repr=False)
+class RecordedRequest:
+    method: str
+    path: str  # without the query string
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    json: Any  # the parsed body, or None
+    status: int | None  # what it was answered with; None while pending or when dropped
+    time: datetime  # arrival, by the emulator's clock
+    client: str = ""  # "host:port" of the connection it came on
+    outcome: RequestOutcome = RequestOutcome.PENDING
+    injected_delay: float = 0.0  # seconds of FaultConfig latency it waited
+    duration: float | None = None  # seconds from arrival until the answer (or drop) began
+
+    def __repr__(self) -> str:
+        # Deliberately leaves out headers and body: they hold the API key and storage secrets.
+        return f"RecordedRequest({self.method} {self.path} -> {self.status}, {self.outcome})"
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 512  # room for bursts of a few hundred simultaneous connects
+
+    def __init__(self, address: tuple[str, int], emulator: EmulatorServer) -> None:
+        self.emulator = emulator
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._wake_reader: socket.socket | None = None
+        self._wake_writer: socket.socket | None = None
+        super().__init__(address, _Handler)
+        # serve_forever only notices shutdown() at its next poll; a wake-up socket stops the
+        # loop at once, which keeps stop() (once per test) fast without a busy poll.
+        self._wake_reader, self._wake_writer = socket.socketpair()
+
+    def serve_until_woken(self) -> None:
+        assert self._wake_reader is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ, "connection")
+            selector.register(self._wake_reader, selectors.EVENT_READ, "wake")
+            while True:
+                for key, _ in selector.select():
+                    if key.data == "wake":
+                        return
+                    self._handle_request_noblock()
+
+    def wake(self) -> None:
+        """Make serve_until_woken return; it accepts no connection after this."""
+        assert self._wake_writer is not None
+        self._wake_writer.send(b"!")
+
+    def server_close(self) -> None:
+        super().server_close()  # also joins the handler threads
+        for end in (self._wake_reader, self._wake_writer):
+            if end is not None:
+                end.close()
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup we do not need (slow when DNS is).
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        """Wake every handler blocked on a kept-alive connection so it can finish."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already gone
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            # Clients hanging up mid-answer is normal here (and provoked by the fault tests).
+            logger.debug("connection closed by the client", exc_info=True)
+        else:
+            logger.exception("emulator connection handler failed")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "roomdesk-emulator"
+    sys_version = ""
+    timeout = IDLE_CONNECTION_TIMEOUT
+    # Headers and body go out in separate writes; without TCP_NODELAY the body can wait for
+    # the client's delayed ACK (about 40 ms per answer).
+    disable_nagle_algorithm = True
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_HEAD(self) -> None:
+        self._serve()
+
+    def do_OPTIONS(self) -> None:
+        self._serve()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The path only: no query string, and never headers (they carry the API key).
+        logger.debug("%s %s -> %s", self.command, urlsplit(self.path).path, code)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The base class's other messages quote raw request lines; log_request covers each answer.
+        pass
+
+    def _read_body(self) -> tuple[bytes, Reply | None]:
+        """The request body, or an answer refusing it (the connection is then closed)."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            return b"", error_reply(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length")
+        raw_length = self.headers.get("Content-Length") or "0"
+        try:
+            length = int(raw_length)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            return b"", error_reply(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            return b"", error_reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+        return self.rfile.read(length), None
+
+    def _serve(self) -> None:
+        emulator = self.server.emulator
+        started = time.monotonic()
+        target = urlsplit(self.path)
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        body, refusal = self._read_body()
+        record = RecordedRequest(
+            method=self.command,
+            path=target.path,
+            query=parse_qs(target.query, keep_blank_values=True),
+            headers=headers,
+            body=body,
+            json=_parse_json(body),
+            status=None,
+            time=emulator.now(),
+            client=f"{self.client_address[0]}:{self.client_address[1]}",
+        )
+        emulator._record(record)
+        plan = emulator.faults.plan() if refusal is None else NO_FAULTS
+        if plan.delay > 0:
+            record.injected_delay = plan.delay
+            emulator._stopping.wait(plan.delay)  # a stop cuts the wait short
+        if plan.action is FaultAction.DROP:
+            record.outcome = RequestOutcome.DROPPED
+            record.duration = time.monotonic() - started
+            self.close_connection = True
+            logger.debug("%s %s -> dropped", self.command, target.path)
+            return
+        reply = refusal or _fault_reply(plan, emulator)
+        if reply is None:
+            try:
+                reply = emulator._api.handle(self.command, target.path, record.query, headers, body)
+            except Exception:
+                # A bug in the emulator: answer like a server would, and say where it broke.
+                logger.exception("emulator failed on %s %s", self.command, target.path)
+                reply = error_reply(HTTPStatus.INTERNAL_SERVER_ERROR, "emulator error")
+        truncate = plan.truncate and bool(reply.body) and self.command != "HEAD"
+        # Finish the record before answering: a client may look at it as soon as it has the answer.
+        record.status = int(reply.status)
+        record.outcome = RequestOutcome.TRUNCATED if truncate else RequestOutcome.ANSWERED
+        record.duration = time.monotonic() - started
+        self._write(reply, truncate=truncate)
+
+    def _write(self, reply: Reply, *, truncate: bool) -> None:
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        if reply.status not in _BODILESS_STATUSES:
+            self.send_header("Content-Length", str(len(reply.body)))
+        if truncate:
+            self.close_connection = True
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+
+
+def _parse_json(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _fault_reply(plan: FaultPlan, emulator: EmulatorServer) -> Reply | None:
+    """The answer an injected fault puts in place of the real one, if any."""
+    if plan.action not in (FaultAction.FORCED_STATUS, FaultAction.SERVER_ERROR):
+        return None
+    assert plan.status is not None
+    if plan.status == HTTPStatus.TOO_MANY_REQUESTS:
+        return throttle_reply(
+            emulator.rate_limit_points, emulator.faults.forced_retry_after, emulator.now()
+        )
+    return status_error_reply(plan.status)
+
+
+class EmulatorServer:
+    """Whereby's meetings API on ``http://127.0.0.1:<port>/v1``, served from a background thread.
+
+    ``clock`` (returning aware datetimes) drives start dates, expiry and, when given, the
+    rate-limit window; without it the window runs on ``time.monotonic``.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "demo-key",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        rate_limit_points: int = 1000,
+        rate_window_seconds: float = 60.0,
+        subdomain: str = "roomdesk-demo",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if not is_loopback_host(host):
+            raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port {port} is out of range")
+        self.host = host
+        self._requested_port = port
+        self._clock = clock or system_clock
+        window_clock = time.monotonic if clock is None else lambda: clock().timestamp()
+        self.faults = FaultConfig()
+        self._book = MeetingBook(subdomain=subdomain, clock=self.now)
+        self._api = MeetingsApi(
+            book=self._book,
+            budget=PointBudget(rate_limit_points, rate_window_seconds, window_clock),
+            api_key=api_key,
+            clock=self.now,
+        )
+        self._received: list[RecordedRequest] = []
+        self._received_lock = threading.Lock()
+        self._lifecycle_lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def start(self) -> str:
+        """Start serving; returns :attr:`base_url`."""
+        with self._lifecycle_lock:
+            if self._httpd is not None:
+                raise RuntimeError("the emulator is already running")
+            self._stopping.clear()
+            httpd = _HTTPServer((self.host, self._requested_port), self)
+            thread = threading.Thread(
+                target=httpd.serve_until_woken,
+                name=f"roomdesk-emulator:{httpd.server_port}",
+                daemon=True,
+            )
+            thread.start()
+            self._httpd, self._thread = httpd, thread
+        logger.debug("listening on %s", self.base_url)
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and close every connection; does nothing when not running."""
+        with self._lifecycle_lock:
+            httpd, thread = self._httpd, self._thread
+            self._httpd = self._thread = None
+        if httpd is None or thread is None:
+            return
+        self._stopping.set()  # cuts injected latency short
+        httpd.wake()
+        thread.join()  # no new connections from here on
+        httpd.close_open_connections()
+        httpd.server_close()
+
+    def __enter__(self) -> EmulatorServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def port(self) -> int:
+        httpd = self._httpd
+        return httpd.server_port if httpd is not None else self._requested_port
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{API_PREFIX}"
+
+    # -- settings --------------------------------------------------------------------------
+
+    @property
+    def api_key(self) -> str:
+        return self._api.api_key
+
+    @api_key.setter
+    def api_key(self, value: str) -> None:
+        self._api.api_key = value
+
+    @property
+    def rate_limit_points(self) -> int:
+        return self._api.budget.points
+
+    @rate_limit_points.setter
+    def rate_limit_points(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("the rate-limit budget must be at least 1 point")
+        self._api.budget.points = value
+
+    def reset_rate_limit(self) -> None:
+        """Forget the points spent so far: the whole budget is available again."""
+        self._api.budget.reset()
+
+    def now(self) -> datetime:
+        """The emulator's current time, in UTC."""
+        return self._clock().astimezone(UTC)
+
+    # -- what happened ---------------------------------------------------------------------
+
+    @property
+    def received(self) -> list[RecordedRequest]:
+        """Every request seen so far, in arrival order (a copy)."""
+        with self._received_lock:
+            return list(self._received)
+
+    def clear_received(self) -> None:
+        with self._received_lock:
+            self._received.clear()
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._received_lock:
+            self._received.append(request)
+
+    # -- meetings --------------------------------------------------------------------------
+
+    def meeting_ids(self) -> set[str]:
+        """The ids of the meetings that exist now (expired ones are gone)."""
+        return self._book.ids()
+
+    def meeting(self, meeting_id: str) -> dict[str, Any] | None:
+        """Everything stored about one meeting: its API form with both links, plus its room
+        settings (roomMode, isLocked, roomNamePattern, templateType and any recording,
+        liveTranscription or streaming options as sent). None when it does not exist."""
+        stored = self._book.get(meeting_id)
+        return stored.snapshot() if stored is not None else None
+
+    def add_meeting(
+        self,
+        *,
+        end_date: datetime | None = None,
+        start_date: datetime | None = None,
+        room_name_prefix: str = "",
+        room_name_pattern: str = "uuid",
+        room_mode: str = "normal",
+        is_locked: bool = False,
+    ) -> dict[str, Any]:
+        """Store a meeting as if made elsewhere (no API checks, so it may already be over).
+
+        ``end_date`` defaults to an hour from now. Returns it as :meth:`meeting` does.
+        """
+        stored = self._book.add(
+            end_date=end_date,
+            start_date=start_date,
+            room_name_prefix=room_name_prefix,
+            room_name_pattern=room_name_pattern,
+            room_mode=room_mode,
+            is_locked=is_locked,
+        )
+        return stored.snapshot()
+
+    def seed(self, count: int, **options: Any) -> list[dict[str, Any]]:
+        """Add ``count`` meetings with :meth:`add_meeting`'s ``options``; in creation order."""
+        return [self.add_meeting(**options) for _ in range(count)]

@@ -1,0 +1,226 @@
+"""Checks requests and responses against Whereby's published OpenAPI document.
+
+The document lives outside the repository (``../shared/whereby-openapi.json``); tests that need it
+skip when it is absent. A few defects of the published document are patched on load, each listed
+in :func:`_patch_known_defects`.
+
+Usage::
+
+    validate_request("POST", url, headers, body)          # raises SpecViolation
+    declared = validate_response("GET", url, status, headers, body)
+    # declared is False when the spec says nothing about this status for the operation: the body
+    # cannot be checked by schema, so check it by hand (the emulator answers {"error": str}).
+    declared = validate_exchange(httpx_response)          # both sides of an httpx exchange
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_core.exceptions import OpenAPIError
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
+from openapi_core.templating.responses.exceptions import ResponseNotFound
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+if TYPE_CHECKING:
+    import httpx
+
+SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "whereby-openapi.json"
+# The operations roomdesk uses; the rest of the document is dropped on load (see below).
+MEETING_PATHS = ("/meetings", "/meetings/{meetingId}")
+
+
+class SpecViolation(AssertionError):
+    """A request or response does not match the (patched) spec."""
+
+
+def _patch_known_defects(document: dict[str, Any]) -> None:
+    """Mend the published document's known mistakes in place."""
+    paths = document["paths"]
+    # 1. The recordings, transcriptions, summaries, insights and theme operations are not valid
+    #    OpenAPI 3.0 (query parameters without a schema, response content lacking its media type,
+    #    path parameters that do not occur in the path), so the whole document fails to load.
+    #    roomdesk only uses the meetings operations, which are valid: keep just those.
+    document["paths"] = {path: paths[path] for path in MEETING_PATHS}
+    # 2. GET /meetings: the prose says the cursor is null on the last page (and the service does
+    #    send null), but the schema forgot `nullable: true`.
+    list_schema = paths["/meetings"]["get"]["responses"]["200"]["content"]["application/json"]
+    list_schema["schema"]["properties"]["cursor"]["nullable"] = True
+    # 3. POST /meetings: the liveTranscription.language enum values carry a stray trailing comma
+    #    ("en," ...); the service takes the plain language codes.
+    create_schema = paths["/meetings"]["post"]["requestBody"]["content"]["application/json"]
+    language = create_schema["schema"]["properties"]["liveTranscription"]["properties"]["language"]
+    language["enum"] = [code.rstrip(",") for code in language["enum"]]
+
+
+@functools.cache
+def _patched_document(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        document = json.load(handle)
+    _patch_known_defects(document)
+    return document
+
+
+@functools.cache
+def _load_spec(path: Path) -> OpenAPI:
+    return OpenAPI.from_dict(copy.deepcopy(_patched_document(path)))
+
+
+def spec_or_skip() -> OpenAPI:
+    """The patched spec, or skip the calling test when the document is not there."""
+    if not SPEC_PATH.is_file():
+        pytest.skip(
+            f"Whereby's OpenAPI document is not at {SPEC_PATH}; contract checks need it "
+            "(it is kept outside the repository, next to it in ../shared/)"
+        )
+    return _load_spec(SPEC_PATH)
+
+
+def _server_origin() -> str:
+    # The spec names only the production server; validate by path as if the call went there.
+    server = urlsplit(_patched_document(SPEC_PATH)["servers"][0]["url"])
+    return f"{server.scheme}://{server.netloc}"
+
+
+def _content_type(headers: Mapping[str, str]) -> str:
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return value.lower()
+    return ""
+
+
+class _SpecRequest:
+    """openapi-core's Request protocol over plain values."""
+
+    def __init__(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    ) -> None:
+        parts = urlsplit(url)
+        self.method = method.lower()
+        self.host_url = _server_origin()
+        self.path = parts.path
+        self.body = body or None
+        self.content_type = _content_type(headers)
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(parse_qsl(parts.query, keep_blank_values=True)),
+            header=Headers(list(headers.items())),
+        )
+
+
+class _SpecResponse:
+    """openapi-core's Response protocol over plain values."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status_code = status
+        self.headers = Headers(list(headers.items()))
+        self.data = body
+        self.content_type = _content_type(headers)
+
+
+def _as_bytes(body: bytes | str | Any | None) -> bytes | None:
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return json.dumps(body).encode()
+
+
+def validate_request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | str | Any | None = None,
+) -> None:
+    """Raise :class:`SpecViolation` unless the request is one the spec allows.
+
+    ``body`` may be bytes, text, or a JSON-able value.
+    """
+    spec = spec_or_skip()
+    request = _SpecRequest(method, url, headers or {}, _as_bytes(body))
+    try:
+        spec.validate_request(request)
+    except OpenAPIError as problem:
+        raise SpecViolation(f"{method} {urlsplit(url).path}: {_describe(problem)}") from problem
+
+
+def validate_response(
+    method: str,
+    url: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes | str | Any | None,
+    request_body: bytes | str | Any | None = None,
+) -> bool:
+    """Check a response against the spec.
+
+    Returns True when the spec declares ``status`` for this operation and the response matches
+    it; False when the spec declares no such response (an unknown path or method, or a status
+    like 400 or 5xx the document leaves out), so there is no schema to check against. Raises
+    :class:`SpecViolation` when the spec declares the response and it does not match.
+    """
+    spec = spec_or_skip()
+    request_headers = {"Content-Type": "application/json"} if request_body is not None else {}
+    request = _SpecRequest(method, url, request_headers, _as_bytes(request_body))
+    response = _SpecResponse(status, headers, _as_bytes(body) or b"")
+    try:
+        spec.validate_response(request, response)
+    except (PathNotFound, OperationNotFound, ResponseNotFound):
+        return False
+    except OpenAPIError as problem:
+        raise SpecViolation(
+            f"{method} {urlsplit(url).path} -> {status}: {_describe(problem)}"
+        ) from problem
+    return True
+
+
+def validate_exchange(response: httpx.Response) -> bool:
+    """Validate both the request httpx sent and the response it got; as validate_response."""
+    request = response.request
+    validate_request(request.method, str(request.url), dict(request.headers), request.content)
+    return validate_response(
+        request.method,
+        str(request.url),
+        response.status_code,
+        dict(response.headers),
+        response.content,
+        request_body=request.content or None,
+    )
+
+
+def _describe(problem: BaseException) -> str:
+    """The validator's message with the schema errors it wraps (its own text omits them)."""
+    details = [str(problem)]
+    cause = problem.__cause__
+    for error in getattr(cause, "schema_errors", ()) or ():
+        details.append(
+            f"  - {'/'.join(str(part) for part in error.absolute_path)}: {error.message}"
+        )
+    return "\n".join(details)
+
+
+def is_json_error(body: bytes) -> bool:
+    """Whether ``body`` is ``{"error": "<text>"}``, the form of errors the spec leaves out."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("error"), str)
+        and bool(payload["error"])
+    )
+
+
+def patched_document() -> dict[str, Any]:
+    """A copy of the patched document, e.g. to take enum values from its schemas."""
+    spec_or_skip()
+    return copy.deepcopy(_patched_document(SPEC_PATH))
