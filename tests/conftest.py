@@ -13,6 +13,7 @@ os.environ.pop("ROOMDESK_API_KEY", None)
 os.environ.pop("ROOMDESK_API_URL", None)
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +37,21 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ROOMDESK_API_KEY", raising=False)
     monkeypatch.delenv("ROOMDESK_API_URL", raising=False)
     return directory
+
+
+# --- Qt object lifetime ---
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Destroy a Qt test's leftover objects now, on the GUI thread.
+
+    Otherwise a later garbage collection may run on a server thread and destroy timers there,
+    which Qt reports (and the suite treats as failure).
+    """
+    yield
+    if {"qapp", "qtbot", "aloop"} & set(request.fixturenames):
+        gc.collect()
 
 
 # --- qasync event loop ---
@@ -97,6 +113,8 @@ def aloop(qapp) -> Iterator[AsyncRunner]:
     """A qasync event loop bound to the test's QApplication."""
     import qasync
 
+    # As in the app: closing the last window must not end the event loop under a test.
+    qapp.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qapp, already_running=False)
     runner = AsyncRunner(loop)
     loop.set_exception_handler(runner.handle_exception)

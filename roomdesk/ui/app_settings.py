@@ -1,0 +1,140 @@
+"""Preferences and window state, kept with QSettings in roomdesk's config directory."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from roomdesk.api.errors import RequestValidationError
+from roomdesk.api.models import RoomMode, get_zone
+from roomdesk.paths import AppPaths
+from roomdesk.timezones import system_zone_name
+
+RECENT_ZONES_KEPT = 5
+
+
+class AppSettings:
+    """Typed access to the settings file; every getter falls back to a sensible default."""
+
+    def __init__(self, paths: AppPaths) -> None:
+        self._settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
+
+    def sync(self) -> None:
+        self._settings.sync()
+
+    def _text(self, key: str, default: str = "") -> str:
+        value = self._settings.value(key, default)
+        return value if isinstance(value, str) else default
+
+    def _flag(self, key: str, default: bool) -> bool:
+        value = self._settings.value(key, default)
+        if isinstance(value, str):
+            return value.lower() in ("true", "1", "yes")
+        return bool(value)
+
+    # -- room defaults ------------------------------------------------------------------------
+
+    @property
+    def default_zone(self) -> str:
+        """The zone new rooms start in: the chosen default, else the system's."""
+        zone = self._text("rooms/default_zone")
+        return zone if zone and _is_zone(zone) else system_zone_name()
+
+    @default_zone.setter
+    def default_zone(self, zone: str) -> None:
+        self._settings.setValue("rooms/default_zone", zone)
+
+    @property
+    def has_default_zone(self) -> bool:
+        return bool(self._text("rooms/default_zone"))
+
+    @property
+    def last_zone(self) -> str:
+        """The zone last used in the create dialog, else the default one."""
+        zone = self._text("rooms/last_zone")
+        return zone if zone and _is_zone(zone) else self.default_zone
+
+    @last_zone.setter
+    def last_zone(self, zone: str) -> None:
+        self._settings.setValue("rooms/last_zone", zone)
+        recent = [zone, *(z for z in self.recent_zones if z != zone)][:RECENT_ZONES_KEPT]
+        self._settings.setValue("rooms/recent_zones", recent)
+
+    @property
+    def recent_zones(self) -> list[str]:
+        value = self._settings.value("rooms/recent_zones", [])
+        if isinstance(value, str):
+            value = [value]
+        return [zone for zone in value or [] if isinstance(zone, str) and _is_zone(zone)]
+
+    @property
+    def default_host_link(self) -> bool:
+        return self._flag("rooms/host_link", True)
+
+    @default_host_link.setter
+    def default_host_link(self, on: bool) -> None:
+        self._settings.setValue("rooms/host_link", bool(on))
+
+    @property
+    def default_viewer_link(self) -> bool:
+        return self._flag("rooms/viewer_link", False)
+
+    @default_viewer_link.setter
+    def default_viewer_link(self, on: bool) -> None:
+        self._settings.setValue("rooms/viewer_link", bool(on))
+
+    @property
+    def default_room_mode(self) -> RoomMode:
+        try:
+            return RoomMode(self._text("rooms/room_mode", RoomMode.NORMAL.value))
+        except ValueError:
+            return RoomMode.NORMAL
+
+    @default_room_mode.setter
+    def default_room_mode(self, mode: RoomMode) -> None:
+        self._settings.setValue("rooms/room_mode", RoomMode(mode).value)
+
+    # -- window state ---------------------------------------------------------------------------
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._settings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @property
+    def window_geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    @window_geometry.setter
+    def window_geometry(self, value: QByteArray) -> None:
+        self._settings.setValue("window/geometry", value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        return self._bytes("window/state")
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self._settings.setValue("window/state", value)
+
+    @property
+    def table_header(self) -> QByteArray | None:
+        return self._bytes("window/table_header")
+
+    @table_header.setter
+    def table_header(self, value: QByteArray) -> None:
+        self._settings.setValue("window/table_header", value)
+
+    @property
+    def show_past(self) -> bool:
+        return self._flag("window/show_past", False)
+
+    @show_past.setter
+    def show_past(self, on: bool) -> None:
+        self._settings.setValue("window/show_past", bool(on))
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        get_zone(name)
+    except RequestValidationError:
+        return False
+    return True

@@ -1,0 +1,714 @@
+"""The main window: the room list, its actions, and the status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from roomdesk import __version__
+from roomdesk.api.models import MeetingRequest
+from roomdesk.services.rooms import DeleteOutcome
+from roomdesk.services.session import AppSession
+from roomdesk.store import StoredRoom
+from roomdesk.store.records import LinkKind
+from roomdesk.ui.app_settings import AppSettings
+from roomdesk.ui.async_slot import async_slot
+from roomdesk.ui.create_room_dialog import CreateRoomDialog
+from roomdesk.ui.create_room_form import FormDefaults
+from roomdesk.ui.edit_room_dialog import EditRoomDialog
+from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
+from roomdesk.ui.room_table_model import Column, RoomFilterProxyModel, RoomRole, RoomTableModel
+from roomdesk.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger("roomdesk.ui")
+
+# Statuses change with the clock; this keeps "Ends soon" and "Ended" honest while open.
+STATUS_REFRESH_MS = 30_000
+STATUS_MESSAGE_MS = 5_000
+
+
+class MainWindow(QMainWindow):
+    """Lists the account's rooms and offers every action on them."""
+
+    closed = Signal()
+
+    def __init__(self, session: AppSession, settings: AppSettings) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self._open_dialogs: set[QWidget] = set()
+        self._action_icons: list[tuple[QAction, str]] = []
+        self.setWindowIcon(app_icon())
+        self.resize(960, 600)
+
+        self.model = RoomTableModel(self)
+        self.model.setDisplayZone(settings.default_zone)
+        self.model.labelEdited.connect(self._on_label_edited)
+        self.proxy = RoomFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setShowPast(settings.show_past)
+
+        self._build_actions()
+        self._build_central()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self._connect_session()
+        self._restore_state()
+        self._update_title()
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self._refresh_statuses)
+        self._status_timer.start()
+        self.reload_rooms()
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[..., Any],
+        *,
+        icon_name: str | None = None,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+            self._action_icons.append((action, icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action(
+            "&New room…",
+            self.open_create_dialog,
+            icon_name="new-room",
+            shortcut=QKeySequence.StandardKey.New,
+            tip="Create a Whereby room (Ctrl+N)",
+        )
+        self.copy_room_action = self._action(
+            "&Copy room link",
+            lambda: self.copy_link(LinkKind.ROOM),
+            icon_name="copy",
+            shortcut=QKeySequence.StandardKey.Copy,
+            tip="Copy the participant link (Ctrl+C)",
+        )
+        self.copy_host_action = self._action(
+            "Copy &host link",
+            lambda: self.copy_link(LinkKind.HOST),
+            icon_name="copy-host",
+            shortcut="Ctrl+Shift+C",
+            tip="Copy the host link (Ctrl+Shift+C)",
+        )
+        self.copy_viewer_action = self._action(
+            "Copy &viewer link",
+            lambda: self.copy_link(LinkKind.VIEWER),
+            icon_name="copy-viewer",
+            shortcut="Ctrl+Alt+C",
+            tip="Copy the viewer link (Ctrl+Alt+C)",
+        )
+        self.open_host_action = self._action(
+            "&Open host link",
+            lambda: self.open_link(LinkKind.HOST),
+            icon_name="open-browser",
+            shortcut="Ctrl+O",
+            tip="Open the host link in your browser (Ctrl+O)",
+        )
+        self.open_room_action = self._action(
+            "Open &room link",
+            lambda: self.open_link(LinkKind.ROOM),
+            icon_name="open-browser",
+            shortcut="Ctrl+Shift+O",
+            tip="Open the participant link in your browser (Ctrl+Shift+O)",
+        )
+        self.edit_action = self._action(
+            "&Edit label and notes…",
+            self.edit_current_room,
+            icon_name="edit",
+            shortcut="F2",
+            tip="Edit the room's local label and notes (F2)",
+        )
+        self.delete_action = self._action(
+            "&Delete…",
+            self.delete_selected,
+            icon_name="delete",
+            shortcut=QKeySequence.StandardKey.Delete,
+            tip="End the selected rooms on Whereby (Delete)",
+        )
+        self.find_action = self._action(
+            "&Find",
+            self._focus_filter,
+            icon_name="search",
+            shortcut=QKeySequence.StandardKey.Find,
+            tip="Filter the list (Ctrl+F)",
+        )
+        self.settings_action = self._action(
+            "&Settings…",
+            self.open_settings,
+            icon_name="settings",
+            shortcut="Ctrl+,",
+            tip="API key and defaults for new rooms",
+        )
+        self.quit_action = self._action("&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.about_action = self._action("&About roomdesk", self._show_about)
+        self.show_past_action = QAction("Show &past rooms", self)
+        self.show_past_action.setCheckable(True)
+        self.show_past_action.setChecked(self.settings.show_past)
+        self.show_past_action.setShortcut(QKeySequence("Ctrl+H"))
+        self.show_past_action.toggled.connect(self._set_show_past)
+        self.addAction(self.show_past_action)
+
+    def _build_central(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by label, room name or link  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter rooms")
+        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self.filter_edit.returnPressed.connect(self._focus_table)
+        self.show_past_check = QCheckBox("Show &past rooms")
+        self.show_past_check.setChecked(self.settings.show_past)
+        self.show_past_check.setAccessibleName("Show past rooms")
+        self.show_past_check.toggled.connect(self.show_past_action.setChecked)
+        self.show_past_action.toggled.connect(self.show_past_check.setChecked)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setAccessibleName("Rooms")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Set before sorting is enabled, or Qt starts with Label descending.
+        header.setSortIndicator(Column.ENDS, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        for column, width in (
+            (Column.LABEL, 200),
+            (Column.ROOM, 240),
+            (Column.ENDS, 170),
+            (Column.STATUS, 110),
+            (Column.MODE, 80),
+        ):
+            self.table.setColumnWidth(column, width)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_context_menu)
+        self.table.doubleClicked.connect(lambda _index: self.edit_current_room())
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+
+        self.empty_state = QWidget()
+        empty_layout = QVBoxLayout(self.empty_state)
+        empty_layout.addStretch(1)
+        self.empty_title = QLabel("<h2>No rooms yet</h2>")
+        self.empty_text = QLabel(
+            "Create a room for your next session: pick when it ends, and roomdesk gives you "
+            "the participant link to share and a host link for you."
+        )
+        self.empty_text.setWordWrap(True)
+        self.empty_button = QPushButton(icon("new-room"), "Create your first room")
+        self.empty_button.setAccessibleName("Create your first room")
+        self.empty_button.clicked.connect(self.open_create_dialog)
+        for widget in (self.empty_title, self.empty_text):
+            widget.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            empty_layout.addWidget(widget)
+        button_row = QHBoxLayout()
+        button_row.addStretch(1)
+        button_row.addWidget(self.empty_button)
+        button_row.addStretch(1)
+        empty_layout.addLayout(button_row)
+        empty_layout.addStretch(2)
+
+        self.no_match = QLabel()
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.setWordWrap(True)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_state)
+        self.stack.addWidget(self.no_match)
+
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.filter_edit, 1)
+        filter_row.addWidget(self.show_past_check)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.addLayout(filter_row)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.setTabOrder(self.filter_edit, self.show_past_check)
+        self.setTabOrder(self.show_past_check, self.table)
+
+        for model_signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
+            model_signal.connect(self._update_stack)
+
+    def _build_menus_and_toolbar(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menus.addMenu("&Edit")
+        for action in self._room_actions():
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        view_menu = menus.addMenu("&View")
+        view_menu.addAction(self.show_past_action)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        toolbar.addAction(self.new_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.copy_room_action)
+        toolbar.addAction(self.copy_host_action)
+        toolbar.addAction(self.open_host_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.delete_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.settings_action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+    def _room_actions(self) -> list[QAction]:
+        return [
+            self.copy_room_action,
+            self.copy_host_action,
+            self.copy_viewer_action,
+            self.open_host_action,
+            self.open_room_action,
+            self.edit_action,
+            self.delete_action,
+        ]
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.account_label = QLabel()
+        self.account_label.setAccessibleName("Account")
+        self.connection_label = QLabel()
+        self.connection_label.setAccessibleName("Connection")
+        self.rate_label = QLabel()
+        self.rate_label.setAccessibleName("Rate limit")
+        self.rate_label.setToolTip("Whereby's request budget for this minute")
+        for position, label in enumerate(
+            (self.account_label, self.connection_label, self.rate_label)
+        ):
+            if position:
+                separator = QFrame()
+                separator.setFrameShape(QFrame.Shape.VLine)
+                separator.setFrameShadow(QFrame.Shadow.Sunken)
+                bar.addPermanentWidget(separator)
+                self._rate_separator = separator
+            label.setContentsMargins(4, 0, 4, 0)
+            bar.addPermanentWidget(label)
+
+    def _connect_session(self) -> None:
+        session = self.session
+        session.roomUpserted.connect(self._on_room_upserted)
+        session.roomsReplaced.connect(self.reload_rooms)
+        session.accountChanged.connect(self._on_account_changed)
+        session.connectionChanged.connect(self.connection_label.setText)
+        session.rateLimitChanged.connect(self._show_rate_limit)
+        self._on_account_changed(session.account_text)
+        self.connection_label.setText(session.connection_text)
+        self._show_rate_limit(session.rate_limit_text)
+
+    def _restore_state(self) -> None:
+        if (geometry := self.settings.window_geometry) is not None:
+            self.restoreGeometry(geometry)
+        if (state := self.settings.window_state) is not None:
+            self.restoreState(state)
+        if (header := self.settings.table_header) is not None:
+            self.table.horizontalHeader().restoreState(header)
+        header = self.table.horizontalHeader()
+        self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def save_state(self) -> None:
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.settings.table_header = self.table.horizontalHeader().saveState()
+        self.settings.show_past = self.show_past_action.isChecked()
+        self.settings.sync()
+
+    # -- list -----------------------------------------------------------------------------------
+
+    def reload_rooms(self) -> None:
+        self.model.setNow(self.session.now())
+        self.model.setRooms(self.session.list_rooms(include_past=True))
+        self._update_title()
+        self._update_stack()
+        self._update_actions()
+
+    def _on_room_upserted(self, room: StoredRoom) -> None:
+        self.model.setNow(self.session.now())
+        self.model.upsertRoom(room)
+        self._update_stack()
+        self._update_actions()
+
+    def _refresh_statuses(self) -> None:
+        self.model.setNow(self.session.now())
+        self.model.refreshStatuses()
+        self._update_actions()
+
+    def _on_filter_changed(self, text: str) -> None:
+        self.proxy.setFilterText(text)
+        self._update_stack()
+
+    def _set_show_past(self, on: bool) -> None:
+        self.proxy.setShowPast(on)
+        self.settings.show_past = on
+        self._update_stack()
+
+    def _update_stack(self, *_args: object) -> None:
+        if self.proxy.rowCount() > 0:
+            self.stack.setCurrentWidget(self.table)
+        elif self.model.rowCount() == 0 or (
+            not self.filter_edit.text().strip() and not self._has_visible_past()
+        ):
+            self.stack.setCurrentWidget(self.empty_state)
+        else:
+            if self.filter_edit.text().strip():
+                self.no_match.setText(
+                    f"No room matches “{self.filter_edit.text().strip()}”."
+                    + ("" if self.show_past_action.isChecked() else " Past rooms are hidden.")
+                )
+            else:
+                self.no_match.setText(
+                    "No current rooms. Turn on “Show past rooms” to see ended ones, "
+                    "or create a new room (Ctrl+N)."
+                )
+            self.stack.setCurrentWidget(self.no_match)
+
+    def _has_visible_past(self) -> bool:
+        return self.model.rowCount() > 0 and not self.show_past_action.isChecked()
+
+    def _show_rate_limit(self, text: str) -> None:
+        self.rate_label.setText(text)
+        self.rate_label.setVisible(bool(text))
+        self._rate_separator.setVisible(bool(text))
+
+    def _update_title(self) -> None:
+        mode = " — Demo" if self.session.is_demo else ""  # says so in every window switcher
+        self.setWindowTitle(f"roomdesk{mode}")
+
+    def _on_account_changed(self, text: str) -> None:
+        self.account_label.setText(f"<b>{text}</b>" if self.session.is_demo else text)
+        self._update_title()
+
+    # -- selection ------------------------------------------------------------------------------
+
+    def selected_rooms(self) -> list[StoredRoom]:
+        rows = self.table.selectionModel().selectedRows()
+        rooms = [self.proxy.data(index, RoomRole.ROOM) for index in rows]
+        return sorted((room for room in rooms if room is not None), key=lambda r: r.end_date)
+
+    def current_room(self) -> StoredRoom | None:
+        index = self.table.currentIndex()
+        if index.isValid() and self.table.selectionModel().isRowSelected(index.row()):
+            return self.proxy.data(index, RoomRole.ROOM)
+        selected = self.selected_rooms()
+        return selected[0] if len(selected) == 1 else None
+
+    def select_room(self, meeting_id: str) -> None:
+        row = self.model.rowOf(meeting_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            # Hidden by the filter: clear it so the new room can be seen.
+            self.filter_edit.clear()
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.table.scrollTo(index)
+        self._update_actions()
+
+    def _update_actions(self, *_args: object) -> None:
+        selected = self.selected_rooms()
+        single = selected[0] if len(selected) == 1 else self.current_room()
+        links = single.links if single else {}
+        self.copy_room_action.setEnabled(LinkKind.ROOM in links)
+        self.copy_host_action.setEnabled(LinkKind.HOST in links)
+        self.copy_viewer_action.setEnabled(LinkKind.VIEWER in links)
+        self.open_host_action.setEnabled(LinkKind.HOST in links)
+        self.open_room_action.setEnabled(LinkKind.ROOM in links)
+        self.edit_action.setEnabled(single is not None)
+        self.delete_action.setEnabled(bool(selected) and self.session.is_ready)
+        self.new_action.setEnabled(self.session.is_ready)
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def copy_link(self, kind: LinkKind) -> None:
+        room = self.current_room()
+        url = room.links.get(kind) if room else None
+        if not url:
+            self.statusBar().showMessage(f"This room has no {kind.label.lower()}.", 4000)
+            return
+        QGuiApplication.clipboard().setText(url)
+        name = room.label or room.room_name or room.meeting_id
+        self.statusBar().showMessage(f"{kind.label} of {name} copied.", STATUS_MESSAGE_MS)
+
+    def open_link(self, kind: LinkKind) -> None:
+        room = self.current_room()
+        url = room.links.get(kind) if room else None
+        if not url:
+            return
+        if not QDesktopServices.openUrl(QUrl(url)):
+            self.statusBar().showMessage("Could not open a web browser.", STATUS_MESSAGE_MS)
+            return
+        self.statusBar().showMessage(f"Opened the {kind.label.lower()}.", STATUS_MESSAGE_MS)
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def _show_dialog(self, dialog: QWidget) -> None:
+        """Show a dialog window-modally without a nested event loop (no exec())."""
+        self._open_dialogs.add(dialog)
+        dialog.finished.connect(lambda _result: self._open_dialogs.discard(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def open_create_dialog(self) -> CreateRoomDialog | None:
+        if not self.session.is_ready:
+            return None
+        defaults = FormDefaults(
+            zone_name=self.settings.last_zone,
+            host_link=self.settings.default_host_link,
+            viewer_link=self.settings.default_viewer_link,
+            room_mode=self.settings.default_room_mode,
+        )
+        dialog = CreateRoomDialog(
+            self._create_room,
+            zone_name=defaults.zone_name,
+            base_url=self.session.base_url,
+            clock=self.session.now,
+            defaults=defaults,
+            recent_zones=self.settings.recent_zones,
+            parent=self,
+        )
+        dialog.roomCreated.connect(self._on_room_created)
+        dialog.accepted.connect(lambda: self._remember_zone(dialog.chosenZoneName()))
+        self._show_dialog(dialog)
+        return dialog
+
+    async def _create_room(self, request: MeetingRequest, label: str) -> StoredRoom:
+        return await self.session.create_room(request, label)
+
+    def _remember_zone(self, zone_name: str) -> None:
+        if zone_name:
+            self.settings.last_zone = zone_name
+            self.settings.sync()
+
+    def _on_room_created(self, room: StoredRoom) -> None:
+        self.select_room(room.meeting_id)
+        self.table.setFocus()
+        name = f"“{room.label}”" if room.label else (room.room_name or room.meeting_id)
+        host = " Copy its host link with Ctrl+Shift+C." if room.host_room_url else ""
+        self.statusBar().showMessage(f"Room {name} created.{host}", 8000)
+
+    def edit_current_room(self) -> EditRoomDialog | None:
+        room = self.current_room()
+        if room is None:
+            return None
+        dialog = EditRoomDialog(room, self, zone_name=self.settings.default_zone)
+        dialog.accepted.connect(lambda: self._save_edit(room.meeting_id, dialog))
+        self._show_dialog(dialog)
+        return dialog
+
+    def _save_edit(self, meeting_id: str, dialog: EditRoomDialog) -> None:
+        label, notes = dialog.values()
+        self.session.set_label(meeting_id, label, notes)
+        self.statusBar().showMessage("Label saved.", STATUS_MESSAGE_MS)
+
+    def _on_label_edited(self, meeting_id: str, label: str) -> None:
+        self.session.set_label(meeting_id, label)
+
+    def delete_selected(self) -> QMessageBox | None:
+        rooms = [room for room in self.selected_rooms() if room.deleted_at is None]
+        if not rooms:
+            self.statusBar().showMessage("The selected rooms are already deleted.", 4000)
+            return None
+        names = [room.label or room.room_name or room.meeting_id for room in rooms]
+        shown = "\n".join(f"• {name}" for name in names[:12])
+        if len(names) > 12:
+            shown += f"\n… and {len(names) - 12} more"
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete rooms" if len(rooms) > 1 else "Delete room",
+            f"End {len(rooms)} room(s) on Whereby now? People in them will be disconnected "
+            f"and the links stop working.\n\n{shown}",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        delete_button = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        ids = [room.meeting_id for room in rooms]
+
+        def finished(_result: int) -> None:
+            if box.clickedButton() is delete_button:
+                self._delete(ids)
+
+        box.finished.connect(finished)
+        self._show_dialog(box)
+        return box
+
+    @async_slot
+    async def _delete(self, meeting_ids: list[str]) -> None:
+        self.statusBar().showMessage(f"Deleting {len(meeting_ids)} room(s)…")
+        outcomes = await self.session.delete_rooms(meeting_ids)
+        self._report_deletes(outcomes)
+
+    def _report_deletes(self, outcomes: list[DeleteOutcome]) -> None:
+        failed = [outcome for outcome in outcomes if not outcome.ok]
+        done = len(outcomes) - len(failed)
+        self.statusBar().showMessage(
+            f"Deleted {done} of {len(outcomes)} room(s)."
+            + (f" {len(failed)} failed." if failed else ""),
+            STATUS_MESSAGE_MS * 2,
+        )
+        if failed:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Some rooms were not deleted",
+                "\n".join(outcome.describe() for outcome in outcomes),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self._show_dialog(box)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.session, self.settings, parent=self)
+        dialog.accepted.connect(self._settings_saved)
+        self._show_dialog(dialog)
+        return dialog
+
+    def _settings_saved(self) -> None:
+        self.model.setDisplayZone(self.settings.default_zone)
+        self.statusBar().showMessage("Settings saved.", STATUS_MESSAGE_MS)
+
+    def _show_about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About roomdesk",
+            f"roomdesk {__version__}\n\nCreate and manage Whereby rooms for your sessions.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        self._show_dialog(box)
+
+    def show_error(self, title: str, text: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        self._show_dialog(box)
+
+    def _show_context_menu(self, position: QPoint) -> None:
+        index: QModelIndex = self.table.indexAt(position)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
+            self.table.selectRow(index.row())
+        self._update_actions()
+        menu = QMenu(self)
+        for action in self._room_actions():
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.new_action)
+        menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Icons are drawn in the palette's colours: redraw them when the scheme changes.
+        if event.type() == QEvent.Type.PaletteChange:
+            clear_icon_cache()
+            for action, icon_name in self._action_icons:
+                action.setIcon(icon(icon_name))
+            self.empty_button.setIcon(icon("new-room"))
+        super().changeEvent(event)
+
+    # -- closing --------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        for dialog in list(self._open_dialogs):
+            dialog.close()
+        self._status_timer.stop()
+        event.accept()
+        self.closed.emit()
+
+    async def wait_closed(self) -> None:
+        closed = asyncio.Event()
+        self.closed.connect(closed.set)
+        await closed.wait()

@@ -1,0 +1,221 @@
+"""Starting the app: arguments, the welcome flow, demo mode, settings, clean shutdown."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from roomdesk import __version__
+from roomdesk.app import App, build_parser, main
+from roomdesk.logging_setup import configure_logging
+from roomdesk.paths import app_paths
+from roomdesk.secrets import KeyStore
+from roomdesk.services.session import AppSession
+from roomdesk.ui.app_settings import AppSettings
+from roomdesk.ui.settings_dialog import SettingsDialog
+from roomdesk.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
+from tests.memory_keyring import MemoryKeyring
+
+
+def test_version_and_help(capsys):
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert "--demo" in capsys.readouterr().out
+
+
+def test_bad_argument_is_one_error_line(capsys):
+    assert main(["--frobnicate"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "roomdesk", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+@pytest.fixture
+def keyring_backend():
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def session(emulator, aloop, keyring_backend):
+    app_session = AppSession(
+        app_paths(),
+        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
+        api_url=emulator.base_url,
+    )
+    yield app_session
+    aloop.run(app_session.shutdown())
+
+
+def welcome_for(session, qtbot) -> WelcomeDialog:
+    dialog = WelcomeDialog(session.verify_key, session.start_demo)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    return dialog
+
+
+@pytest.mark.parametrize(
+    ("key", "fault", "words"),
+    [
+        ("wrong-key", None, "refused this key"),
+        ("test-key", 503, "could not check the key"),
+        ("test-key", 429, "rate limiting"),
+        ("has space", None, "does not look like an API key"),
+    ],
+)
+def test_welcome_reports_each_failure_kind(session, qtbot, aloop, emulator, key, fault, words):
+    emulator.faults.force_status = fault
+    dialog = welcome_for(session, qtbot)
+    qtbot.keyClicks(dialog.key_edit, key)
+    aloop.act(dialog.save_button.click)
+    aloop.wait_until(lambda: words in dialog.feedback.text(), timeout=15)
+    assert dialog.isVisible()
+    assert dialog.key_edit.text() == key  # kept for another try
+    assert session.keys.get() is None  # nothing saved
+    assert key not in dialog.feedback.text() or key == "test-key"
+
+
+def test_welcome_network_failure_is_explained(aloop, qtbot, keyring_backend):
+    offline = AppSession(
+        app_paths(),
+        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
+        api_url="http://127.0.0.1:9/v1",
+    )
+    dialog = welcome_for(offline, qtbot)
+    qtbot.keyClicks(dialog.key_edit, "some-key")
+    aloop.act(dialog.save_button.click)
+    aloop.wait_until(lambda: "Could not reach Whereby" in dialog.feedback.text(), timeout=30)
+    aloop.run(offline.shutdown())
+
+
+def test_welcome_good_key_is_checked_saved_and_used(session, qtbot, aloop, keyring_backend):
+    dialog = welcome_for(session, qtbot)
+    qtbot.keyClicks(dialog.key_edit, "test-key")
+    aloop.act(dialog.save_button.click)
+    aloop.wait_until(lambda: not dialog.isVisible())
+    assert dialog.choice is WelcomeChoice.KEY
+    assert keyring_backend.items[("roomdesk", "api-key")] == "test-key"
+    assert session.is_ready and not session.is_demo
+    assert dialog.key_edit.text() == ""
+
+
+def test_welcome_demo_choice(session, qtbot, aloop):
+    dialog = welcome_for(session, qtbot)
+    aloop.act(dialog.demo_button.click)
+    aloop.wait_until(lambda: not dialog.isVisible())
+    assert dialog.choice is WelcomeChoice.DEMO
+    assert session.is_demo and session.account_text == "Demo"
+
+
+def test_settings_dialog_saves_defaults_and_replaces_and_removes_key(
+    session, qtbot, aloop, keyring_backend
+):
+    settings = AppSettings(app_paths())
+    dialog = SettingsDialog(session, settings)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    assert "No API key" in dialog.key_status.text()
+
+    qtbot.keyClicks(dialog.key_edit, "test-key")
+    aloop.act(dialog.replace_button.click)
+    aloop.wait_until(lambda: "checked and saved" in dialog.key_feedback.text())
+    assert keyring_backend.items[("roomdesk", "api-key")] == "test-key"
+    assert "keychain" in dialog.key_status.text()
+
+    aloop.act(dialog.remove_button.click)
+    aloop.wait_until(lambda: "removed" in dialog.key_feedback.text())
+    assert keyring_backend.items == {}
+    assert not session.is_ready
+
+    assert dialog.zone_picker.setZoneName("Pacific/Auckland")
+    dialog.viewer_link.setChecked(True)
+    dialog.room_mode.setCurrentIndex(dialog.room_mode.findData("group"))
+    dialog.accept()
+    again = AppSettings(app_paths())
+    assert again.default_zone == "Pacific/Auckland"
+    assert again.default_viewer_link is True
+    assert again.default_room_mode.value == "group"
+
+
+def test_app_runs_in_demo_mode_and_shuts_down_cleanly(qapp, aloop, qtbot):
+    app = App(argparse.Namespace(demo=True, debug=False), qapp)
+
+    async def use_then_close() -> int:
+        running = asyncio.ensure_future(app.run())
+        while app.window is None or not app.window.isVisible():
+            await asyncio.sleep(0.01)
+        assert "Demo" in app.window.windowTitle()
+        emulator = app.session.emulator
+        assert emulator is not None and emulator.running
+        app.window.close()
+        code = await running
+        assert not emulator.running
+        return code
+
+    assert aloop.run(use_then_close()) == 0
+    assert not app.session.is_ready
+    assert QApplication.instance() is qapp
+
+
+def test_app_with_no_key_offers_welcome_and_quits_on_cancel(qapp, aloop, monkeypatch):
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
+    app = App(argparse.Namespace(demo=False, debug=False), qapp)
+
+    async def cancel_welcome() -> int:
+        running = asyncio.ensure_future(app.run())
+        welcome = None
+        while welcome is None:
+            await asyncio.sleep(0.01)
+            welcome = next(
+                (
+                    w
+                    for w in qapp.topLevelWidgets()
+                    if isinstance(w, WelcomeDialog) and w.isVisible()
+                ),
+                None,
+            )
+        welcome.reject()
+        return await running
+
+    assert aloop.run(cancel_welcome()) == 0
+    assert app.window is None
+
+
+def test_log_file_is_private_and_redacted(tmp_path):
+    log_file = tmp_path / "logs" / "roomdesk.log"
+    handler = configure_logging(log_file, level=logging.DEBUG)
+    try:
+        logging.getLogger("roomdesk.test").info(
+            "GET https://x.whereby.com/r?roomKey=%s with Authorization: Bearer %s",
+            "room-secret-1",
+            "api-secret-2",
+        )
+        handler.flush()
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    text = log_file.read_text()
+    assert "room-secret-1" not in text and "api-secret-2" not in text
+    assert "roomKey=<hidden>" in text
+    assert os.stat(log_file).st_mode & 0o777 == 0o600
+
+
+def test_parser_describes_environment():
+    assert "ROOMDESK_API_KEY" in build_parser().format_help()

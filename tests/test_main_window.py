@@ -1,0 +1,255 @@
+"""The main window against the emulator over real sockets, driven as a person would."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+
+from roomdesk.api.models import Field, MeetingRequest
+from roomdesk.paths import app_paths
+from roomdesk.secrets import ApiKey, KeyStore
+from roomdesk.services.session import AppSession
+from roomdesk.store.records import RoomStatus
+from roomdesk.ui.app_settings import AppSettings
+from roomdesk.ui.main_window import MainWindow
+from roomdesk.ui.room_table_model import Column
+from tests.memory_keyring import MemoryKeyring
+
+SHOTS = Path("/tmp/roomdesk-shots")
+
+
+@pytest.fixture
+def keyring_backend():
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def session(emulator, aloop, keyring_backend):
+    app_session = AppSession(
+        app_paths(),
+        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
+        api_url=emulator.base_url,
+    )
+    aloop.run(app_session.start_with_key(ApiKey("test-key")))
+    yield app_session
+    aloop.run(app_session.shutdown())
+
+
+@pytest.fixture
+def window(session, qtbot):
+    main = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def make_room(session, aloop, label="", hours=2.0, fields=frozenset()):
+    request = MeetingRequest(
+        end_date=datetime.now(UTC) + timedelta(hours=hours), fields=frozenset(fields)
+    )
+    return aloop.run(session.create_room(request, label))
+
+
+def select_rows(window, rows):
+    selection = window.table.selectionModel()
+    selection.clearSelection()
+    selection.setCurrentIndex(
+        window.proxy.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate
+    )
+    for row in rows:
+        selection.select(
+            window.proxy.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+
+def test_empty_state_then_rooms_appear(window, session, aloop):
+    assert window.stack.currentWidget() is window.empty_state
+    assert window.empty_button.isVisible()
+    room = make_room(session, aloop, label="Sprint review")
+    assert window.stack.currentWidget() is window.table
+    assert window.proxy.rowCount() == 1
+    assert window.proxy.index(0, Column.LABEL).data() == "Sprint review"
+    assert window.proxy.index(0, Column.ROOM).data() == room.room_name
+    assert window.proxy.index(0, Column.STATUS).data() == RoomStatus.ACTIVE.label
+
+
+@pytest.mark.parametrize(
+    ("action_name", "kind"),
+    [
+        ("copy_room_action", "room_url"),
+        ("copy_host_action", "host_room_url"),
+        ("copy_viewer_action", "viewer_room_url"),
+    ],
+)
+def test_copy_actions_put_the_exact_url_on_the_clipboard(window, session, aloop, action_name, kind):
+    room = make_room(session, aloop, fields=frozenset(Field))
+    select_rows(window, [0])
+    QGuiApplication.clipboard().clear()
+    getattr(window, action_name).trigger()
+    assert QGuiApplication.clipboard().text() == getattr(room, kind)
+    assert "copied" in window.statusBar().currentMessage()
+
+
+def test_copy_keyboard_shortcut_from_the_table(window, session, aloop, qtbot):
+    room = make_room(session, aloop, fields={Field.HOST_ROOM_URL})
+    select_rows(window, [0])
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == room.room_url
+    qtbot.keyClick(
+        window.table,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert QGuiApplication.clipboard().text() == room.host_room_url
+
+
+def test_link_actions_disabled_when_the_room_lacks_the_link(window, session, aloop):
+    make_room(session, aloop)
+    select_rows(window, [0])
+    assert window.copy_room_action.isEnabled()
+    assert not window.copy_host_action.isEnabled()
+    assert not window.copy_viewer_action.isEnabled()
+    assert not window.open_host_action.isEnabled()
+
+
+def test_delete_multi_selection_after_one_confirmation(window, session, aloop, emulator):
+    rooms = [make_room(session, aloop, label=f"Workshop {i}") for i in range(3)]
+    select_rows(window, [0, 1, 2])
+    box = window.delete_selected()
+    assert isinstance(box, QMessageBox)
+    for room in rooms:
+        assert room.label in box.text()
+    delete_button = next(b for b in box.buttons() if b.text() == "Delete")
+    aloop.act(delete_button.click)
+    aloop.wait_until(lambda: not emulator.meeting_ids())
+    aloop.wait_until(lambda: "Deleted 3 of 3" in window.statusBar().currentMessage())
+    assert window.stack.currentWidget() is not window.table  # only past rooms remain
+    window.show_past_action.setChecked(True)
+    assert window.proxy.rowCount() == 3
+    statuses = {window.proxy.index(r, Column.STATUS).data() for r in range(3)}
+    assert statuses == {RoomStatus.DELETED.label}
+
+
+def test_delete_cancelled_sends_nothing(window, session, aloop, emulator):
+    make_room(session, aloop)
+    select_rows(window, [0])
+    emulator.clear_received()
+    box = window.delete_selected()
+    aloop.act(box.button(QMessageBox.StandardButton.Cancel).click)
+    aloop.run(asyncio.sleep(0.05))
+    assert emulator.received == []
+
+
+def test_delete_failures_are_shown_per_room(window, session, aloop, emulator):
+    room = make_room(session, aloop, label="Keep me")
+    select_rows(window, [0])
+    emulator.api_key = "someone-rotated-it"
+    box = window.delete_selected()
+    aloop.act(next(b for b in box.buttons() if b.text() == "Delete").click)
+    aloop.wait_until(lambda: "failed" in window.statusBar().currentMessage())
+    report = next(w for w in window._open_dialogs if isinstance(w, QMessageBox) and w is not box)
+    assert room.room_name in report.text() and "refused" in report.text()
+    assert window.connection_label.text() == "Key refused"
+
+
+def test_window_stays_responsive_while_the_server_is_slow(window, session, aloop, emulator):
+    emulator.faults.latency = 2.0
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    task = aloop.loop.create_task(
+        session.create_room(MeetingRequest(end_date=datetime.now(UTC) + timedelta(hours=1)))
+    )
+    aloop.wait_until(task.done, timeout=10)
+    timer.stop()
+    assert task.result().meeting_id in emulator.meeting_ids()
+    # A frozen window would have ticked at most a couple of times in two seconds.
+    assert len(ticks) > 50
+
+
+def test_filter_and_show_past(window, session, aloop, qtbot):
+    make_room(session, aloop, label="Maths group")
+    make_room(session, aloop, label="Art class")
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.filter_edit.hasFocus()
+    qtbot.keyClicks(window.filter_edit, "math")
+    assert window.proxy.rowCount() == 1
+    qtbot.keyClicks(window.filter_edit, "zzz")
+    assert window.stack.currentWidget() is window.no_match
+    assert "No room matches" in window.no_match.text()
+
+
+def test_statuses_follow_the_clock(window, session, aloop):
+    make_room(session, aloop, hours=1.5)
+    later = datetime.now(UTC) + timedelta(hours=1)
+    session._clock = lambda: later
+    window._refresh_statuses()
+    assert window.proxy.index(0, Column.STATUS).data() == RoomStatus.ENDS_SOON.label
+
+
+def test_edit_label_with_f2(window, session, aloop, qtbot):
+    room = make_room(session, aloop, label="Old")
+    select_rows(window, [0])
+    dialog = window.edit_current_room()
+    assert dialog is not None
+    dialog.label_edit.setText("New label")
+    dialog.accept()
+    [stored] = [r for r in session.list_rooms() if r.meeting_id == room.meeting_id]
+    assert stored.label == "New label"
+    assert window.proxy.index(0, Column.LABEL).data() == "New label"
+
+
+def test_demo_mode_says_demo_everywhere(qtbot, aloop, keyring_backend):
+    demo = AppSession(app_paths(), keys=KeyStore(environ={}, keyring_backend=keyring_backend))
+    aloop.run(demo.start_demo())
+    try:
+        main = MainWindow(demo, AppSettings(app_paths()))
+        qtbot.addWidget(main)
+        assert "Demo" in main.windowTitle()
+        assert "Demo" in main.account_label.text()
+        make_room(demo, aloop, label="Try it", fields=frozenset(Field))
+        assert main.proxy.rowCount() == 1
+        assert demo.emulator is not None and len(demo.emulator.meeting_ids()) == 1
+    finally:
+        aloop.run(demo.shutdown())
+    assert demo.emulator is None
+
+
+def test_settings_and_window_state_persist(window, session, aloop):
+    settings = window.settings
+    settings.default_zone = "Asia/Tokyo"
+    settings.default_viewer_link = True
+    window.resize(777, 555)
+    window.show_past_action.setChecked(True)
+    window.close()
+    again = AppSettings(app_paths())
+    assert again.default_zone == "Asia/Tokyo"
+    assert again.default_viewer_link is True
+    assert again.show_past is True
+    reopened = MainWindow(session, again)
+    assert reopened.size().width() == 777
+    assert reopened.show_past_action.isChecked()
+    reopened.close()
+
+
+def test_render_main_window(window, session, aloop, tmp_path):
+    make_room(session, aloop, label="Coaching: Sam", fields={Field.HOST_ROOM_URL})
+    make_room(session, aloop, label="Team retro", hours=0.5, fields=frozenset(Field))
+    window.resize(1000, 560)
+    image = window.grab()
+    assert not image.isNull()
+    assert image.width() >= 1000
+    image.save(str(tmp_path / "main_window.png"))
+    SHOTS.mkdir(exist_ok=True)
+    image.save(str(SHOTS / "main_window.png"))
