@@ -1,0 +1,602 @@
+"""The create-room dialog's inputs as plain values, and everything derived from them.
+
+No Qt here: the dialog reads its widgets into a :class:`CreateRoomForm`, asks it for problems,
+the summary line and the request, and writes quick adjustments back. Time-zone logic is
+``zoneinfo``'s, through :func:`roomdesk.api.models.resolve_local_time`, so it can be tested
+without a display.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shlex
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from roomdesk.api.errors import (
+    AmbiguousLocalTimeError,
+    FieldIssue,
+    LocalTimeError,
+    NonexistentLocalTimeError,
+    RequestValidationError,
+)
+from roomdesk.api.models import (
+    ROOM_GRACE_PERIOD,
+    Field,
+    MeetingRequest,
+    RecordingFileFormat,
+    RecordingOptions,
+    RecordingTrigger,
+    RecordingType,
+    RoomMode,
+    RoomNamePattern,
+    S3AuthenticationType,
+    StorageDestination,
+    StorageProvider,
+    StreamingOptions,
+    StreamingTrigger,
+    TranscriptionOptions,
+    TranscriptionTrigger,
+    get_zone,
+    normalize_prefix,
+    resolve_local_time,
+)
+
+LABEL_MAX_LENGTH = 200
+# A new room ends this long after "now", rounded up to the next step.
+DEFAULT_DURATION = timedelta(hours=1)
+ROUNDING_STEP = timedelta(minutes=5)
+# "End of day" is 23:55 rather than 23:59 so the end stays on the same 5-minute grid as the
+# defaults; the room still lives on for the grace period after it.
+END_OF_DAY = time(23, 55)
+SECRET_MASK = "********"
+# Shell variables the curl command refers to instead of secrets.
+API_KEY_VARIABLE = "WHEREBY_API_KEY"
+S3_SECRET_VARIABLE = "S3_ACCESS_KEY_SECRET"
+VIEWER_MODE_NOTE = "Viewer mode makes a locked group room with host and viewer links."
+PREVIEW_HOST = "https://<your-subdomain>.whereby.com"
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# How each field is called when a message has to name it; the model's own messages are verb
+# phrases ("is required for S3 storage") meant to follow such a name.
+_FIELD_TITLES = {
+    "label": "The label",
+    "endDate": "The end",
+    "timeZone": "The time zone",
+    "roomNamePrefix": "The prefix",
+    "roomNamePattern": "The name style",
+    "roomMode": "The room size",
+    "recording.type": "The recording type",
+    "recording.startTrigger": "The recording start",
+    "liveTranscription.startTrigger": "The transcription start",
+    "liveTranscription.language": "The language",
+    "streaming.startTrigger": "The streaming start",
+    "streaming.destination.url": "The stream address",
+    "provider": "The storage",
+    "authenticationType": "The S3 access type",
+    "bucket": "The bucket",
+    "region": "The region",
+    "accessKeyId": "The access key ID",
+    "accessKeySecret": "The secret access key",
+    "oidcRoleArn": "The role ARN",
+    "fileFormat": "The file format",
+}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("an aware datetime is required for 'now'")
+    return moment
+
+
+def _round_up(moment: datetime, step: timedelta) -> datetime:
+    """``moment`` rounded up to a whole ``step`` since the epoch (exact, no float)."""
+    since_epoch = moment - _EPOCH
+    steps = -(-since_epoch // step)  # ceiling division of timedeltas
+    return _EPOCH + steps * step
+
+
+def _offset_text(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _day_text(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _duration_text(minutes: int) -> str:
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{mins} min" if mins else "",
+    ]
+    return " ".join(part for part in parts if part)
+
+
+def relative_text(end: datetime, now: datetime) -> str:
+    """``in 1 h 5 min`` / ``right now`` / ``5 min ago``, counted in whole clock minutes."""
+    # Counting from the start of the current minute matches what a clock on screen shows.
+    start_of_minute = now.astimezone(UTC).replace(second=0, microsecond=0)
+    minutes = (end.astimezone(UTC) - start_of_minute) // timedelta(minutes=1)
+    if minutes > 0:
+        return f"in {_duration_text(minutes)}"
+    if minutes == 0:
+        return "right now"
+    return f"{_duration_text(-minutes)} ago"
+
+
+def issue_sentence(key: str, message: str) -> str:
+    """The model's message for ``key`` as a sentence that can stand next to the field."""
+    if message[:1].islower():
+        title = _FIELD_TITLES.get(key) or _FIELD_TITLES.get(key.rsplit(".", 1)[-1], key)
+        return f"{title} {message}"
+    return message[:1].upper() + message[1:]
+
+
+@dataclass(frozen=True)
+class FormDefaults:
+    """What Settings say a new room looks like.
+
+    ``zone_name`` is only a fallback: the dialog's own ``zone_name`` argument (the last-used
+    zone, usually) wins when it names a known zone.
+    """
+
+    zone_name: str | None = None
+    host_link: bool = True
+    viewer_link: bool = False
+    room_mode: RoomMode = RoomMode.NORMAL
+
+
+@dataclass(frozen=True)
+class StorageInputs:
+    """Where a recording or transcript goes, as typed; fields of the other choices are kept."""
+
+    provider: StorageProvider = StorageProvider.WHEREBY
+    authentication_type: S3AuthenticationType = S3AuthenticationType.ACCESS_KEY
+    bucket: str = ""
+    region: str = ""
+    access_key_id: str = ""
+    access_key_secret: str = ""
+    oidc_role_arn: str = ""
+
+    @property
+    def is_s3(self) -> bool:
+        return self.provider == StorageProvider.S3
+
+    @property
+    def uses_access_key(self) -> bool:
+        return self.is_s3 and self.authentication_type == S3AuthenticationType.ACCESS_KEY
+
+    @property
+    def uses_role(self) -> bool:
+        return self.is_s3 and self.authentication_type == S3AuthenticationType.ROLE_BASED
+
+    def destination(self, file_format: RecordingFileFormat | None = None) -> StorageDestination:
+        # Only the inputs of the chosen way in are passed on; hidden fields may hold old text.
+        if not self.is_s3:
+            return StorageDestination(file_format=file_format)
+        if self.uses_role:
+            return StorageDestination(
+                provider=StorageProvider.S3,
+                authentication_type=S3AuthenticationType.ROLE_BASED,
+                bucket=self.bucket,
+                oidc_role_arn=self.oidc_role_arn,
+                file_format=file_format,
+            )
+        return StorageDestination(
+            provider=StorageProvider.S3,
+            authentication_type=S3AuthenticationType.ACCESS_KEY,
+            bucket=self.bucket,
+            region=self.region,
+            access_key_id=self.access_key_id,
+            access_key_secret=self.access_key_secret,
+            file_format=file_format,
+        )
+
+
+@dataclass(frozen=True)
+class RecordingInputs:
+    """``type`` NONE means recording is off: the request carries no recording section."""
+
+    type: RecordingType = RecordingType.NONE
+    storage: StorageInputs = field(default_factory=StorageInputs)
+    file_format: RecordingFileFormat | None = None  # None: the service's default
+    start_trigger: RecordingTrigger = RecordingTrigger.NONE
+
+    @property
+    def enabled(self) -> bool:
+        return self.type != RecordingType.NONE
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.type == RecordingType.CLOUD
+
+    def options(self) -> RecordingOptions | None:
+        if not self.enabled:
+            return None
+        # A local recording is saved by the host's browser: no storage or file format.
+        destination = (
+            self.storage.destination(self.file_format) if self.is_cloud else StorageDestination()
+        )
+        return RecordingOptions(
+            type=self.type, destination=destination, start_trigger=self.start_trigger
+        )
+
+
+@dataclass(frozen=True)
+class TranscriptionInputs:
+    enabled: bool = False
+    storage: StorageInputs = field(default_factory=StorageInputs)
+    start_trigger: TranscriptionTrigger = TranscriptionTrigger.MANUAL
+    language: str | None = None  # None: the service's default
+    live_captions: bool = False
+
+    def options(self) -> TranscriptionOptions | None:
+        if not self.enabled:
+            return None
+        return TranscriptionOptions(
+            destination=self.storage.destination(),
+            start_trigger=self.start_trigger,
+            language=self.language or None,
+            live_captions=True if self.live_captions else None,
+        )
+
+
+@dataclass(frozen=True)
+class StreamingInputs:
+    enabled: bool = False
+    url: str = ""
+    start_trigger: StreamingTrigger = StreamingTrigger.NONE
+
+    def options(self) -> StreamingOptions | None:
+        if not self.enabled:
+            return None
+        return StreamingOptions(url=self.url, start_trigger=self.start_trigger)
+
+
+@dataclass(frozen=True)
+class CreateRoomForm:
+    """Every input of the create-room dialog.
+
+    ``end_wall`` is a naive wall-clock time (minutes only) in the IANA zone ``zone_name``;
+    ``fold`` says which of two equal wall times is meant when clocks go back (0 the first,
+    1 the second) and is ignored otherwise. Link, size and lock choices are kept as the user
+    made them even in viewer mode; the ``effective_*`` properties give what is sent.
+    """
+
+    end_wall: datetime
+    zone_name: str
+    fold: int | None = None
+    label: str = ""
+    host_link: bool = True
+    viewer_link: bool = False
+    room_mode: RoomMode = RoomMode.NORMAL
+    prefix: str = ""
+    pattern: RoomNamePattern = RoomNamePattern.UUID
+    start_locked: bool = False
+    viewer_mode: bool = False
+    recording: RecordingInputs = field(default_factory=RecordingInputs)
+    transcription: TranscriptionInputs = field(default_factory=TranscriptionInputs)
+    streaming: StreamingInputs = field(default_factory=StreamingInputs)
+
+    def __post_init__(self) -> None:
+        if self.end_wall.tzinfo is not None:
+            raise ValueError("end_wall is a naive wall-clock time; the zone is zone_name")
+        if self.fold not in (None, 0, 1):
+            raise ValueError("fold is 0, 1 or None")
+        object.__setattr__(self, "end_wall", self.end_wall.replace(second=0, microsecond=0))
+
+    # -- construction and quick adjustments ---------------------------------------------------
+
+    @classmethod
+    def default(
+        cls, now: datetime, zone_name: str, defaults: FormDefaults | None = None
+    ) -> CreateRoomForm:
+        """A form ending one hour after ``now``, rounded up to the next 5 minutes, in the zone.
+
+        Raises :class:`RequestValidationError` (field ``timeZone``) for an unknown zone.
+        """
+        defaults = defaults or FormDefaults()
+        end = _round_up(_require_aware(now) + DEFAULT_DURATION, ROUNDING_STEP)
+        form = cls(
+            end_wall=datetime(2000, 1, 1),
+            zone_name=zone_name,
+            host_link=defaults.host_link,
+            viewer_link=defaults.viewer_link,
+            room_mode=defaults.room_mode,
+        )
+        return form.ending_at(end)
+
+    def ending_at(self, moment: datetime) -> CreateRoomForm:
+        """The form ending at the instant ``moment``, expressed as wall time in its zone."""
+        zone = get_zone(self.zone_name)
+        local = _require_aware(moment).astimezone(UTC).astimezone(zone)
+        wall = local.replace(tzinfo=None)
+        return replace(self, end_wall=wall, fold=local.fold if self._ambiguous(wall) else None)
+
+    def with_end(self, wall: datetime, fold: int | None = None) -> CreateRoomForm:
+        return replace(self, end_wall=wall, fold=fold)
+
+    def plus(self, minutes: int) -> CreateRoomForm:
+        """The end moved by ``minutes`` of elapsed time (so +1 h across a clock change is
+        still sixty minutes later). An end that cannot be placed moves on the wall clock."""
+        try:
+            end = self.end()
+        except RequestValidationError:
+            return self.with_end(self.end_wall + timedelta(minutes=minutes), self.fold)
+        return self.ending_at(end.astimezone(UTC) + timedelta(minutes=minutes))
+
+    def end_of_day(self, now: datetime) -> CreateRoomForm:
+        """The end at 23:55 local time: on the end's day, or the first later day on which
+        23:55 is neither before the current end nor in the past. Unchanged for an unknown zone.
+        """
+        try:
+            zone = get_zone(self.zone_name)
+        except RequestValidationError:
+            return self
+        # Compared in UTC: aware datetimes sharing a zone compare by wall time, ignoring fold.
+        not_before = _require_aware(now).astimezone(UTC)
+        with contextlib.suppress(RequestValidationError):
+            not_before = max(self.end().astimezone(UTC), not_before)
+        day = max(self.end_wall.date(), not_before.astimezone(zone).date())
+        for _ in range(4):
+            wall = datetime.combine(day, END_OF_DAY)
+            candidate = self._place(wall, fold=1)
+            if candidate is not None and candidate.astimezone(UTC) >= not_before:
+                return self.ending_at(candidate)
+            day += timedelta(days=1)
+        return self
+
+    # -- time --------------------------------------------------------------------------------
+
+    def end(self) -> datetime:
+        """The end as an aware datetime in the zone; raises :class:`LocalTimeError` for a
+        skipped or unresolved repeated wall time, :class:`RequestValidationError` for an
+        unknown zone."""
+        return resolve_local_time(self.end_wall, self.zone_name, fold=self.fold)
+
+    def _place(self, wall: datetime, *, fold: int) -> datetime | None:
+        try:
+            return resolve_local_time(wall, self.zone_name, fold=fold)
+        except RequestValidationError:
+            return None
+
+    def _ambiguous(self, wall: datetime) -> bool:
+        zone = get_zone(self.zone_name)
+        return (
+            wall.replace(tzinfo=zone, fold=0).utcoffset()
+            != wall.replace(tzinfo=zone, fold=1).utcoffset()
+        )
+
+    @property
+    def is_ambiguous(self) -> bool:
+        """Whether the end's wall time occurs twice in the zone, so a fold must be chosen."""
+        try:
+            return self._ambiguous(self.end_wall) and self._place(self.end_wall, fold=0) is not None
+        except RequestValidationError:
+            return False
+
+    def fold_choices(self) -> list[tuple[int, str]]:
+        """For a repeated wall time: ``[(0, "first (CEST, UTC+02:00)"), (1, "second …")]``."""
+        if not self.is_ambiguous:
+            return []
+        zone = get_zone(self.zone_name)
+        choices = []
+        for fold, word in ((0, "first"), (1, "second")):
+            moment = self.end_wall.replace(tzinfo=zone, fold=fold)
+            choices.append((fold, f"{word} ({moment.tzname()}, {_offset_text(moment)})"))
+        return choices
+
+    # -- viewer mode -------------------------------------------------------------------------
+
+    @property
+    def effective_room_mode(self) -> RoomMode:
+        return RoomMode.GROUP if self.viewer_mode else self.room_mode
+
+    @property
+    def effective_locked(self) -> bool:
+        return True if self.viewer_mode else self.start_locked
+
+    @property
+    def effective_host_link(self) -> bool:
+        return True if self.viewer_mode else self.host_link
+
+    @property
+    def effective_viewer_link(self) -> bool:
+        return True if self.viewer_mode else self.viewer_link
+
+    # -- room name ---------------------------------------------------------------------------
+
+    @property
+    def normalized_prefix(self) -> str:
+        return normalize_prefix(self.prefix)
+
+    @property
+    def prefix_preview(self) -> str:
+        """The shape of the room's address, e.g. ``…whereby.com/teamsync-ab3k9x``."""
+        token = "ab3k9x" if self.pattern == RoomNamePattern.HUMAN_SHORT else "1a2b3c4d-…"
+        name = f"{self.normalized_prefix}-{token}" if self.normalized_prefix else token
+        return f"{PREVIEW_HOST}/{name}"
+
+    # -- validation and the request ----------------------------------------------------------
+
+    def _request(self, end: datetime) -> MeetingRequest:
+        fields = set()
+        if self.effective_host_link:
+            fields.add(Field.HOST_ROOM_URL)
+        if self.effective_viewer_link:
+            fields.add(Field.VIEWER_ROOM_URL)
+        return MeetingRequest(
+            end_date=end,
+            room_mode=self.effective_room_mode,
+            room_name_prefix=self.normalized_prefix,
+            room_name_pattern=self.pattern,
+            is_locked=self.effective_locked,
+            viewer_mode=self.viewer_mode,
+            fields=frozenset(fields),
+            recording=self.recording.options(),
+            live_transcription=self.transcription.options(),
+            streaming=self.streaming.options(),
+        )
+
+    def _check(self, now: datetime) -> tuple[dict[str, str], type[RequestValidationError]]:
+        found: dict[str, list[str]] = {}
+        error_type: type[RequestValidationError] = RequestValidationError
+
+        def add(key: str, message: str) -> None:
+            found.setdefault(key, []).append(issue_sentence(key, message))
+
+        if len(self.label) > LABEL_MAX_LENGTH:
+            add(
+                "label",
+                f"is {len(self.label)} characters long; at most {LABEL_MAX_LENGTH} are allowed",
+            )
+        end: datetime | None
+        try:
+            end = self.end()
+        except RequestValidationError as exc:
+            end = None
+            if isinstance(exc, LocalTimeError):
+                error_type = type(exc)
+            for issue in exc.issues:
+                add(issue.field, issue.message)
+        # Without a usable end, a stand-in one still lets every other field be checked.
+        stand_in = end or _require_aware(now) + timedelta(days=1)
+        for issue in self._request(stand_in).issues(now):
+            if issue.field == "endDate":
+                if end is not None:
+                    add("endDate", "is in the past; pick a later time")
+                continue
+            add(issue.field, issue.message)
+        return {key: " ".join(messages) for key, messages in found.items()}, error_type
+
+    def issues(self, now: datetime) -> dict[str, str]:
+        """Field key → message for each problem, in the dialog's order; empty when valid.
+
+        Keys are the API's field paths (``endDate``, ``roomNamePrefix``,
+        ``recording.destination.bucket`` …) plus ``timeZone`` and ``label``.
+        """
+        return self._check(now)[0]
+
+    def blocking_reason(self, now: datetime) -> str:
+        """One line saying why the form cannot be sent ("Fix: …"), or an empty string."""
+        found = list(self.issues(now).values())
+        if not found:
+            return ""
+        first = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        return f"Fix: {first[:1].lower()}{first[1:]}{more}"
+
+    def build(self, now: datetime) -> MeetingRequest:
+        """The request to send; :class:`RequestValidationError` (or the specific
+        :class:`LocalTimeError`) naming every problem otherwise."""
+        found, error_type = self._check(now)
+        if found:
+            raise error_type([FieldIssue(key, message) for key, message in found.items()])
+        return self._request(self.end())
+
+    def _body(self, secret_replacement: str) -> dict[str, Any]:
+        # Shown even while other fields have problems; only the end must be placeable.
+        body = self._request(self.end()).to_json()
+        for section in ("recording", "liveTranscription"):
+            destination = body.get(section, {}).get("destination", {})
+            if destination.get("accessKeySecret"):
+                destination["accessKeySecret"] = secret_replacement
+        return body
+
+    def request_json(self, now: datetime) -> str:
+        """The JSON body, pretty-printed, with the S3 secret masked (for "Show request").
+
+        Raises :class:`RequestValidationError` only when the end cannot be placed in time.
+        """
+        del now  # the body does not depend on the time; kept for a uniform signature
+        return json.dumps(self._body(SECRET_MASK), indent=2, ensure_ascii=False)
+
+    def curl(self, now: datetime, base_url: str) -> str:
+        """A one-line ``curl`` command sending this request.
+
+        The API key and any S3 secret are shell variables (``$WHEREBY_API_KEY``,
+        ``$S3_ACCESS_KEY_SECRET``), never values; everything else is single-quoted.
+        """
+        del now
+        placeholder = f"${S3_SECRET_VARIABLE}"
+        text = json.dumps(self._body(placeholder), separators=(",", ":"), ensure_ascii=False)
+        # The placeholder sits outside the single quotes, in double quotes, so a shell expands it.
+        data = f'"{placeholder}"'.join(shlex.quote(piece) for piece in text.split(placeholder))
+        url = shlex.quote(base_url.rstrip("/") + "/meetings")
+        return (
+            f"curl -X POST {url} "
+            f'-H "Authorization: Bearer ${API_KEY_VARIABLE}" '
+            f"-H 'Content-Type: application/json' "
+            f"--data {data}"
+        )
+
+    def summary(self, now: datetime) -> str:
+        """The live line under the end: local and UTC time, how far away, and when the room
+        is deactivated (one hour after the end)."""
+        try:
+            end = self.end()
+        except AmbiguousLocalTimeError:
+            return f"{self.end_wall:%H:%M} happens twice that day in {self.zone_name}; say which."
+        except NonexistentLocalTimeError:
+            return f"{self.end_wall:%H:%M} is skipped that day in {self.zone_name}."
+        except RequestValidationError:
+            return "Choose a known time zone."
+        zone = end.tzinfo
+        local_day = end.date()
+        parts = [f"Ends {_day_text(local_day)}, {end:%H:%M} {end.tzname()}"]
+        utc = end.astimezone(UTC)
+        if end.utcoffset() != timedelta(0) or end.tzname() != "UTC":
+            on_day = f" on {_day_text(utc.date())}" if utc.date() != local_day else ""
+            parts.append(f" ({utc:%H:%M} UTC{on_day})")
+        parts.append(f" — {relative_text(end, _require_aware(now))}.")
+        off = (utc + ROOM_GRACE_PERIOD).astimezone(zone)
+        on_day = f" on {_day_text(off.date())}" if off.date() != local_day else ""
+        parts.append(f" The room is deactivated at {off:%H:%M} {off.tzname()}{on_day}.")
+        return "".join(parts)
+
+
+def zone_is_known(name: str) -> bool:
+    """Whether ``name`` is an IANA zone zoneinfo can load."""
+    if not name or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+__all__ = [
+    "API_KEY_VARIABLE",
+    "END_OF_DAY",
+    "LABEL_MAX_LENGTH",
+    "S3_SECRET_VARIABLE",
+    "SECRET_MASK",
+    "VIEWER_MODE_NOTE",
+    "CreateRoomForm",
+    "FormDefaults",
+    "RecordingInputs",
+    "StorageInputs",
+    "StreamingInputs",
+    "TranscriptionInputs",
+    "issue_sentence",
+    "now_utc",
+    "relative_text",
+    "zone_is_known",
+]
