@@ -198,7 +198,17 @@ def test_app_with_no_key_offers_welcome_and_quits_on_cancel(qapp, aloop, monkeyp
     assert app.window is None
 
 
-def test_log_file_is_private_and_redacted(tmp_path):
+@pytest.fixture
+def restore_logging():
+    """configure_logging changes process-wide levels; put them back for the next test."""
+    names = ("", "httpx", "httpcore")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_log_file_is_private_and_redacted(tmp_path, restore_logging):
     log_file = tmp_path / "logs" / "roomdesk.log"
     handler = configure_logging(log_file, level=logging.DEBUG)
     try:

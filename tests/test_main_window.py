@@ -6,17 +6,20 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton
 
+from roomdesk.api.client import RetryPolicy
 from roomdesk.api.models import Field, MeetingRequest
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
 from roomdesk.store.records import RoomStatus
 from roomdesk.ui.app_settings import AppSettings
+from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.main_window import MainWindow
 from roomdesk.ui.room_table_model import Column
 from tests.memory_keyring import MemoryKeyring
@@ -253,3 +256,179 @@ def test_render_main_window(window, session, aloop, tmp_path):
     image.save(str(tmp_path / "main_window.png"))
     SHOTS.mkdir(exist_ok=True)
     image.save(str(SHOTS / "main_window.png"))
+
+
+# -- the create dialog through the window, against the emulator ------------------------------
+
+
+def open_dialog(window, qtbot):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = next(w for w in window._open_dialogs if isinstance(w, CreateRoomDialog))
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def press_create(aloop, qtbot, dialog):
+    aloop.act(lambda: qtbot.keyClick(dialog, Qt.Key.Key_Return))
+
+
+def set_combo(dialog, name, value):
+    combo = dialog.findChild(QComboBox, name)
+    index = combo.findData(value)
+    assert index >= 0, (name, value)
+    combo.setCurrentIndex(index)
+
+
+def test_ctrl_n_then_enter_creates_a_room_ending_in_about_an_hour(window, aloop, qtbot, emulator):
+    dialog = open_dialog(window, qtbot)
+    press_create(aloop, qtbot, dialog)
+    aloop.wait_until(lambda: dialog not in window._open_dialogs)
+    sent = emulator.received[-1].json
+    end = datetime.fromisoformat(sent["endDate"].replace("Z", "+00:00"))
+    assert timedelta(minutes=55) <= end - datetime.now(UTC) <= timedelta(minutes=66)
+    assert sent["fields"] == ["hostRoomUrl"]
+    assert window.proxy.rowCount() == 1
+    [selected] = window.selected_rooms()
+    assert selected.meeting_id in emulator.meeting_ids()
+    assert window.copy_host_action.isEnabled()  # the host link is one keystroke away
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        (
+            {
+                "prefix": "Team Sync",
+                "combos": {"roomSizeCombo": "group", "nameStyleCombo": "human-short"},
+            },
+            {"roomNamePrefix": "teamsync", "roomMode": "group", "roomNamePattern": "human-short"},
+        ),
+        ({"checks": {"viewerLinkCheck": True, "lockedCheck": True}}, {"isLocked": True}),
+        ({"checks": {"viewerModeCheck": True}}, {"templateType": "viewerMode"}),
+        (
+            {"checks": {"hostLinkCheck": False}},
+            {"roomMode": "normal", "isLocked": False},
+        ),
+    ],
+)
+def test_dialog_options_reach_the_server(window, aloop, qtbot, emulator, setup, expected):
+    dialog = open_dialog(window, qtbot)
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "labelEdit"), "Options test")
+    if "prefix" in setup:
+        qtbot.keyClicks(dialog.findChild(QLineEdit, "prefixEdit"), setup["prefix"])
+    for name, value in setup.get("combos", {}).items():
+        set_combo(dialog, name, value)
+    for name, value in setup.get("checks", {}).items():
+        dialog.findChild(QCheckBox, name).setChecked(value)
+    press_create(aloop, qtbot, dialog)
+    aloop.wait_until(lambda: dialog not in window._open_dialogs)
+    sent = emulator.received[-1].json
+    assert sent.items() >= expected.items()
+    checks = setup.get("checks", {})
+    wanted = set()
+    if checks.get("hostLinkCheck", True):
+        wanted.add("hostRoomUrl")
+    if checks.get("viewerLinkCheck"):
+        wanted.add("viewerRoomUrl")
+    if checks.get("viewerModeCheck"):
+        wanted = {"hostRoomUrl", "viewerRoomUrl"}
+    assert set(sent.get("fields", [])) == wanted
+    [room] = window.selected_rooms()
+    assert room.label == "Options test"
+    assert (room.host_room_url is not None) == ("hostRoomUrl" in wanted)
+
+
+def test_dialog_validation_blocks_create_with_the_reason(window, aloop, qtbot, emulator):
+    dialog = open_dialog(window, qtbot)
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "prefixEdit"), "bad_prefix!")
+    create = dialog.findChild(QPushButton, "createButton")
+    assert not create.isEnabled()
+    press_create(aloop, qtbot, dialog)
+    aloop.run(asyncio.sleep(0.05))
+    assert emulator.received == []
+    assert dialog.isVisible()
+
+
+@pytest.fixture
+def impatient_window(emulator, aloop, keyring_backend, qtbot):
+    """A window whose client gives up quickly, to see each failure as the user would."""
+    app_session = AppSession(
+        app_paths(),
+        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
+        api_url=emulator.base_url,
+        client_options={
+            "timeout": httpx.Timeout(1.0),
+            "retry": RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02, total_seconds=5),
+        },
+    )
+    aloop.run(app_session.start_with_key(ApiKey("test-key")))
+    main = MainWindow(app_session, AppSettings(app_paths()))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    aloop.run(app_session.shutdown())
+
+
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [
+        ("wrong-key", "The API key was refused."),
+        ("429", "Try again in 120 s."),
+        ("500", "Whereby had a problem of its own."),
+        ("timeout", "may have been created"),
+    ],
+)
+def test_each_failure_is_shown_in_words_and_inputs_kept(
+    impatient_window, aloop, qtbot, emulator, fault, words
+):
+    window = impatient_window
+    if fault == "wrong-key":
+        emulator.api_key = "another-key"
+    elif fault == "429":
+        emulator.faults.force_status = 429
+        emulator.faults.forced_retry_after = 120
+    elif fault == "500":
+        emulator.faults.force_status = 500
+    else:
+        emulator.faults.latency = 3.0
+    dialog = open_dialog(window, qtbot)
+    qtbot.keyClicks(dialog.findChild(QLineEdit, "labelEdit"), "Keep this label")
+    press_create(aloop, qtbot, dialog)
+    error_area = dialog.findChild(QLabel, "errorArea")
+    aloop.wait_until(lambda: words in error_area.text() and not dialog.isBusy(), timeout=15)
+    assert dialog.isVisible()
+    assert dialog.findChild(QLineEdit, "labelEdit").text() == "Keep this label"
+    assert window.proxy.rowCount() == 0
+
+
+def test_render_create_dialog(window, qtbot, tmp_path):
+    dialog = open_dialog(window, qtbot)
+    image = dialog.grab()
+    assert not image.isNull() and image.width() >= 400
+    image.save(str(tmp_path / "create_dialog_in_window.png"))
+
+
+class UrlCatcher(QObject):
+    """Receives what the app asks the desktop to open, through Qt's own URL handler hook."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    @Slot(QUrl)
+    def open(self, url):
+        self.urls.append(url.toString())
+
+
+def test_open_host_and_room_links_in_the_browser(window, session, aloop):
+    room = make_room(session, aloop, fields={Field.HOST_ROOM_URL})
+    select_rows(window, [0])
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("https", catcher, "open")
+    try:
+        window.open_host_action.trigger()
+        window.open_room_action.trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    assert catcher.urls == [room.host_room_url, room.room_url]

@@ -11,9 +11,10 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -53,6 +54,7 @@ class AppSession(QObject):
         keys: KeyStore | None = None,
         api_url: str | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        client_options: Mapping[str, Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -60,6 +62,8 @@ class AppSession(QObject):
         self.keys = keys or KeyStore()
         self._api_url = api_url
         self._clock = clock
+        # Extra WherebyClient arguments (timeouts, retry policy), e.g. for tests.
+        self._client_options = dict(client_options or {})
         self._client: WherebyClient | None = None
         self._store: RoomStore | None = None
         self._service: RoomService | None = None
@@ -144,7 +148,7 @@ class AppSession(QObject):
         """Use ``key`` against the configured API and the account's store."""
         await self._close_connection()
         self._open(
-            WherebyClient(key, base_url=self._api_url, on_rate_limit=self._on_rate_limit),
+            self._new_client(key, self._api_url),
             self.paths.store_file,
         )
         self._set_account(f"Account key {key.fingerprint}")
@@ -159,11 +163,16 @@ class AppSession(QObject):
         self._emulator = emulator
         self._demo_dir = Path(tempfile.mkdtemp(prefix="demo-", dir=self.paths.data_dir))
         self._open(
-            WherebyClient(DEMO_API_KEY, base_url=base_url, on_rate_limit=self._on_rate_limit),
+            self._new_client(DEMO_API_KEY, base_url),
             self._demo_dir / "demo-rooms.sqlite3",
         )
         self._set_account("Demo")
         self._set_connection(f"Demo server on {base_url.split('/v1')[0]}")
+
+    def _new_client(self, key: ApiKey | str, base_url: str | None) -> WherebyClient:
+        return WherebyClient(
+            key, base_url=base_url, on_rate_limit=self._on_rate_limit, **self._client_options
+        )
 
     def _open(self, client: WherebyClient, store_file: Path) -> None:
         self._client = client
@@ -174,7 +183,7 @@ class AppSession(QObject):
     async def verify_key(self, secret: str) -> ApiKey:
         """Check ``secret`` against the API; on success save it in the keychain and use it."""
         key = ApiKey(secret.strip())
-        async with WherebyClient(key, base_url=self._api_url) as probe:
+        async with self._new_client(key, self._api_url) as probe:
             await probe.check_key()
         await self.keys.aset(key.reveal())
         await self.start_with_key(key)
