@@ -595,6 +595,9 @@ def _masked(body: dict) -> dict:
         destination = body.get(section, {}).get("destination", {})
         if "accessKeySecret" in destination:
             destination["accessKeySecret"] = SECRET_MASK
+    if "streaming" in body:
+        url = body["streaming"]["destination"]["url"]
+        body["streaming"]["destination"]["url"] = url.rsplit("/", 1)[0] + "/" + SECRET_MASK
     return body
 
 
@@ -736,3 +739,24 @@ def test_a_real_shell_fills_in_the_s3_secret_from_its_variable():
     body = json.loads(result.stdout)
     assert body["recording"]["destination"]["accessKeySecret"] == "from/the+shell"
     assert body["recording"]["destination"]["bucket"] == "rec-bucket"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_stream_key_is_masked_in_the_preview_and_a_variable_in_curl():
+    form = oslo_form(
+        streaming=StreamingInputs(enabled=True, url="rtmp://a.rtmp.youtube.com/live2/abcd-1234")
+    )
+    shown = json.loads(form.request_json(NOW))
+    assert shown["streaming"]["destination"]["url"] == "rtmp://a.rtmp.youtube.com/live2/********"
+    command = form.curl(NOW, BASE)
+    assert "abcd-1234" not in command
+    script = 'curl() { printf "%s" "${@: -1}"; }; ' + command
+    result = subprocess.run(
+        ["bash", "-c", script],
+        env={"WHEREBY_STREAM_KEY": "key-from-shell", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sent = json.loads(result.stdout)["streaming"]["destination"]["url"]
+    assert sent == "rtmp://a.rtmp.youtube.com/live2/key-from-shell"

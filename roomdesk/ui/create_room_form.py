@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shlex
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -56,6 +57,7 @@ SECRET_MASK = "********"
 # Shell variables the curl command refers to instead of secrets.
 API_KEY_VARIABLE = "WHEREBY_API_KEY"
 S3_SECRET_VARIABLE = "S3_ACCESS_KEY_SECRET"
+STREAM_KEY_VARIABLE = "WHEREBY_STREAM_KEY"
 VIEWER_MODE_NOTE = "Viewer mode makes a locked group room with host and viewer links."
 PREVIEW_HOST = "https://<your-subdomain>.whereby.com"
 
@@ -510,13 +512,19 @@ class CreateRoomForm:
             raise error_type([FieldIssue(key, message) for key, message in found.items()])
         return self._request(self.end())
 
-    def _body(self, secret_replacement: str) -> dict[str, Any]:
+    def _body(self, secret_replacement: str, stream_key_replacement: str) -> dict[str, Any]:
         # Shown even while other fields have problems; only the end must be placeable.
         body = self._request(self.end()).to_json()
         for section in ("recording", "liveTranscription"):
             destination = body.get(section, {}).get("destination", {})
             if destination.get("accessKeySecret"):
                 destination["accessKeySecret"] = secret_replacement
+        if "streaming" in body:
+            # The last part of an RTMP address is the stream key: as secret as a password.
+            destination = body["streaming"]["destination"]
+            base, _, key = destination["url"].rstrip("/").rpartition("/")
+            if key and "://" in base and base.split("://", 1)[1]:
+                destination["url"] = f"{base}/{stream_key_replacement}"
         return body
 
     def request_json(self, now: datetime) -> str:
@@ -525,7 +533,7 @@ class CreateRoomForm:
         Raises :class:`RequestValidationError` only when the end cannot be placed in time.
         """
         del now  # the body does not depend on the time; kept for a uniform signature
-        return json.dumps(self._body(SECRET_MASK), indent=2, ensure_ascii=False)
+        return json.dumps(self._body(SECRET_MASK, SECRET_MASK), indent=2, ensure_ascii=False)
 
     def curl(self, now: datetime, base_url: str) -> str:
         """A one-line ``curl`` command sending this request.
@@ -534,10 +542,15 @@ class CreateRoomForm:
         ``$S3_ACCESS_KEY_SECRET``), never values; everything else is single-quoted.
         """
         del now
-        placeholder = f"${S3_SECRET_VARIABLE}"
-        text = json.dumps(self._body(placeholder), separators=(",", ":"), ensure_ascii=False)
-        # The placeholder sits outside the single quotes, in double quotes, so a shell expands it.
-        data = f'"{placeholder}"'.join(shlex.quote(piece) for piece in text.split(placeholder))
+        secret, stream_key = f"${S3_SECRET_VARIABLE}", f"${STREAM_KEY_VARIABLE}"
+        text = json.dumps(self._body(secret, stream_key), separators=(",", ":"), ensure_ascii=False)
+        # Placeholders sit outside the single quotes, in double quotes, so a shell expands them.
+        pieces = re.split(f"({re.escape(secret)}|{re.escape(stream_key)})", text)
+        data = "".join(
+            f'"{piece}"' if piece in (secret, stream_key) else shlex.quote(piece)
+            for piece in pieces
+            if piece
+        )
         url = shlex.quote(base_url.rstrip("/") + "/meetings")
         return (
             f"curl -X POST {url} "
