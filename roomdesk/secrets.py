@@ -466,7 +466,10 @@ class KeyStore:
         return await self._in_executor(self.get)
 
     async def aset(self, key: str) -> ApiKey:
-        return await self._in_executor(functools.partial(self.set, key))
+        # The executor call is built as a closure over an ApiKey so that no event loop's debug
+        # log (qasync prints callbacks with their arguments) can show the key.
+        api_key = ApiKey(key)
+        return await self._in_executor(lambda: self.set(api_key.reveal()))
 
     async def aclear(self) -> bool:
         return await self._in_executor(self.clear)

@@ -29,6 +29,7 @@ from roomdesk.api.models import (
     StreamingOptions,
     TranscriptionOptions,
 )
+from roomdesk.api.scheduler import RateLimitScheduler
 from roomdesk.emulator import EmulatorServer
 from tests.spec_contract import spec_or_skip, validate_request
 
@@ -160,11 +161,29 @@ def test_wrong_key_is_invalid_api_key(emulator, run):
         run(scenario())
 
 
+def test_rate_limit_budget_is_waited_for_instead_of_hit(run):
+    with EmulatorServer(api_key="test-key", rate_limit_points=3, rate_window_seconds=1.0) as server:
+
+        async def scenario():
+            scheduler = RateLimitScheduler(window_seconds=1.0)
+            async with client_for(server, scheduler=scheduler) as client:
+                await client.create_meeting(in_an_hour())
+                await client.create_meeting(in_an_hour())
+                return client.rate_limit
+
+        status = run(scenario())
+        first, second = server.received
+        assert [first.status, second.status] == [201, 201]
+        # The scheduler held the second create until the first one's points left the window.
+        assert (second.time - first.time).total_seconds() >= 0.95
+        assert status.limit == 3
+
+
 def test_rate_limit_waits_as_the_server_asks_then_succeeds(run):
     with EmulatorServer(api_key="test-key", rate_limit_points=3, rate_window_seconds=1.0) as server:
 
         async def scenario():
-            async with client_for(server) as client:
+            async with client_for(server, scheduler=RateLimitScheduler.disabled()) as client:
                 await client.create_meeting(in_an_hour())
                 await client.create_meeting(in_an_hour())
                 return client.rate_limit
@@ -179,8 +198,10 @@ def test_rate_limit_beyond_the_time_budget_is_reported(run):
     with EmulatorServer(api_key="test-key", rate_limit_points=1, rate_window_seconds=60) as server:
 
         async def scenario():
+            # Another client of the organisation spends the shared budget first.
+            async with client_for(server) as other:
+                await other.check_key()
             async with client_for(server) as client:
-                await client.check_key()
                 await client.check_key()
 
         with pytest.raises(RateLimitedError) as caught:

@@ -32,6 +32,7 @@ from roomdesk.api.errors import (
     ServerError,
 )
 from roomdesk.api.models import Field, MeetingRequest
+from roomdesk.api.scheduler import RateLimitScheduler
 
 KEY = "unit-test-key-7f3a9c"
 MEETING = {
@@ -388,3 +389,68 @@ def test_empty_key_is_refused():
 def test_network_error_is_base_of_transport_failures():
     assert issubclass(CreateOutcomeUnknownError, NetworkError)
     assert issubclass(ConnectFailedError, NetworkError)
+
+
+# --- the rate-limit scheduler in the client ---
+
+
+def limited(remaining: int, limit: int = 1) -> httpx.Response:
+    headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
+    return httpx.Response(200, json=MEETING, headers=headers)
+
+
+def test_time_queued_for_the_budget_does_not_count_as_retrying():
+    # One point per 0.3 s: each call after the first waits about 0.3 s (real time) in the queue,
+    # longer than the whole retry allowance, and still gets its retry after a 503.
+    server = FakeServer(limited(0), httpx.Response(503), limited(0))
+    client = make_client(
+        server,
+        retry=RetryPolicy(base_delay=0.01, max_delay=0.02, total_seconds=0.2),
+        scheduler=RateLimitScheduler(window_seconds=0.3),
+    )
+
+    async def twice(c):
+        await c.get_meeting("42")
+        return await c.get_meeting("42")
+
+    assert run(call_and_close(client, twice)).meeting_id == "42"
+    assert [r.url.path for r in server.requests] == ["/v1/meetings/42"] * 3
+
+
+def test_a_429_holds_every_request_of_the_account_not_only_its_own_retry():
+    server = FakeServer(httpx.Response(429, headers={"Retry-After": "30"}), limited(99, limit=100))
+    sleeps = Sleeps()
+    client = make_client(server, sleeps)
+
+    async def scenario(c):
+        first = asyncio.ensure_future(c.get_meeting("42"))
+        await asyncio.sleep(0)
+        second = asyncio.ensure_future(c.get_meeting("43"))
+        await asyncio.wait_for(asyncio.gather(first, second), 1)
+        return c.scheduler
+
+    scheduler = run(call_and_close(client, scenario))
+    # The other call waited out the pause too, behind the throttled call's retry.
+    paths = [request.url.path for request in server.requests]
+    assert paths == ["/v1/meetings/42", "/v1/meetings/42", "/v1/meetings/43"]
+    assert len(sleeps.waits) == 1 and 30 <= sleeps.waits[0] < 31  # one pause for both
+    assert scheduler.queued == 0
+
+
+def test_a_refused_connection_costs_no_points():
+    server = FakeServer(httpx.ConnectError("refused"), httpx.Response(200, json=MEETING))
+    client = make_client(server)
+    run(call_and_close(client, lambda c: c.get_meeting("42")))
+    assert len(server.requests) == 2
+    assert client.scheduler.available == 98 - 1  # assumed budget less reserve, one GET spent
+
+
+def test_clients_of_one_account_can_share_a_scheduler():
+    shared = RateLimitScheduler()
+    one = make_client(FakeServer(httpx.Response(204)), scheduler=shared)
+    two = make_client(FakeServer(httpx.Response(204)), scheduler=shared)
+    assert one.scheduler is two.scheduler is shared
+    own = make_client(FakeServer(httpx.Response(204)))
+    assert own.scheduler is not shared
+    for client in (one, two, own):
+        run(client.aclose())

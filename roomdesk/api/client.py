@@ -2,7 +2,8 @@
 
 One :class:`WherebyClient` owns one long-lived ``httpx.AsyncClient``. It validates requests before
 sending, maps every failure to a typed error from :mod:`roomdesk.api.errors`, retries what is safe
-to retry, and reports the server's rate-limit figures after every call.
+to retry, and reports the server's rate-limit figures after every call. Every attempt first waits
+for its points in the account's :class:`~roomdesk.api.scheduler.RateLimitScheduler`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import email.utils
 import ipaddress
 import json
 import logging
+import math
 import os
 import random
 import ssl
@@ -44,6 +46,7 @@ from roomdesk.api.errors import (
     WherebyError,
 )
 from roomdesk.api.models import Field, Meeting, MeetingRequest, MeetingsPage, fields_param
+from roomdesk.api.scheduler import Permit, RateLimitScheduler
 from roomdesk.redact import redact
 
 log = logging.getLogger("roomdesk.api")
@@ -112,7 +115,12 @@ class RateLimitStatus:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try. ``total_seconds`` bounds all attempts and waits together."""
+    """How hard to try. ``total_seconds`` bounds the attempts and the waits between them.
+
+    Time spent queued in the rate-limit scheduler does not count: a batch behind the budget, or
+    behind another call's 429 pause, is not failing, just waiting its turn. Only a call's own
+    429 wait counts, so a pause of a minute or more fails that one call with a clear message.
+    """
 
     max_attempts: int = 4
     base_delay: float = 0.5
@@ -125,9 +133,10 @@ def _header_int(headers: httpx.Headers, name: str) -> int | None:
     if value is None:
         return None
     try:
-        return int(float(value))
+        number = float(value)
     except ValueError:
         return None
+    return int(number) if math.isfinite(number) else None
 
 
 def _parse_reset(value: str | None) -> datetime | None:
@@ -141,11 +150,15 @@ def _parse_reset(value: str | None) -> datetime | None:
         pass
     else:
         # Large numbers are epoch seconds (or milliseconds); small ones are seconds from now.
-        if number > 1e12:
-            return datetime.fromtimestamp(number / 1000, UTC)
-        if number > 1e9:
-            return datetime.fromtimestamp(number, UTC)
-        return datetime.fromtimestamp(time.time() + number, UTC)
+        # Values beyond what a datetime holds mean nothing usable, like text that is no date.
+        try:
+            if number > 1e12:
+                return datetime.fromtimestamp(number / 1000, UTC)
+            if number > 1e9:
+                return datetime.fromtimestamp(number, UTC)
+            return datetime.fromtimestamp(time.time() + number, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -155,7 +168,10 @@ def _parse_reset(value: str | None) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _rate_limit_wait(response: httpx.Response, body: Any) -> float | None:
@@ -163,16 +179,20 @@ def _rate_limit_wait(response: httpx.Response, body: Any) -> float | None:
     retry_after = response.headers.get("Retry-After")
     if retry_after:
         try:
-            return max(0.0, float(retry_after))
+            seconds = float(retry_after)
         except ValueError:
             when = _parse_reset(retry_after)
             if when is not None:
                 return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        else:
+            if math.isfinite(seconds):
+                return max(0.0, seconds)
     if isinstance(body, Mapping) and isinstance(body.get("data"), Mapping):
         data = body["data"]
         for key in ("msLeft", "ms_left"):
             value = data.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            if is_number and math.isfinite(value):
                 return max(0.0, value / 1000)
     reset = _parse_reset(response.headers.get("X-RateLimit-Reset"))
     if reset is not None:
@@ -213,7 +233,10 @@ class WherebyClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         on_rate_limit: Callable[[RateLimitStatus], None] | None = None,
+        scheduler: RateLimitScheduler | None = None,
     ) -> None:
+        """``scheduler``: share one between the clients of one account (same organisation);
+        by default the client makes its own. ``RateLimitScheduler.disabled()`` turns it off."""
         secret = api_key if isinstance(api_key, str) else api_key.reveal()
         if not secret or not secret.strip():
             raise InvalidApiKeyError("No API key is set. Add one with 'roomdesk-cli key set'.")
@@ -223,6 +246,11 @@ class WherebyClient:
         self._sleep = sleep
         self._on_rate_limit = on_rate_limit
         self.rate_limit = RateLimitStatus(None, None, None)
+        if scheduler is None:
+            # An injected sleep (tests) comes without a clock: time then passes only by sleeping.
+            real = sleep is asyncio.sleep
+            scheduler = RateLimitScheduler() if real else RateLimitScheduler.simulated(sleep)
+        self.scheduler = scheduler
         # The OS trust store, so a corporate CA installed on the machine is honoured.
         verify = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         self._http = httpx.AsyncClient(
@@ -344,6 +372,10 @@ class WherebyClient:
         remaining = _header_int(response.headers, "X-RateLimit-Remaining")
         if limit is None and remaining is None:
             return
+        # A 429's "Remaining: 0" is handled by the pause; as a ledger figure it would hold the
+        # queue a whole window, even when the refusal was brief.
+        throttled = response.status_code == 429
+        self.scheduler.observe(limit=limit, remaining=None if throttled else remaining)
         self.rate_limit = RateLimitStatus(
             limit=limit,
             remaining=remaining,
@@ -364,15 +396,24 @@ class WherebyClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
     ) -> Any:
-        """Send one request with retries; the parsed JSON body (None for an empty answer)."""
+        """Send one request with retries; the parsed JSON body (None for an empty answer).
+
+        Each attempt first waits in the scheduler for its points. ``retry.total_seconds`` counts
+        the attempts and the waits this call asked for (a 429's wait included), not its time in
+        the scheduler's queue.
+        """
         is_create = method == "POST"
-        started = time.monotonic()
+        cost = POINT_COST[method]
+        counted = 0.0
         attempt = 0
+        permit: Permit | None = None
         while True:
             attempt += 1
+            permit = await self.scheduler.acquire(cost, retry_of=permit)
+            started = time.monotonic()
             retry_wait: float | None = None
             try:
-                return await self._attempt(method, path, params=params, json_body=json_body)
+                return await self._attempt(method, path, permit, params=params, json_body=json_body)
             except RateLimitedError as exc:
                 # A throttled request was not processed, so even a create may be sent again.
                 # The margin covers timers that fire early and clocks that differ slightly.
@@ -380,6 +421,8 @@ class WherebyClient:
                 retry_wait = max(
                     (exc.retry_after or 0.0) + RATE_LIMIT_MARGIN, self._backoff(attempt)
                 )
+                # Holds every request of the account, this one's retry included, until then.
+                permit.throttled(retry_wait)
             except (TlsVerificationError, CreateOutcomeUnknownError):
                 raise
             except ConnectFailedError as exc:
@@ -391,11 +434,15 @@ class WherebyClient:
                     raise
                 failure = exc
                 retry_wait = self._backoff(attempt)
+            finally:
+                # No-op when already closed; otherwise the request may have reached the server.
+                permit.settle()
+                counted += time.monotonic() - started
             if attempt >= self.retry.max_attempts:
                 raise failure
-            elapsed = time.monotonic() - started
-            if elapsed + retry_wait > self.retry.total_seconds:
+            if counted + retry_wait > self.retry.total_seconds:
                 raise failure
+            counted += retry_wait
             log.info(
                 "%s /%s failed (%s); retry %d in %.1f s",
                 method,
@@ -404,15 +451,23 @@ class WherebyClient:
                 attempt,
                 retry_wait,
             )
-            await self._sleep(retry_wait)
+            if not isinstance(failure, RateLimitedError):
+                await self._sleep(retry_wait)
 
     async def _attempt(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None, json_body: Any
+        self,
+        method: str,
+        path: str,
+        permit: Permit,
+        *,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
     ) -> Any:
         started = time.monotonic()
         try:
             response = await self._http.request(method, path, params=params, json=json_body)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            permit.refund()  # no connection, so the request never reached the server
             if _is_tls_failure(exc):
                 raise TlsVerificationError(
                     f"The secure connection to {urlsplit(self.base_url).hostname} could not be "
@@ -440,6 +495,8 @@ class WherebyClient:
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
+        if response.status_code != 429:
+            permit.settle()  # before the figures below, so they are compared with it booked
         self._note_rate_limit(response)
         return self._interpret(method, response)
 
