@@ -3,6 +3,9 @@
 Errors are one line on stderr starting ``error:``; the exit code says what kind:
 0 done, 1 refused by the API, 2 bad input, 3 missing/invalid key or forbidden,
 4 network or server unavailable, 5 still rate limited after waiting.
+
+``create --count N`` reports each room that failed on a line of its own and exits with the code
+of the first failure; rooms created before and after it stay created.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import getpass
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn, TextIO
@@ -21,6 +25,8 @@ from typing import Any, NoReturn, TextIO
 from roomdesk import __version__
 from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import (
+    ConnectFailedError,
+    CreateOutcomeUnknownError,
     ForbiddenError,
     InvalidApiKeyError,
     InvalidBaseUrlError,
@@ -28,6 +34,7 @@ from roomdesk.api.errors import (
     RateLimitedError,
     RequestValidationError,
     ServerError,
+    TlsVerificationError,
     WherebyError,
 )
 from roomdesk.api.models import (
@@ -42,8 +49,17 @@ from roomdesk.api.models import (
 )
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
-from roomdesk.services.rooms import RoomService
-from roomdesk.store import RoomStore, StoredRoom, StoreError
+from roomdesk.services.rooms import CreateActivity, RoomService
+from roomdesk.services.sync import (
+    PendingCreateError,
+    SyncProgress,
+    SyncReport,
+    SyncService,
+    describe_pending,
+    dismiss_pending,
+    unresolved_creates,
+)
+from roomdesk.store import PendingCreate, RoomStore, StoredRoom, StoreError
 from roomdesk.timezones import system_zone_name
 
 EXIT_OK = 0
@@ -52,6 +68,18 @@ EXIT_BAD_INPUT = 2
 EXIT_KEY = 3
 EXIT_UNAVAILABLE = 4
 EXIT_RATE_LIMITED = 5
+
+MAX_COUNT = 100
+# After one of these, the next room of a batch would fail the same way: stop there.
+_BATCH_STOPPERS = (
+    InvalidApiKeyError,
+    ForbiddenError,
+    RequestValidationError,
+    InvalidBaseUrlError,
+    TlsVerificationError,
+    ConnectFailedError,
+    RateLimitedError,
+)
 
 
 class CliError(Exception):
@@ -65,7 +93,7 @@ class CliError(Exception):
 def exit_code_for(error: BaseException) -> int:
     if isinstance(error, CliError):
         return error.exit_code
-    if isinstance(error, RequestValidationError | InvalidBaseUrlError):
+    if isinstance(error, RequestValidationError | InvalidBaseUrlError | PendingCreateError):
         return EXIT_BAD_INPUT
     if isinstance(error, InvalidApiKeyError | ForbiddenError | KeychainError):
         return EXIT_KEY
@@ -96,7 +124,10 @@ def parse_duration(text: str) -> timedelta:
         raise CliError(
             f"--duration {text!r} is not a duration like 90m, 2h or 1h30m", EXIT_BAD_INPUT
         )
-    duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
+    try:
+        duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
+    except OverflowError:  # more hours than any date can hold
+        raise CliError("--duration must be at most a year", EXIT_BAD_INPUT) from None
     if duration <= timedelta(0):
         raise CliError("--duration must be longer than zero", EXIT_BAD_INPUT)
     if duration > timedelta(days=366):
@@ -117,10 +148,15 @@ def parse_end(text: str, zone_name: str, ambiguous: str | None) -> datetime:
         ) from None
     if "T" not in raw.upper() and " " not in raw:
         raise CliError(f"--end {text!r} has no time of day (e.g. {raw}T15:30)", EXIT_BAD_INPUT)
-    if parsed.tzinfo is not None:
-        return parsed
     fold = None if ambiguous is None else (0 if ambiguous == "earlier" else 1)
-    return resolve_local_time(parsed, zone_name, fold=fold)
+    end = parsed
+    try:
+        if end.tzinfo is None:
+            end = resolve_local_time(parsed, zone_name, fold=fold)
+        end.astimezone(UTC)  # the API speaks UTC: the moment must exist there too
+    except OverflowError:
+        raise CliError(f"--end {text!r} is outside the range of dates", EXIT_BAD_INPUT) from None
+    return end
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="viewer-mode room (forces group, locked and both links)",
     )
     create.add_argument("--label", default="", help="your own label, kept locally")
+    create.add_argument(
+        "--count",
+        type=int,
+        metavar="N",
+        help=f"create N rooms alike (1-{MAX_COUNT}), labelled '<label> 1' to '<label> N'",
+    )
     create.add_argument("--json", action="store_true", help="print JSON")
 
     listing = commands.add_parser("list", help="list stored rooms")
@@ -167,6 +209,27 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="show one room")
     show.add_argument("meeting_id", metavar="ID")
     show.add_argument("--json", action="store_true", help="print JSON")
+
+    sync = commands.add_parser(
+        "sync", help="bring the stored rooms in line with Whereby and find interrupted creates"
+    )
+    sync.add_argument("--json", action="store_true", help="print JSON")
+
+    pending = commands.add_parser(
+        "pending", help="list creates that may not have happened; retry or dismiss one"
+    )
+    pending.add_argument("--json", action="store_true", help="print JSON")
+    pending_commands = pending.add_subparsers(
+        dest="pending_command", metavar="ACTION", parser_class=_Parser
+    )
+    retry = pending_commands.add_parser(
+        "retry", help="send it again (unless Whereby has the room after all)"
+    )
+    retry.add_argument("pending_id", metavar="ID", type=int)
+    # Its own name: a subcommand's default would overwrite "pending --json".
+    retry.add_argument("--json", dest="retry_json", action="store_true", help="print JSON")
+    dismiss = pending_commands.add_parser("dismiss", help="forget it; nothing is sent")
+    dismiss.add_argument("pending_id", metavar="ID", type=int)
 
     delete = commands.add_parser("delete", help="delete rooms on the server")
     delete.add_argument("meeting_ids", metavar="ID", nargs="+")
@@ -266,6 +329,79 @@ def print_table(rooms: Sequence[StoredRoom], now: datetime, zone_name: str, out:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
 
 
+def pending_json(pending: PendingCreate) -> dict[str, Any]:
+    request = pending.request_json
+    return {
+        "id": pending.id,
+        "label": pending.label,
+        "name": describe_pending(pending),
+        "requestedAt": format_utc(pending.created_at),
+        "state": pending.state.value,
+        "endDate": request.get("endDate"),
+        "roomNamePrefix": request.get("roomNamePrefix") or "",
+        "error": pending.error,
+    }
+
+
+def sync_json(report: SyncReport) -> dict[str, Any]:
+    return {
+        "pages": report.pages,
+        "roomsSeen": report.rooms_seen,
+        "imported": len(report.imported),
+        "updated": len(report.updated),
+        "missing": len(report.missing),
+        "resolved": len(report.resolved),
+        "inProgress": report.in_progress,
+        "importedIds": list(report.imported),
+        "updatedIds": list(report.updated),
+        "missingIds": list(report.missing),
+        "resolvedCreates": [
+            {"id": item.pending_id, "label": item.label, "meetingId": item.meeting_id}
+            for item in report.resolved
+        ],
+        "unresolved": [pending_json(pending) for pending in report.unresolved],
+    }
+
+
+def _rooms(count: int) -> str:
+    return "1 room" if count == 1 else f"{count} rooms"
+
+
+def print_pending(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) -> None:
+    zone = get_zone(zone_name)
+    print(f"{_rooms(len(rows))} may not have been created:", file=out)
+    for row in rows:
+        print(
+            f"  #{row.id}  {describe_pending(row, zone)}  "
+            f"(asked for {_local(row.created_at, zone_name)})",
+            file=out,
+        )
+        if row.error:
+            print(f"       {row.error}", file=out)
+    print(
+        "Send one again with 'roomdesk-cli pending retry ID' or forget it with "
+        "'roomdesk-cli pending dismiss ID'.",
+        file=out,
+    )
+
+
+def print_sync_report(report: SyncReport, zone_name: str, out: TextIO) -> None:
+    pages = "1 page" if report.pages == 1 else f"{report.pages} pages"
+    print(f"Whereby lists {_rooms(report.rooms_seen)} ({pages}).", file=out)
+    print(
+        f"New: {len(report.imported)}   changed: {len(report.updated)}   "
+        f"gone from Whereby (now expired): {len(report.missing)}",
+        file=out,
+    )
+    for item in report.resolved:
+        name = f"“{item.label}”" if item.label else "A room"
+        print(f"{name} was created after all (meeting {item.meeting_id}).", file=out)
+    if report.in_progress:
+        print(f"{_rooms(report.in_progress)} still being created elsewhere.", file=out)
+    if report.unresolved:
+        print_pending(report.unresolved, zone_name, out)
+
+
 # -- commands ----------------------------------------------------------------------------------
 
 
@@ -291,10 +427,16 @@ class Context:
             )
         return WherebyClient(key)
 
+    @asynccontextmanager
+    async def services(self, store: RoomStore) -> AsyncIterator[SyncService]:
+        """The room and sync services for ``store``, on a client closed afterwards."""
+        async with self.client() as client:
+            yield SyncService(RoomService(client, store))
+
 
 def build_request(args: argparse.Namespace, zone_name: str, now: datetime) -> MeetingRequest:
     get_zone(zone_name)
-    if args.duration:
+    if args.duration is not None:
         end = now + parse_duration(args.duration)
     else:
         end = parse_end(args.end, zone_name, args.ambiguous)
@@ -314,29 +456,165 @@ def build_request(args: argparse.Namespace, zone_name: str, now: datetime) -> Me
     ).validate(now)
 
 
+def batch_labels(label: str, count: int | None) -> list[str]:
+    """``--label`` for each of ``--count`` rooms: numbered when there are several."""
+    if count is None or count == 1:
+        return [label.strip()]
+    stem = label.strip() or "Room"
+    return [f"{stem} {number}" for number in range(1, count + 1)]
+
+
 async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
+    if args.count is not None and not 1 <= args.count <= MAX_COUNT:
+        raise CliError(f"--count must be between 1 and {MAX_COUNT}, not {args.count}", 2)
     zone_name = args.tz or system_zone_name()
     now = datetime.now(UTC)
     request = build_request(args, zone_name, now)
+    labels = batch_labels(args.label, args.count)
     with ctx.open_store() as store:
         async with ctx.client() as client:
-            room = await RoomService(client, store).create_room(request, label=args.label)
-        data = room_json(room, datetime.now(UTC))
+            service = RoomService(client, store)
+            if args.count is None:
+                room = await service.create_room(request, label=labels[0])
+                data = room_json(room, datetime.now(UTC))
+                if args.json:
+                    print(json.dumps(data, indent=2), file=ctx.out)
+                else:
+                    print_room(data, zone_name, ctx.out)
+                return EXIT_OK
+            return await _create_batch(service, request, labels, args, zone_name, ctx)
+
+
+async def _create_batch(
+    service: RoomService,
+    request: MeetingRequest,
+    labels: list[str],
+    args: argparse.Namespace,
+    zone_name: str,
+    ctx: Context,
+) -> int:
+    """Create one room per label, one after the other, reporting each failure by name."""
+    created: list[dict[str, Any]] = []
+    exit_code = EXIT_OK
+    failures = 0
+    answers_lost = False
+    for position, label in enumerate(labels):
+        name = f"“{label}”" if label else "The room"
+        try:
+            room = await service.create_room(request, label=label)
+        except CreateOutcomeUnknownError as exc:
+            print(f"error: {name}: {exc}", file=ctx.err)
+            failure: WherebyError | None = exc
+            answers_lost = True
+        except WherebyError as exc:
+            print(f"error: {name} was not created: {exc}", file=ctx.err)
+            failure = exc
+        else:
+            failure = None
+            data = room_json(room, datetime.now(UTC))
+            created.append(data)
+            if not args.json:
+                if len(created) > 1:
+                    print(file=ctx.out)
+                print_room(data, zone_name, ctx.out)
+                ctx.out.flush()  # each room shows as it is made
+        if failure is None:
+            continue
+        failures += 1
+        if exit_code == EXIT_OK:
+            exit_code = exit_code_for(failure)
+        if isinstance(failure, _BATCH_STOPPERS) and position + 1 < len(labels):
+            rest = labels[position + 1 :]
+            shown = f"“{rest[0]}”" if len(rest) == 1 else f"“{rest[0]}” to “{rest[-1]}”"
+            print(f"error: {shown} not attempted after that failure.", file=ctx.err)
+            failures += len(rest)
+            break
     if args.json:
-        print(json.dumps(data, indent=2), file=ctx.out)
-    else:
-        print_room(data, zone_name, ctx.out)
-    return EXIT_OK
+        print(json.dumps(created, indent=2), file=ctx.out)
+    if failures:
+        hint = " Run 'roomdesk-cli sync' to find any whose answer was lost." if answers_lost else ""
+        print(
+            f"error: {failures} of {len(labels)} rooms were not created "
+            f"({len(created)} created).{hint}",
+            file=ctx.err,
+        )
+    return exit_code
 
 
 async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     now = datetime.now(UTC)
     with ctx.open_store() as store:
         rooms = store.list_rooms(include_past=args.all, now=now)
+        unresolved = unresolved_creates(store, CreateActivity.beside(store.path))
     if args.json:
         print(json.dumps([room_json(room, now) for room in rooms], indent=2), file=ctx.out)
     else:
         print_table(rooms, now, system_zone_name(), ctx.out)
+    if unresolved:
+        print(
+            f"warning: {_rooms(len(unresolved))} may not have been created; "
+            "run 'roomdesk-cli sync'.",
+            file=ctx.err,
+        )
+    return EXIT_OK
+
+
+async def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
+    show_progress = not args.json and ctx.err.isatty()
+
+    done = SyncProgress(0, 0)
+
+    def progress(step: SyncProgress) -> None:
+        nonlocal done
+        done = step
+        if show_progress:
+            print(f"\r{step.describe()}", end="", file=ctx.err, flush=True)
+
+    with ctx.open_store() as store:
+        async with ctx.services(store) as sync:
+            try:
+                report = await sync.sync(progress=progress)
+            except WherebyError as exc:
+                stored = f"{_rooms(done.rooms_seen)} from {done.pages} page(s) were stored"
+                raise CliError(
+                    f"{exc} The sync stopped: {stored}; nothing was marked missing.",
+                    exit_code_for(exc),
+                ) from None
+            finally:
+                if show_progress:
+                    print(file=ctx.err)
+    if args.json:
+        print(json.dumps(sync_json(report), indent=2), file=ctx.out)
+    else:
+        print_sync_report(report, system_zone_name(), ctx.out)
+    return EXIT_OK
+
+
+async def cmd_pending(args: argparse.Namespace, ctx: Context) -> int:
+    zone_name = system_zone_name()
+    with ctx.open_store() as store:
+        if args.pending_command is None:
+            rows = unresolved_creates(store, CreateActivity.beside(store.path))
+            if args.json:
+                print(json.dumps([pending_json(row) for row in rows], indent=2), file=ctx.out)
+            elif rows:
+                print_pending(rows, zone_name, ctx.out)
+            else:
+                print("No interrupted creates: every room asked for is known.", file=ctx.out)
+            return EXIT_OK
+        if args.pending_command == "dismiss":
+            row = dismiss_pending(store, args.pending_id)
+            print(f"Dismissed #{row.id} {describe_pending(row)}; nothing was sent.", file=ctx.out)
+            return EXIT_OK
+        async with ctx.services(store) as sync:
+            outcome = await sync.retry_pending(args.pending_id)
+        data = room_json(outcome.room, datetime.now(UTC))
+    if args.json or args.retry_json:
+        print(json.dumps(data | {"foundExisting": outcome.found_existing}, indent=2), file=ctx.out)
+        return EXIT_OK
+    if outcome.found_existing:
+        print("Whereby had this room already; it is stored now. Nothing was sent.", file=ctx.out)
+    print_room(data, zone_name, ctx.out)
     return EXIT_OK
 
 
@@ -385,7 +663,10 @@ async def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
             outcomes = await RoomService(client, store).delete_rooms(ids)
     exit_code = EXIT_OK
     for outcome in outcomes:
-        print(outcome.describe(), file=ctx.out if outcome.ok else ctx.err)
+        if outcome.ok:
+            print(outcome.describe(), file=ctx.out)
+        else:
+            print(f"error: {outcome.describe()}", file=ctx.err)
         if outcome.error is not None and exit_code == EXIT_OK:
             exit_code = exit_code_for(outcome.error)
     return exit_code
@@ -434,6 +715,8 @@ async def cmd_key(args: argparse.Namespace, ctx: Context) -> int:
 COMMANDS = {
     "create": cmd_create,
     "list": cmd_list,
+    "sync": cmd_sync,
+    "pending": cmd_pending,
     "show": cmd_show,
     "delete": cmd_delete,
     "key": cmd_key,

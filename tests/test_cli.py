@@ -292,3 +292,72 @@ def test_key_set_refuses_bad_keys():
 def test_key_is_not_accepted_on_the_command_line():
     err = io.StringIO()
     assert run(["key", "set", "secret-in-argv"], out=io.StringIO(), err=err) == 2
+
+
+# -- create --count -----------------------------------------------------------------------------
+
+
+def test_create_count_numbers_the_labels(server, data_dir):
+    made = cli(
+        ["create", "--count", "3", "--duration", "1h", "--label", "Batch", "--host-link", "--json"],
+        server=server,
+        data_dir=data_dir,
+    )
+    assert made.returncode == 0, made.stderr
+    rooms = json.loads(made.stdout)
+    assert [room["label"] for room in rooms] == ["Batch 1", "Batch 2", "Batch 3"]
+    assert {room["meetingId"] for room in rooms} == server.meeting_ids()
+    assert all(room["hostRoomUrl"] for room in rooms)
+    assert len({room["endDate"] for room in rooms}) == 1  # the same options for each
+
+    unnamed = cli(["create", "--count", "2", "--duration", "1h"], server=server, data_dir=data_dir)
+    assert unnamed.returncode == 0, unnamed.stderr
+    assert "Room 1" in unnamed.stdout and "Room 2" in unnamed.stdout
+
+    single = cli(
+        ["create", "--count", "1", "--duration", "1h", "--json"], server=server, data_dir=data_dir
+    )
+    assert [room["label"] for room in json.loads(single.stdout)] == [""]
+
+
+@pytest.mark.parametrize("count", ["0", "101", "-3"])
+def test_create_count_out_of_range_is_refused(server, data_dir, count):
+    result = cli(["create", "--count", count, "--duration", "1h"], server=server, data_dir=data_dir)
+    assert result.returncode == 2
+    assert "between 1 and 100" in one_error_line(result)
+    assert server.received == []
+
+
+def test_create_count_reports_each_failed_room_and_the_first_exit_code(server, data_dir):
+    from roomdesk.emulator.faults import FaultAction, FaultConfig
+
+    # The emulator's seeded faults are repeatable: work out which creates will meet a 5xx.
+    seed, count = 11, 6
+    preview = FaultConfig(error_rate=0.5, seed=seed)
+    fails = [preview.plan().action is FaultAction.SERVER_ERROR for _ in range(count)]
+    assert any(fails) and not all(fails), "pick a seed that fails some creates, not all"
+    server.faults.error_rate = 0.5
+    server.faults.seed = seed
+    result = cli(
+        ["create", "--count", str(count), "--duration", "1h", "--label", "Try", "--json"],
+        server=server,
+        data_dir=data_dir,
+    )
+    assert result.returncode == 4  # the server's trouble; later rooms were still attempted
+    created = json.loads(result.stdout)
+    expected_ok = [f"Try {n}" for n, failed in enumerate(fails, 1) if not failed]
+    assert [room["label"] for room in created] == expected_ok
+    for number, failed in enumerate(fails, 1):
+        named = f"error: “Try {number}” was not created: Whereby had a problem of its own"
+        assert (named in result.stderr) is failed
+    assert f"{sum(fails)} of {count} rooms were not created" in result.stderr
+
+
+def test_create_count_stops_when_every_room_would_fail(server, data_dir):
+    server.api_key = "rotated"
+    result = cli(["create", "--count", "4", "--duration", "1h"], server=server, data_dir=data_dir)
+    assert result.returncode == 3
+    assert "“Room 1” was not created: The API key was refused" in result.stderr
+    assert "“Room 2” to “Room 4” not attempted" in result.stderr
+    assert len(server.received) == 1
+    assert "cli-test-key" not in result.stderr + result.stdout

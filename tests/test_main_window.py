@@ -13,6 +13,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from roomdesk.api.client import RetryPolicy
+from roomdesk.api.errors import CreateOutcomeUnknownError
 from roomdesk.api.models import Field, MeetingRequest
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
@@ -44,12 +45,19 @@ def session(emulator, aloop, keyring_backend):
     aloop.run(app_session.shutdown())
 
 
+def settle_start_up(main, aloop, emulator):
+    """Let the refresh that follows the window's first showing end, and forget its requests."""
+    aloop.wait_until(lambda: main.startup_refresh_done)
+    emulator.clear_received()
+
+
 @pytest.fixture
-def window(session, qtbot):
+def window(session, qtbot, aloop, emulator):
     main = MainWindow(session, AppSettings(app_paths()))
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
+    settle_start_up(main, aloop, emulator)
     return main
 
 
@@ -131,7 +139,7 @@ def test_delete_multi_selection_after_one_confirmation(window, session, aloop, e
     assert isinstance(box, QMessageBox)
     for room in rooms:
         assert room.label in box.text()
-    delete_button = next(b for b in box.buttons() if b.text() == "Delete")
+    delete_button = next(b for b in box.buttons() if b.text() == "&Delete")
     aloop.act(delete_button.click)
     aloop.wait_until(lambda: not emulator.meeting_ids())
     aloop.wait_until(lambda: "Deleted 3 of 3" in window.statusBar().currentMessage())
@@ -157,7 +165,7 @@ def test_delete_failures_are_shown_per_room(window, session, aloop, emulator):
     select_rows(window, [0])
     emulator.api_key = "someone-rotated-it"
     box = window.delete_selected()
-    aloop.act(next(b for b in box.buttons() if b.text() == "Delete").click)
+    aloop.act(next(b for b in box.buttons() if b.text() == "&Delete").click)
     aloop.wait_until(lambda: "failed" in window.statusBar().currentMessage())
     report = next(w for w in window._open_dialogs if isinstance(w, QMessageBox) and w is not box)
     assert room.room_name in report.text() and "refused" in report.text()
@@ -366,6 +374,7 @@ def impatient_window(emulator, aloop, keyring_backend, qtbot):
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
+    settle_start_up(main, aloop, emulator)
     yield main
     aloop.run(app_session.shutdown())
 
@@ -432,3 +441,135 @@ def test_open_host_and_room_links_in_the_browser(window, session, aloop):
     finally:
         QDesktopServices.unsetUrlHandler("https")
     assert catcher.urls == [room.host_room_url, room.room_url]
+
+
+# -- refresh from Whereby and creates that may not have happened ------------------------------
+
+
+def wait_refreshed(window, aloop, timeout=15):
+    aloop.wait_until(lambda: not window.is_refreshing(), timeout=timeout)
+
+
+def test_f5_imports_rooms_made_elsewhere(window, aloop, qtbot, emulator):
+    made = emulator.seed(5)
+    assert window.proxy.rowCount() == 0
+    aloop.act(lambda: qtbot.keyClick(window, Qt.Key.Key_F5))
+    assert window.is_refreshing()
+    wait_refreshed(window, aloop)
+    assert window.proxy.rowCount() == 5
+    shown = {window.proxy.index(row, Column.ROOM).data() for row in range(5)}
+    assert shown == {meeting["roomName"] for meeting in made}
+    assert "Refreshed: 5 rooms on Whereby (5 new" in window.statusBar().currentMessage()
+    assert window.connection_label.text() == "Connected"
+    assert window.refresh_action.isVisible() and not window.stop_refresh_action.isVisible()
+
+
+def test_start_up_refresh_fills_the_list_after_showing(session, aloop, qtbot, emulator):
+    emulator.seed(130)
+    main = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(main)
+    assert main.proxy.rowCount() == 0 and emulator.received == []  # nothing before showing
+    main.show()
+    qtbot.waitExposed(main)
+    aloop.wait_until(lambda: main.startup_refresh_done)
+    assert main.proxy.rowCount() == 130
+    pages = [r for r in emulator.received if r.method == "GET"]
+    assert len(pages) == 2
+
+
+def test_start_up_refresh_failure_goes_to_the_status_bar(emulator, aloop, keyring_backend, qtbot):
+    emulator.faults.force_status = 500
+    app_session = AppSession(
+        app_paths(),
+        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
+        api_url=emulator.base_url,
+        client_options={"retry": RetryPolicy(max_attempts=1)},
+    )
+    aloop.run(app_session.start_with_key(ApiKey("test-key")))
+    try:
+        main = MainWindow(app_session, AppSettings(app_paths()))
+        qtbot.addWidget(main)
+        main.show()
+        aloop.wait_until(lambda: main.startup_refresh_done)
+        assert "Refresh failed: Whereby had a problem" in main.statusBar().currentMessage()
+        assert main.connection_label.text() == "Service trouble"
+        assert not main._open_dialogs  # no modal box at start-up
+        main.close()
+    finally:
+        aloop.run(app_session.shutdown())
+
+
+def test_esc_stops_a_slow_refresh_and_keeps_the_first_page(window, session, aloop, qtbot, emulator):
+    emulator.seed(250)
+
+    def stall_after_first_page(text):
+        if text.startswith("Refreshing… 1 page"):
+            emulator.faults.latency = 30.0  # the next page would take half a minute
+
+    session.syncProgress.connect(stall_after_first_page)
+    aloop.act(lambda: qtbot.keyClick(window, Qt.Key.Key_F5))
+    aloop.wait_until(lambda: window.proxy.rowCount() == 100)  # shown while the walk goes on
+    assert window.is_refreshing()
+    assert "Refreshing… 1 page, 100 rooms" in window.statusBar().currentMessage()
+    assert window.stop_refresh_action.isVisible() and not window.refresh_action.isVisible()
+    task = window._refresh_task
+    aloop.act(lambda: qtbot.keyClick(window, Qt.Key.Key_F5))  # a second F5 does nothing
+    assert window._refresh_task is task
+    aloop.act(lambda: qtbot.keyClick(window, Qt.Key.Key_Escape))
+    wait_refreshed(window, aloop, timeout=5)
+    assert "Refresh stopped" in window.statusBar().currentMessage()
+    assert window.proxy.rowCount() == 100
+    assert window.refresh_action.isVisible()
+    emulator.faults.latency = 0.0
+    session.syncProgress.disconnect(stall_after_first_page)
+    aloop.act(window.refresh)
+    wait_refreshed(window, aloop)
+    assert window.proxy.rowCount() == 250
+
+
+def lose_a_create(session, aloop, emulator, label):
+    emulator.faults.drop_rate = 1.0
+    with pytest.raises(CreateOutcomeUnknownError):
+        make_room(session, aloop, label=label)
+    emulator.faults.drop_rate = 0.0
+
+
+def test_a_lost_create_shows_a_bar_and_retry_makes_exactly_one_room(
+    window, session, aloop, qtbot, emulator
+):
+    lose_a_create(session, aloop, emulator, "Coaching: Sam")
+    assert emulator.meeting_ids() == set()
+    bar = window.pending_bar
+    assert bar.isVisible()
+    [pending_id] = bar.pendingIds()
+    assert bar.rowText(pending_id).startswith(
+        "1 room may not have been created: <b>Coaching: Sam</b> (requested at "
+    )
+    # Reachable from the keyboard: Tab from the filter row lands on Retry; Space presses it.
+    window.show_past_check.setFocus()
+    qtbot.keyClick(window.show_past_check, Qt.Key.Key_Tab)
+    retry = bar.retryButton(pending_id)
+    assert retry.hasFocus()
+    aloop.act(lambda: qtbot.keyClick(retry, Qt.Key.Key_Space))
+    aloop.wait_until(lambda: not bar.isVisible())
+    [meeting_id] = emulator.meeting_ids()
+    assert len([r for r in emulator.received if r.method == "POST"]) == 2  # lost one, retry
+    assert "Room “Coaching: Sam” created." in window.statusBar().currentMessage()
+
+    aloop.act(window.refresh)
+    wait_refreshed(window, aloop)
+    assert window.proxy.rowCount() == 1
+    assert window.proxy.index(0, Column.LABEL).data() == "Coaching: Sam"
+    [room] = session.list_rooms()
+    assert room.meeting_id == meeting_id
+    assert session.pending_creates() == []
+
+
+def test_dismiss_hides_a_lost_create_and_sends_nothing(window, session, aloop, emulator):
+    lose_a_create(session, aloop, emulator, "Not needed")
+    [pending_id] = window.pending_bar.pendingIds()
+    emulator.clear_received()
+    aloop.act(window.pending_bar.dismissButton(pending_id).click)
+    assert not window.pending_bar.isVisible()
+    assert emulator.received == []
+    assert "Dismissed “Not needed”" in window.statusBar().currentMessage()

@@ -6,17 +6,95 @@ No widgets here and no printing: callers get typed results and typed errors.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from roomdesk.api.client import RateLimitStatus, WherebyClient
 from roomdesk.api.errors import CreateOutcomeUnknownError, WherebyError
 from roomdesk.api.models import Field, Meeting, MeetingRequest
 from roomdesk.store import RoomStore, StoredRoom
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; callers then fall back to a grace period
+    fcntl = None  # type: ignore[assignment]
+
 # Deletes run a few at a time: fast for a handful, gentle on the rate limit for many.
 DELETE_CONCURRENCY = 4
+
+
+class CreateActivity:
+    """Tells roomdesk processes sharing a store whether any of them has a create on the way.
+
+    A process holds a shared lock on a file beside the store while it creates rooms; the
+    operating system drops the lock when the process ends, even when it is killed. So a sync
+    that can take the lock exclusively knows that a pending create nobody in its own process
+    owns was abandoned by a crash, not merely slow. Without ``fcntl`` (Windows) nothing is
+    locked and :meth:`exclusive` always reports that others may be creating.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._holders = 0
+        self._fd: int | None = None
+
+    @classmethod
+    def beside(cls, store_path: Path) -> CreateActivity:
+        store_path = Path(store_path)
+        return cls(store_path.with_name(store_path.name + ".creating"))
+
+    def _open(self) -> int | None:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None
+
+    @contextlib.contextmanager
+    def creating(self) -> Iterator[None]:
+        """Hold the shared lock for the duration of the block (nested and concurrent use is
+        counted, so the lock is released when the last create of this process ends)."""
+        if fcntl is not None and self._holders == 0:
+            fd = self._open()
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH)
+                except OSError:
+                    os.close(fd)
+                    fd = None
+            self._fd = fd
+        self._holders += 1
+        try:
+            yield
+        finally:
+            self._holders -= 1
+            if self._holders == 0 and self._fd is not None:
+                os.close(self._fd)  # closing releases the lock
+                self._fd = None
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[bool]:
+        """Try to hold the lock alone for the block; yields whether that worked.
+
+        While it is held, no other process can start a create (they wait briefly). It never
+        works while this process has a create of its own on the way.
+        """
+        fd = None if fcntl is None or self._holders else self._open()
+        if fd is None:
+            yield False
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                alone = True
+            except OSError:  # another process holds it: someone is creating
+                alone = False
+            yield alone
+        finally:
+            os.close(fd)  # closing releases the lock
 
 
 @dataclass(frozen=True)
@@ -50,10 +128,13 @@ class RoomService:
         store: RoomStore,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        activity: CreateActivity | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self._clock = clock
+        self.activity = activity or CreateActivity.beside(store.path)
+        self._in_flight: set[int] = set()
 
     def now(self) -> datetime:
         return self._clock()
@@ -61,6 +142,11 @@ class RoomService:
     @property
     def rate_limit(self) -> RateLimitStatus:
         return self.client.rate_limit
+
+    @property
+    def creates_in_flight(self) -> frozenset[int]:
+        """Ids of the pending creates this service is sending right now."""
+        return frozenset(self._in_flight)
 
     # -- local ------------------------------------------------------------------------------
 
@@ -75,30 +161,48 @@ class RoomService:
 
     # -- remote -----------------------------------------------------------------------------
 
-    async def create_room(self, request: MeetingRequest, *, label: str = "") -> StoredRoom:
-        """Create a room and store it. The intent is recorded first, so a crash loses nothing."""
+    async def create_room(
+        self, request: MeetingRequest, *, label: str = "", replaces_pending: int | None = None
+    ) -> StoredRoom:
+        """Create a room and store it. The intent is recorded first, so a crash loses nothing.
+
+        ``replaces_pending`` names an earlier pending create this one sends again; it is marked
+        failed once the new intent is recorded, so the request is never shown twice.
+        """
         request.validate(self.now())
+        label = label.strip()
         options = request.to_stored_options()
-        pending_id = self.store.add_pending_create(options, label)
-        try:
-            meeting = await self.client.create_meeting(request)
-        except CreateOutcomeUnknownError as exc:
-            self.store.mark_pending(pending_id, "unknown", str(exc))
-            raise
-        except WherebyError as exc:
-            self.store.mark_pending(pending_id, "failed", str(exc))
-            raise
-        except asyncio.CancelledError:
-            # Cancelled mid-flight: the server may or may not have the room.
-            self.store.mark_pending(pending_id, "unknown", "cancelled while the request ran")
-            raise
-        return self.store.complete_create(
-            pending_id,
-            meeting,
-            room_mode=request.effective_room_mode.value,
-            options=options,
-            label=label.strip(),
-        )
+        with self.activity.creating():
+            pending_id = self.store.add_pending_create(options, label)
+            self._in_flight.add(pending_id)
+            try:
+                if replaces_pending is not None:
+                    self.store.mark_pending(
+                        replaces_pending, "failed", f"Sent again as request {pending_id}."
+                    )
+                try:
+                    meeting = await self.client.create_meeting(request)
+                except CreateOutcomeUnknownError as exc:
+                    self.store.mark_pending(pending_id, "unknown", str(exc))
+                    raise
+                except WherebyError as exc:
+                    self.store.mark_pending(pending_id, "failed", str(exc))
+                    raise
+                except asyncio.CancelledError:
+                    # Cancelled mid-flight: the server may or may not have the room.
+                    self.store.mark_pending(
+                        pending_id, "unknown", "Stopped while the request was on its way."
+                    )
+                    raise
+                return self.store.complete_create(
+                    pending_id,
+                    meeting,
+                    room_mode=request.effective_room_mode.value,
+                    options=options,
+                    label=label,
+                )
+            finally:
+                self._in_flight.discard(pending_id)
 
     async def fetch_meeting(self, meeting_id: str) -> Meeting:
         return await self.client.get_meeting(meeting_id, fields=tuple(Field))

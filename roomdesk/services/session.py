@@ -25,7 +25,8 @@ from roomdesk.emulator import EmulatorServer
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DeleteOutcome, RoomService
-from roomdesk.store import RoomStore, StoredRoom
+from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
+from roomdesk.store import PendingCreate, RoomStore, StoredRoom
 
 log = logging.getLogger("roomdesk.session")
 
@@ -46,6 +47,10 @@ class AppSession(QObject):
     connectionChanged = Signal(str)
     rateLimitChanged = Signal(str)
     busyChanged = Signal(bool)
+    roomsStored = Signal(list)  # list[StoredRoom] a sync just stored: one page, or its changes
+    syncProgress = Signal(str)  # "Refreshing… 3 pages, 250 rooms"
+    syncFinished = Signal(object)  # SyncReport of a complete sync
+    pendingChanged = Signal()  # the creates that may not have happened changed
 
     def __init__(
         self,
@@ -67,6 +72,8 @@ class AppSession(QObject):
         self._client: WherebyClient | None = None
         self._store: RoomStore | None = None
         self._service: RoomService | None = None
+        self._sync: SyncService | None = None
+        self._sync_task: asyncio.Task[Any] | None = None
         self._emulator: EmulatorServer | None = None
         self._demo_dir: Path | None = None
         self._busy = 0
@@ -101,6 +108,11 @@ class AppSession(QObject):
         if self._service is None:
             raise InvalidApiKeyError("No API key is set. Enter one or try demo mode.")
         return self._service
+
+    def _require_sync(self) -> SyncService:
+        self._require_service()
+        assert self._sync is not None
+        return self._sync
 
     def _set_account(self, text: str) -> None:
         self.account_text = text
@@ -178,7 +190,9 @@ class AppSession(QObject):
         self._client = client
         self._store = RoomStore(store_file)
         self._service = RoomService(client, self._store, clock=self._clock)
+        self._sync = SyncService(self._service)
         self.roomsReplaced.emit()
+        self.pendingChanged.emit()
 
     async def verify_key(self, secret: str) -> ApiKey:
         """Check ``secret`` against the API; on success save it in the keychain and use it."""
@@ -200,6 +214,7 @@ class AppSession(QObject):
         return removed
 
     async def _close_connection(self) -> None:
+        await self._stop_sync()
         if self._client is not None:
             await self._client.aclose()
         if self._store is not None:
@@ -209,7 +224,7 @@ class AppSession(QObject):
             await asyncio.get_running_loop().run_in_executor(None, self._emulator.stop)
         if self._demo_dir is not None:
             shutil.rmtree(self._demo_dir, ignore_errors=True)
-        self._client = self._store = self._service = None
+        self._client = self._store = self._service = self._sync = None
         self._emulator = None
         self._demo_dir = None
 
@@ -238,6 +253,10 @@ class AppSession(QObject):
                 room = await service.create_room(request, label=label)
             except WherebyError as exc:
                 self._note_outcome(exc)
+                self.pendingChanged.emit()  # a lost answer leaves a create to resolve
+                raise
+            except asyncio.CancelledError:
+                self.pendingChanged.emit()
                 raise
         self._note_outcome(None)
         self.roomUpserted.emit(room)
@@ -254,3 +273,77 @@ class AppSession(QObject):
                 self.roomUpserted.emit(room)
         self.roomsDeleted.emit(outcomes)
         return outcomes
+
+    # -- sync and interrupted creates -------------------------------------------------------------
+
+    async def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncReport:
+        """Bring the store in line with Whereby's list (see :mod:`roomdesk.services.sync`).
+
+        Each stored page is announced with ``roomsStored``; progress with ``syncProgress``.
+        """
+        sync = self._require_sync()
+
+        def on_progress(step: SyncProgress) -> None:
+            self.syncProgress.emit(step.describe())
+            if progress is not None:
+                progress(step)
+
+        with self._Busy(self):
+            self._sync_task = asyncio.current_task()
+            try:
+                report = await sync.sync(progress=on_progress, on_page=self.roomsStored.emit)
+            except WherebyError as exc:
+                self._note_outcome(exc)
+                raise
+            finally:
+                self._sync_task = None
+        self._note_outcome(None)
+        # Missing marks and found creates change rooms the pages did not: announce them too.
+        changed = [*report.missing, *(item.meeting_id for item in report.resolved)]
+        rooms = [room for meeting_id in changed if (room := sync.store.get(meeting_id))]
+        if rooms:
+            self.roomsStored.emit(rooms)
+        self.pendingChanged.emit()
+        self.syncFinished.emit(report)
+        return report
+
+    @property
+    def is_syncing(self) -> bool:
+        return self._sync_task is not None and not self._sync_task.done()
+
+    async def _stop_sync(self) -> None:
+        """Cancel a running sync and let it finish, before its client and store go away."""
+        task = self._sync_task
+        if task is None or task.done() or task is asyncio.current_task():
+            return
+        task.cancel()
+        await asyncio.wait({task})
+
+    def pending_creates(self) -> list[PendingCreate]:
+        """Creates that may not have happened (lost answers, interrupted runs), oldest first."""
+        if self._sync is None:
+            return []
+        return self._sync.unresolved_creates()
+
+    async def retry_pending(self, pending_id: int) -> RetryOutcome:
+        """Send an interrupted create again, or adopt its room if the server has it after all."""
+        sync = self._require_sync()
+        with self._Busy(self):
+            try:
+                outcome = await sync.retry_pending(pending_id)
+            except WherebyError as exc:
+                self._note_outcome(exc)
+                self.pendingChanged.emit()
+                raise
+            except asyncio.CancelledError:
+                self.pendingChanged.emit()
+                raise
+        self._note_outcome(None)
+        self.roomUpserted.emit(outcome.room)
+        self.pendingChanged.emit()
+        return outcome
+
+    def dismiss_pending(self, pending_id: int) -> None:
+        """Stop showing an interrupted create; nothing is sent."""
+        self._require_sync().dismiss_pending(pending_id)
+        self.pendingChanged.emit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,9 +46,11 @@ from PySide6.QtWidgets import (
 )
 
 from roomdesk import __version__
-from roomdesk.api.models import MeetingRequest
+from roomdesk.api.errors import WherebyError
+from roomdesk.api.models import MeetingRequest, get_zone
 from roomdesk.services.rooms import DeleteOutcome
 from roomdesk.services.session import AppSession
+from roomdesk.services.sync import describe_pending
 from roomdesk.store import StoredRoom
 from roomdesk.store.records import LinkKind
 from roomdesk.ui.app_settings import AppSettings
@@ -55,6 +59,7 @@ from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.create_room_form import FormDefaults
 from roomdesk.ui.edit_room_dialog import EditRoomDialog
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
+from roomdesk.ui.pending_creates import PendingCreatesBar
 from roomdesk.ui.room_table_model import Column, RoomFilterProxyModel, RoomRole, RoomTableModel
 from roomdesk.ui.settings_dialog import SettingsDialog
 
@@ -63,12 +68,15 @@ log = logging.getLogger("roomdesk.ui")
 # Statuses change with the clock; this keeps "Ends soon" and "Ended" honest while open.
 STATUS_REFRESH_MS = 30_000
 STATUS_MESSAGE_MS = 5_000
+# A sync page bigger than this reloads the model once instead of upserting room by room.
+PAGE_RELOAD_THRESHOLD = 20
 
 
 class MainWindow(QMainWindow):
     """Lists the account's rooms and offers every action on them."""
 
     closed = Signal()
+    refreshFinished = Signal()  # a refresh from Whereby ended: done, failed or stopped
 
     def __init__(self, session: AppSession, settings: AppSettings) -> None:
         super().__init__()
@@ -76,6 +84,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._open_dialogs: set[QWidget] = set()
         self._action_icons: list[tuple[QAction, str]] = []
+        self._refresh_task: asyncio.Task[Any] | None = None
+        self._shown_once = False
+        # True once the refresh that follows the first showing of the window has ended.
+        self.startup_refresh_done = False
         self.setWindowIcon(app_icon())
         self.resize(960, 600)
 
@@ -99,6 +111,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._refresh_statuses)
         self._status_timer.start()
         self.reload_rooms()
+        self._update_pending_bar()
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -188,6 +201,22 @@ class MainWindow(QMainWindow):
             shortcut=QKeySequence.StandardKey.Find,
             tip="Filter the list (Ctrl+F)",
         )
+        self.refresh_action = self._action(
+            "&Refresh from Whereby",
+            self.refresh,
+            icon_name="refresh",
+            shortcut="F5",
+            tip="Fetch the organisation's rooms from Whereby (F5)",
+        )
+        self.stop_refresh_action = self._action(
+            "&Stop refresh",
+            self.stop_refresh,
+            icon_name="refresh",
+            shortcut="Esc",
+            tip="Stop refreshing; rooms found so far are kept (Esc)",
+        )
+        # Hidden actions have no working shortcut: Esc only stops a refresh, F5 starts only one.
+        self.stop_refresh_action.setVisible(False)
         self.settings_action = self._action(
             "&Settings…",
             self.open_settings,
@@ -283,10 +312,14 @@ class MainWindow(QMainWindow):
         filter_row = QHBoxLayout()
         filter_row.addWidget(self.filter_edit, 1)
         filter_row.addWidget(self.show_past_check)
+        self.pending_bar = PendingCreatesBar()
+        self.pending_bar.retryRequested.connect(self._retry_pending)
+        self.pending_bar.dismissRequested.connect(self._dismiss_pending)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 0)
         layout.addLayout(filter_row)
+        layout.addWidget(self.pending_bar)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.setTabOrder(self.filter_edit, self.show_past_check)
@@ -305,6 +338,9 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addAction(self.new_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.refresh_action)
+        file_menu.addAction(self.stop_refresh_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -315,6 +351,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.find_action)
         view_menu = menus.addMenu("&View")
         view_menu.addAction(self.show_past_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.refresh_action)
+        view_menu.addAction(self.stop_refresh_action)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -323,6 +362,8 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
         toolbar.addAction(self.new_action)
+        toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.stop_refresh_action)
         toolbar.addSeparator()
         toolbar.addAction(self.copy_room_action)
         toolbar.addAction(self.copy_host_action)
@@ -370,6 +411,9 @@ class MainWindow(QMainWindow):
         session = self.session
         session.roomUpserted.connect(self._on_room_upserted)
         session.roomsReplaced.connect(self.reload_rooms)
+        session.roomsStored.connect(self._on_rooms_stored)
+        session.syncProgress.connect(self.statusBar().showMessage)
+        session.pendingChanged.connect(self._update_pending_bar)
         session.accountChanged.connect(self._on_account_changed)
         session.connectionChanged.connect(self.connection_label.setText)
         session.rateLimitChanged.connect(self._show_rate_limit)
@@ -407,6 +451,31 @@ class MainWindow(QMainWindow):
         self.model.setNow(self.session.now())
         self.model.upsertRoom(room)
         self._update_stack()
+        self._update_actions()
+
+    def _on_rooms_stored(self, rooms: list[StoredRoom]) -> None:
+        """A sync stored a page: a few rooms are upserted, a big page reloads the list once."""
+        if len(rooms) > PAGE_RELOAD_THRESHOLD:
+            self._reload_keeping_selection()
+            return
+        for room in rooms:
+            self._on_room_upserted(room)
+
+    def _reload_keeping_selection(self) -> None:
+        chosen = [room.meeting_id for room in self.selected_rooms()]
+        current = self.current_room()
+        self.reload_rooms()
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for meeting_id in chosen:
+            row = self.model.rowOf(meeting_id)
+            index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else None
+            if index is not None and index.isValid():
+                selection.select(index, flags)
+        if current is not None and (row := self.model.rowOf(current.meeting_id)) is not None:
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
         self._update_actions()
 
     def _refresh_statuses(self) -> None:
@@ -503,6 +572,7 @@ class MainWindow(QMainWindow):
         self.edit_action.setEnabled(single is not None)
         self.delete_action.setEnabled(bool(selected) and self.session.is_ready)
         self.new_action.setEnabled(self.session.is_ready)
+        self.refresh_action.setEnabled(self.session.is_ready)
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -609,12 +679,18 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Delete rooms" if len(rooms) > 1 else "Delete room",
-            f"End {len(rooms)} room(s) on Whereby now? People in them will be disconnected "
-            f"and the links stop working.\n\n{shown}",
+            (
+                f"End these {len(rooms)} rooms on Whereby now? People in them will be "
+                "disconnected and their links stop working."
+                if len(rooms) > 1
+                else "End this room on Whereby now? People in it will be disconnected and its "
+                "links stop working."
+            )
+            + f"\n\n{shown}",
             QMessageBox.StandardButton.Cancel,
             self,
         )
-        delete_button = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        delete_button = box.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         ids = [room.meeting_id for room in rooms]
 
@@ -649,6 +725,113 @@ class MainWindow(QMainWindow):
                 self,
             )
             self._show_dialog(box)
+
+    # -- refresh from Whereby -------------------------------------------------------------------
+
+    def is_refreshing(self) -> bool:
+        return self._refresh_task is not None and not self._refresh_task.done()
+
+    def refresh(self) -> asyncio.Task[Any] | None:
+        """Sync with Whereby (F5). While one runs, another request does nothing."""
+        if not self.session.is_ready:
+            return None
+        if not self.is_refreshing() and not self.session.is_syncing:
+            self._refresh_task = self._run_refresh()
+        return self._refresh_task
+
+    def stop_refresh(self) -> None:
+        """Stop a running refresh (Esc); the pages stored so far stay."""
+        if self.is_refreshing():
+            assert self._refresh_task is not None
+            self._refresh_task.cancel()
+
+    def _set_refreshing(self, on: bool) -> None:
+        self.refresh_action.setVisible(not on)
+        self.stop_refresh_action.setVisible(on)
+
+    @async_slot
+    async def _run_refresh(self) -> None:
+        self._set_refreshing(True)
+        self.statusBar().showMessage("Refreshing from Whereby…")
+        try:
+            report = await self.session.sync()
+        except asyncio.CancelledError:
+            # Stopped by the person (Esc) or by closing: a normal end, not an error.
+            self.statusBar().showMessage(
+                "Refresh stopped. The rooms found so far were kept; none was marked missing.",
+                STATUS_MESSAGE_MS * 2,
+            )
+        except WherebyError as exc:
+            # Not a dialog: a refresh runs by itself at start-up, and the list still works.
+            self.statusBar().showMessage(
+                f"Refresh failed: {exc} The list shows what was stored before."
+            )
+        else:
+            self.statusBar().showMessage(report.summary(), STATUS_MESSAGE_MS * 2)
+        finally:
+            self._set_refreshing(False)
+            if self._shown_once:
+                self.startup_refresh_done = True
+            self.refreshFinished.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # After the first paint, so the window appears at once with what is stored.
+            QTimer.singleShot(0, self._start_up_refresh)
+
+    def _start_up_refresh(self) -> None:
+        # Closed before the timer fired: the session may be shutting down already.
+        if not self.isVisible() or self.refresh() is None:
+            self.startup_refresh_done = True
+
+    # -- creates that may not have happened ------------------------------------------------------
+
+    def _update_pending_bar(self) -> None:
+        self.pending_bar.setPending(
+            self.session.pending_creates(), get_zone(self.model.displayZone())
+        )
+        # Tab goes from the filter row through the bar's buttons to the table.
+        chain = [self.show_past_check, *self.pending_bar.buttons(), self.table]
+        for first, second in itertools.pairwise(chain):
+            self.setTabOrder(first, second)
+
+    def _pending_name(self, pending_id: int) -> str:
+        for row in self.session.pending_creates():
+            if row.id == pending_id:
+                return describe_pending(row, get_zone(self.model.displayZone()))
+        return "the room"
+
+    @async_slot
+    async def _retry_pending(self, pending_id: int) -> None:
+        name = self._pending_name(pending_id)
+        self.pending_bar.setBusy(pending_id, True)
+        self.pending_bar.showProblem("")
+        self.statusBar().showMessage(f"Asking Whereby about “{name}”…")
+        try:
+            outcome = await self.session.retry_pending(pending_id)
+        except WherebyError as exc:
+            self.pending_bar.showProblem(f"“{name}”: {exc}")
+            self.statusBar().showMessage(f"“{name}” was not created.", STATUS_MESSAGE_MS)
+            return
+        finally:
+            self.pending_bar.setBusy(pending_id, False)
+        self.select_room(outcome.room.meeting_id)
+        if outcome.found_existing:
+            text = f"“{name}” had been created after all; it is in the list now."
+        else:
+            text = f"Room “{name}” created."
+        self.statusBar().showMessage(text, STATUS_MESSAGE_MS * 2)
+
+    def _dismiss_pending(self, pending_id: int) -> None:
+        name = self._pending_name(pending_id)
+        try:
+            self.session.dismiss_pending(pending_id)
+        except WherebyError as exc:
+            self.pending_bar.showProblem(str(exc))
+            return
+        self.statusBar().showMessage(f"Dismissed “{name}”; nothing was sent.", STATUS_MESSAGE_MS)
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.session, self.settings, parent=self)
@@ -701,6 +884,7 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop_refresh()
         self.save_state()
         for dialog in list(self._open_dialogs):
             dialog.close()
