@@ -573,3 +573,18 @@ def test_dismiss_hides_a_lost_create_and_sends_nothing(window, session, aloop, e
     assert not window.pending_bar.isVisible()
     assert emulator.received == []
     assert "Dismissed “Not needed”" in window.statusBar().currentMessage()
+
+
+def test_rate_limit_pause_shows_a_countdown_and_nothing_is_dropped(
+    window, session, aloop, emulator
+):
+    emulator.faults.force_status = 429
+    emulator.faults.forced_retry_after = 2
+    task = aloop.loop.create_task(
+        session.create_room(MeetingRequest(end_date=datetime.now(UTC) + timedelta(hours=1)))
+    )
+    aloop.wait_until(lambda: "Rate limited — resuming in" in window.rate_label.text())
+    emulator.faults.force_status = None
+    aloop.wait_until(task.done, timeout=15)
+    assert task.result().meeting_id in emulator.meeting_ids()
+    aloop.wait_until(lambda: "Rate limited" not in window.rate_label.text(), timeout=5)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from roomdesk.api.client import RateLimitStatus, WherebyClient, resolve_base_url
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
 from roomdesk.api.models import MeetingRequest
+from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
 from roomdesk.emulator import EmulatorServer
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
@@ -46,6 +47,7 @@ class AppSession(QObject):
     accountChanged = Signal(str)
     connectionChanged = Signal(str)
     rateLimitChanged = Signal(str)
+    throttleChanged = Signal(str)  # the rate-limit queue: "Rate limited — resuming in 23 s, …"
     busyChanged = Signal(bool)
     roomsStored = Signal(list)  # list[StoredRoom] a sync just stored: one page, or its changes
     syncProgress = Signal(str)  # "Refreshing… 3 pages, 250 rooms"
@@ -69,6 +71,7 @@ class AppSession(QObject):
         self._clock = clock
         # Extra WherebyClient arguments (timeouts, retry policy), e.g. for tests.
         self._client_options = dict(client_options or {})
+        self._schedulers: dict[str, RateLimitScheduler] = {}
         self._client: WherebyClient | None = None
         self._store: RoomStore | None = None
         self._service: RoomService | None = None
@@ -182,9 +185,27 @@ class AppSession(QObject):
         self._set_connection(f"Demo server on {base_url.split('/v1')[0]}")
 
     def _new_client(self, key: ApiKey | str, base_url: str | None) -> WherebyClient:
-        return WherebyClient(
-            key, base_url=base_url, on_rate_limit=self._on_rate_limit, **self._client_options
-        )
+        options = {"scheduler": self._scheduler_for(key), **self._client_options}
+        return WherebyClient(key, base_url=base_url, on_rate_limit=self._on_rate_limit, **options)
+
+    def _scheduler_for(self, key: ApiKey | str) -> RateLimitScheduler:
+        """One scheduler per account, kept across reconnects: the budget is the account's."""
+        account = (ApiKey(key) if isinstance(key, str) else key).fingerprint
+        scheduler = self._schedulers.get(account)
+        if scheduler is None:
+            scheduler = RateLimitScheduler()
+            scheduler.add_listener(self._on_throttle_change)
+            self._schedulers[account] = scheduler
+        return scheduler
+
+    def _on_throttle_change(self, state: SchedulerState) -> None:
+        self.throttleChanged.emit(state.describe())
+
+    def throttle_text(self) -> str:
+        """What the rate-limit queue is doing now ("" when nothing waits), for a countdown."""
+        if self._client is None or self._client.scheduler is None:
+            return ""
+        return self._client.scheduler.state.describe()
 
     def _open(self, client: WherebyClient, store_file: Path) -> None:
         self._client = client

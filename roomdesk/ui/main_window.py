@@ -416,7 +416,12 @@ class MainWindow(QMainWindow):
         session.pendingChanged.connect(self._update_pending_bar)
         session.accountChanged.connect(self._on_account_changed)
         session.connectionChanged.connect(self.connection_label.setText)
+        self._rate_figure = self._throttle_text = ""
+        self._throttle_timer = QTimer(self)
+        self._throttle_timer.setInterval(1000)
+        self._throttle_timer.timeout.connect(self._tick_throttle)
         session.rateLimitChanged.connect(self._show_rate_limit)
+        session.throttleChanged.connect(self._show_throttle)
         self._on_account_changed(session.account_text)
         self.connection_label.setText(session.connection_text)
         self._show_rate_limit(session.rate_limit_text)
@@ -516,6 +521,24 @@ class MainWindow(QMainWindow):
         return self.model.rowCount() > 0 and not self.show_past_action.isChecked()
 
     def _show_rate_limit(self, text: str) -> None:
+        self._rate_figure = text
+        self._update_rate_label()
+
+    def _show_throttle(self, text: str) -> None:
+        # While requests wait for the budget, that (with a countdown) matters more than the figure.
+        self._throttle_text = text
+        if text and not self._throttle_timer.isActive():
+            self._throttle_timer.start()
+        self._update_rate_label()
+
+    def _tick_throttle(self) -> None:
+        self._throttle_text = self.session.throttle_text()
+        if not self._throttle_text:
+            self._throttle_timer.stop()
+        self._update_rate_label()
+
+    def _update_rate_label(self) -> None:
+        text = self._throttle_text or self._rate_figure
         self.rate_label.setText(text)
         self.rate_label.setVisible(bool(text))
         self._rate_separator.setVisible(bool(text))
@@ -889,6 +912,7 @@ class MainWindow(QMainWindow):
         for dialog in list(self._open_dialogs):
             dialog.close()
         self._status_timer.stop()
+        self._throttle_timer.stop()
         event.accept()
         self.closed.emit()
 
