@@ -8,10 +8,15 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roomdesk import __version__
 from roomdesk.redact import redact
+
+if TYPE_CHECKING:
+    from roomdesk.instance import SingleInstance
+    from roomdesk.paths import AppPaths
+    from roomdesk.store.recovery import RecoveryNotice
 
 log = logging.getLogger("roomdesk")
 
@@ -37,13 +42,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="start in demo mode with a local imitation of Whereby"
     )
     parser.add_argument("--debug", action="store_true", help="log in detail (secrets removed)")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation offscreen with the demo server, print a report, exit 0 if "
+        "all is well",
+    )
+    # Hidden: bench/package_budgets.py times the start-up until the main window's first paint.
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
 class App:
     """Wires the session, the settings and the windows together for one run."""
 
-    def __init__(self, args: argparse.Namespace, qt_app: Any) -> None:
+    def __init__(
+        self, args: argparse.Namespace, qt_app: Any, instance: SingleInstance | None = None
+    ) -> None:
         from roomdesk.paths import app_paths
         from roomdesk.services.session import AppSession
         from roomdesk.ui.app_settings import AppSettings
@@ -54,7 +69,65 @@ class App:
         self.session = AppSession(self.paths)
         self.settings = AppSettings(self.paths)
         self.window: Any = None
+        self.welcome: Any = None
         self.startup_problem = ""
+        # Set when a damaged room list was moved aside at start-up; shown once the window is up.
+        self.store_notice: RecoveryNotice | None = None
+        self.store_notice_box: Any = None
+        # A SingleInstance: later starts of roomdesk ask this one to come to the front.
+        if instance is not None:
+            instance.activationRequested.connect(self.bring_to_front)
+        # A store damaged while the app runs (or the demo's) is replaced and said so too.
+        self.session.storeRecovered.connect(self.show_store_notice)
+
+    def bring_to_front(self) -> None:
+        """Show the window (or the welcome dialog) above the others, restored if minimized."""
+        from PySide6.QtCore import Qt
+
+        target = self.window if self.window is not None else self.welcome
+        if target is None:
+            return
+        # Restore without showNormal(), which would also undo a maximized window.
+        target.setWindowState(
+            (target.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        target.show()
+        target.raise_()
+        target.activateWindow()
+
+    def recover_store(self) -> None:
+        """Open the room list once before the session does; a damaged one is moved aside.
+
+        Raises StoreVersionError or StoreUnavailableError, leaving the file as it was.
+        """
+        from roomdesk.store.recovery import open_store_safely
+
+        store, self.store_notice = open_store_safely(self.paths.store_file)
+        store.close()
+
+    def show_store_notice(self, notice: RecoveryNotice | None = None) -> None:
+        """Say, without blocking the window, that a damaged room list was replaced.
+
+        Without a window yet, ``notice`` is kept and shown as soon as the window is up.
+        """
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
+        if notice is not None:
+            self.store_notice = notice
+        if self.store_notice is None or self.window is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Room list replaced",
+            str(self.store_notice),
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        self.store_notice_box = box
 
     def report_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """Unhandled errors from async work: logged in full, shown in words, never silent."""
@@ -72,6 +145,7 @@ class App:
             )
 
     async def run(self) -> int:
+        from roomdesk.store import StoreError
         from roomdesk.ui.main_window import MainWindow
         from roomdesk.ui.welcome_dialog import WelcomeDialog
 
@@ -81,15 +155,19 @@ class App:
             if self.args.demo:
                 await self.session.start_demo()
             else:
+                self.recover_store()
                 key = await self.session.load_key()
                 if key is not None:
                     await self.session.start_with_key(key)
+        except StoreError as exc:  # a newer or locked room list: left untouched, and said so
+            log.error("Could not open the room list: %s", exc)
+            self.startup_problem = str(exc)
         except Exception as exc:  # keychain or configuration trouble: say it, then offer choices
             log.warning("Could not start with the saved key: %s", redact(str(exc)))
             self.startup_problem = str(exc)
 
         if not self.session.is_ready:
-            welcome = WelcomeDialog(self.session.verify_key, self.session.start_demo)
+            welcome = self.welcome = WelcomeDialog(self.session.verify_key, self.session.start_demo)
             if problem := self.startup_problem:
                 welcome.feedback.setText(problem)
             finished = loop.create_future()
@@ -97,6 +175,7 @@ class App:
             welcome.open()
             welcome.raise_()
             await finished
+            self.welcome = None
             if not self.session.is_ready:
                 await self.session.shutdown()
                 return 0
@@ -104,6 +183,7 @@ class App:
         self.window = MainWindow(self.session, self.settings)
         self.window.show()
         self.window.raise_()
+        self.show_store_notice()
         await self.window.wait_closed()
         await self.session.shutdown()
         return 0
@@ -115,17 +195,41 @@ def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> Non
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    import qasync
     from PySide6.QtWidgets import QApplication
 
-    from roomdesk.logging_setup import configure_logging
+    from roomdesk.instance import SingleInstance
     from roomdesk.paths import app_paths
-    from roomdesk.ui.icons import app_icon
 
     paths = app_paths().ensure()
+    # Before the single-instance check, so the instance server's notifications reach its loop.
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    instance = SingleInstance(paths.data_dir, scope="demo" if args.demo else "app")
+    if not instance.try_become_primary():
+        if instance.notify_primary():
+            print("roomdesk is already running; brought its window to the front.", file=sys.stderr)
+            return 0
+        print(
+            f"error: roomdesk is already running for {paths.data_dir} but did not answer; "
+            "switch to its window, or end it and start again",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        return _run_primary(args, qt_app, instance, paths)
+    finally:
+        instance.release()
+
+
+def _run_primary(
+    args: argparse.Namespace, qt_app: Any, instance: SingleInstance, paths: AppPaths
+) -> int:
+    import qasync
+
+    from roomdesk.logging_setup import configure_logging
+    from roomdesk.ui.icons import app_icon
+
     configure_logging(paths.log_file, level=logging.DEBUG if args.debug else logging.INFO)
     sys.excepthook = _excepthook
-    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setApplicationName("roomdesk")
     qt_app.setApplicationVersion(__version__)
     qt_app.setOrganizationName("roomdesk")
@@ -133,7 +237,7 @@ def run_gui(args: argparse.Namespace) -> int:
     qt_app.setWindowIcon(app_icon())
     # The window decides when the app ends, after its clean shutdown has run.
     qt_app.setQuitOnLastWindowClosed(False)
-    app = App(args, qt_app)
+    app = App(args, qt_app, instance)
     if sys.version_info >= (3, 12):
         return asyncio.run(app.run(), loop_factory=qasync.QEventLoop)
     return qasync.run(app.run())
@@ -147,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
+    if args.self_test or args.startup_probe:
+        from roomdesk import selftest
+
+        return selftest.run_self_test() if args.self_test else selftest.run_startup_probe(args)
     return run_gui(args)
 
 

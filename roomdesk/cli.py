@@ -60,6 +60,7 @@ from roomdesk.services.sync import (
     unresolved_creates,
 )
 from roomdesk.store import PendingCreate, RoomStore, StoredRoom, StoreError
+from roomdesk.store.recovery import open_store_safely
 from roomdesk.timezones import system_zone_name
 
 EXIT_OK = 0
@@ -414,7 +415,10 @@ class Context:
 
     def open_store(self) -> RoomStore:
         paths = app_paths().ensure()
-        return RoomStore(paths.store_file)
+        store, notice = open_store_safely(paths.store_file)
+        if notice is not None:
+            print(f"warning: {notice}", file=self.err)
+        return store
 
     def client(self) -> WherebyClient:
         try:

@@ -49,4 +49,6 @@ def configure_logging(log_file: Path, *, level: int = logging.INFO) -> logging.H
         logging.DEBUG if level <= logging.DEBUG else logging.WARNING
     )
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # qasync logs every executor call with its arguments at DEBUG: never let those through.
+    logging.getLogger("qasync").setLevel(logging.INFO)
     return handler

@@ -201,7 +201,7 @@ def test_app_with_no_key_offers_welcome_and_quits_on_cancel(qapp, aloop, monkeyp
 @pytest.fixture
 def restore_logging():
     """configure_logging changes process-wide levels; put them back for the next test."""
-    names = ("", "httpx", "httpcore")
+    names = ("", "httpx", "httpcore", "qasync")
     levels = {name: logging.getLogger(name).level for name in names}
     yield
     for name, level in levels.items():

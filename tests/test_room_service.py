@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from roomdesk.api.client import RetryPolicy, WherebyClient
-from roomdesk.api.errors import CreateOutcomeUnknownError, RequestValidationError
+from roomdesk.api.errors import (
+    CreateOutcomeUnknownError,
+    InvalidApiKeyError,
+    RequestValidationError,
+    ServerError,
+)
 from roomdesk.api.models import Field, MeetingRequest, RoomMode
 from roomdesk.services.rooms import RoomService
 from roomdesk.store import RoomStore
@@ -70,14 +75,26 @@ def test_lost_create_answer_is_recorded_as_unknown(emulator, store, aloop):
     assert store.list_rooms() == []
 
 
-def test_refused_create_is_recorded_as_failed(emulator, store, aloop):
+def test_server_error_on_create_is_recorded_as_unknown(emulator, store, aloop):
+    # A 5xx may come after Whereby made the room: a sync must be able to match it.
     service = service_for(emulator, store)
     emulator.faults.force_status = 500
-    with pytest.raises(Exception, match="problem of its own"):
+    with pytest.raises(ServerError, match="problem of its own"):
+        aloop.run(service.create_room(request_in()))
+    aloop.run(service.client.aclose())
+    [unknown] = store.pending_creates(states=(PendingState.UNKNOWN,))
+    assert "500" in unknown.error
+
+
+def test_refused_create_is_recorded_as_failed(emulator, store, aloop):
+    service = service_for(emulator, store)
+    emulator.api_key = "rotated"
+    with pytest.raises(InvalidApiKeyError):
         aloop.run(service.create_room(request_in()))
     aloop.run(service.client.aclose())
     [failed] = store.pending_creates(states=(PendingState.FAILED,))
-    assert "500" in failed.error
+    assert "401" in failed.error
+    assert store.pending_creates() == []
 
 
 def test_delete_many_reports_each_and_marks_the_store(emulator, store, aloop):

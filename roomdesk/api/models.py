@@ -154,6 +154,12 @@ def resolve_local_time(wall: datetime, zone_name: str, *, fold: int | None = Non
     zone = get_zone(zone_name)
     first = wall.replace(tzinfo=zone, fold=0)
     second = wall.replace(tzinfo=zone, fold=1)
+    try:
+        # Near year 1 or 9999 the conversion leaves datetime's range.
+        first.astimezone(UTC).astimezone(zone)
+        second.astimezone(UTC)
+    except OverflowError:
+        raise RequestValidationError.single("endDate", f"{wall} is out of range") from None
     shown = wall.strftime("%Y-%m-%d %H:%M")
     # A wall time that does not survive a round trip through UTC was skipped by the clocks.
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
@@ -188,6 +194,14 @@ def to_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _utc_representable(moment: datetime) -> bool:
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 def format_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, whole seconds: the form the API returns."""
     return to_utc(moment).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -209,7 +223,12 @@ def parse_api_datetime(value: Any, field_name: str) -> datetime:
     if parsed.tzinfo is None:
         # The API documents its dates as UTC even where the offset is left out.
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise MalformedResponseError(
+            f"the server sent {field_name} {value[:40]!r}, which is out of range"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,6 +432,8 @@ class MeetingRequest:
         end = self.end_date
         if not isinstance(end, datetime) or end.tzinfo is None or end.utcoffset() is None:
             found.append(FieldIssue("endDate", "needs a time zone (a wall time plus a zone)"))
+        elif not _utc_representable(end):
+            found.append(FieldIssue("endDate", "is out of range"))
         elif end.replace(microsecond=0) < now.replace(microsecond=0):
             found.append(
                 FieldIssue("endDate", f"{format_utc(end)} is in the past; pick a later end")
@@ -494,7 +515,10 @@ class MeetingRequest:
         if issue := _enum_issue(options.start_trigger, StreamingTrigger, "streaming.startTrigger"):
             found.append(issue)
         url = options.url.strip()
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            parts = urlsplit("")
         if parts.scheme.lower() not in ("rtmp", "rtmps") or not parts.netloc:
             found.append(
                 FieldIssue(
@@ -583,7 +607,11 @@ def _optional_url(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not urlsplit(value).scheme.startswith("http"):
+    try:
+        scheme = urlsplit(value).scheme if isinstance(value, str) else ""
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        scheme = ""
+    if not scheme.startswith("http"):
         raise MalformedResponseError(f"the server sent {key} that is not a web address")
     return value
 

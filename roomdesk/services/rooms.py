@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from roomdesk.api.client import RateLimitStatus, WherebyClient
-from roomdesk.api.errors import CreateOutcomeUnknownError, WherebyError
+from roomdesk.api.errors import CreateOutcomeUnknownError, ServerError, WherebyError
 from roomdesk.api.models import Field, Meeting, MeetingRequest
 from roomdesk.store import RoomStore, StoredRoom
 
@@ -182,7 +182,8 @@ class RoomService:
                     )
                 try:
                     meeting = await self.client.create_meeting(request)
-                except CreateOutcomeUnknownError as exc:
+                except (CreateOutcomeUnknownError, ServerError) as exc:
+                    # A lost answer or a 5xx: Whereby may have made the room; a sync will tell.
                     self.store.mark_pending(pending_id, "unknown", str(exc))
                     raise
                 except WherebyError as exc:

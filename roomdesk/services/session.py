@@ -28,6 +28,7 @@ from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DeleteOutcome, RoomService
 from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
 from roomdesk.store import PendingCreate, RoomStore, StoredRoom
+from roomdesk.store.recovery import open_store_safely
 
 log = logging.getLogger("roomdesk.session")
 
@@ -47,6 +48,7 @@ class AppSession(QObject):
     accountChanged = Signal(str)
     connectionChanged = Signal(str)
     rateLimitChanged = Signal(str)
+    storeRecovered = Signal(object)  # RecoveryNotice: a damaged store was moved aside
     throttleChanged = Signal(str)  # the rate-limit queue: "Rate limited — resuming in 23 s, …"
     busyChanged = Signal(bool)
     roomsStored = Signal(list)  # list[StoredRoom] a sync just stored: one page, or its changes
@@ -209,7 +211,9 @@ class AppSession(QObject):
 
     def _open(self, client: WherebyClient, store_file: Path) -> None:
         self._client = client
-        self._store = RoomStore(store_file)
+        self._store, notice = open_store_safely(store_file)
+        if notice is not None:
+            self.storeRecovered.emit(notice)
         self._service = RoomService(client, self._store, clock=self._clock)
         self._sync = SyncService(self._service)
         self.roomsReplaced.emit()

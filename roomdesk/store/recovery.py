@@ -1,0 +1,134 @@
+"""Opening the room store so that a damaged file never stops roomdesk and never loses data.
+
+A file SQLite cannot read (damaged, truncated, or not a database at all) is moved aside with its
+-wal/-shm companions under a UTC time stamp, and a new, empty store takes its place; the rooms
+come back from Whereby at the next refresh. The caller gets a :class:`RecoveryNotice` to show
+the person once.
+
+The damage is looked for through a read-only connection first. A read-write connection that
+fails on a damaged file still checkpoints the write-ahead log into it and deletes the log when it
+closes, so the file moved aside would no longer hold the bytes that were there.
+
+Two problems are deliberately *not* repaired this way, because the file itself is fine and moving
+it would hide it: a store written by a newer roomdesk (:class:`StoreVersionError`) and a store
+that cannot be opened right now (:class:`StoreUnavailableError`: permissions, a full disk, a lock
+held by another program). Those are raised unchanged; their messages say what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from roomdesk.store import db as store_db
+from roomdesk.store import migrations
+from roomdesk.store.db import RoomStore, StoreCorruptError, StoreUnavailableError, move_aside
+
+log = logging.getLogger(__name__)
+
+# Long enough to name the problem, short enough for one line of a message box.
+REASON_MAX_CHARS = 160
+# The read-only look is skipped rather than waited for when another program holds a lock.
+PRECHECK_BUSY_SECONDS = 1.0
+_DAMAGE_ERRORS = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+@dataclass(frozen=True)
+class RecoveryNotice:
+    """What happened to an unreadable store; ``str()`` is the text to show a person."""
+
+    store_path: Path
+    moved_to: Path
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return (
+            f"The room list at {self.store_path} could not be read ({self.reason}). "
+            f"It was moved to {self.moved_to} and a new, empty list was started; roomdesk will "
+            "re-import your rooms from Whereby at the next refresh."
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _one_line(detail: str) -> str:
+    """SQLite's integrity report as one short line (it can run to many lines)."""
+    lines = [line.strip() for line in detail.splitlines()]
+    # "*** in database main ***" only says which attached database; there is just one.
+    lines = [line for line in lines if line and not line.startswith("*** in database")]
+    text = "; ".join(lines) or "unknown damage"
+    if len(text) > REASON_MAX_CHARS:
+        text = text[: REASON_MAX_CHARS - 1].rstrip() + "…"
+    return text
+
+
+def find_damage(path: Path) -> str | None:
+    """SQLite's complaint about the file at ``path``, found without changing it; else None.
+
+    None also when the file is missing, empty, locked, unreadable or from a newer roomdesk:
+    :class:`RoomStore` reports those itself, and none of them is damage.
+    """
+    try:
+        if path.stat().st_size == 0:
+            return None
+    except OSError:
+        return None
+    timeout = min(PRECHECK_BUSY_SECONDS, store_db.BUSY_TIMEOUT_SECONDS)
+    try:
+        conn = sqlite3.connect(
+            path.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout, isolation_level=None
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        # The version is in the header, read without parsing a schema a newer roomdesk wrote.
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version > migrations.LATEST_VERSION:
+            return None
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.Error as exc:
+        return str(exc) if getattr(exc, "sqlite_errorname", None) in _DAMAGE_ERRORS else None
+    finally:
+        conn.close()
+    return None if problems == ["ok"] else "\n".join(problems)
+
+
+def open_store_safely(path: Path) -> tuple[RoomStore, RecoveryNotice | None]:
+    """Open the store at ``path``; a damaged file is moved aside and replaced by an empty store.
+
+    Returns the open store and, when a file was moved aside, the notice to show once. Raises
+    :class:`~roomdesk.store.StoreVersionError` and :class:`StoreUnavailableError` unchanged; the
+    file is then left exactly as it was.
+    """
+    path = Path(path)
+    detail = find_damage(path)
+    if detail is None:
+        try:
+            return RoomStore(path), None
+        except StoreCorruptError as exc:  # e.g. another program's database
+            detail = exc.detail
+    reason = _one_line(detail)
+    try:
+        moved_to = move_aside(path)
+    except FileNotFoundError:
+        # Another roomdesk process moved it aside a moment ago (and told its person so).
+        log.info("the damaged room store %s was already moved aside", path)
+        return RoomStore(path), None
+    except OSError as exc:
+        raise StoreUnavailableError(
+            path,
+            f"it is damaged ({reason}) and could not be moved aside ({exc.strerror or exc}); "
+            "move or delete it yourself to start a new list",
+        ) from exc
+    # INFO, not WARNING: the person gets the notice; a warning would also reach the stderr of a
+    # program that set up no logging (the CLI) as a second line.
+    log.info("the room store %s was unreadable (%s); moved it to %s", path, reason, moved_to)
+    store = RoomStore(path)
+    return store, RecoveryNotice(store_path=path, moved_to=moved_to, reason=reason)
+
+
+__all__ = ["RecoveryNotice", "find_damage", "open_store_safely"]
