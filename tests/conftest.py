@@ -157,3 +157,30 @@ def spec() -> OpenAPI:
 
 
 # --- end of emulator fixtures ---
+
+
+# --- app session fixtures ---
+
+
+@pytest.fixture
+def keyring_backend():
+    """An empty in-memory keychain; the real one is never touched by tests."""
+    from tests.memory_keyring import MemoryKeyring
+
+    return MemoryKeyring()
+
+
+@pytest.fixture
+def app_session(emulator, aloop, keyring_backend):
+    """An AppSession pointed at the emulator, with no key yet; shut down after the test."""
+    from roomdesk.paths import app_paths
+    from roomdesk.secrets import KeyStore
+    from roomdesk.services.session import AppSession
+
+    session = AppSession(
+        app_paths(),
+        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
+        api_url=emulator.base_url,
+    )
+    yield session
+    aloop.run(session.shutdown())

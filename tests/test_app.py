@@ -21,7 +21,6 @@ from roomdesk.services.session import AppSession
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.settings_dialog import SettingsDialog
 from roomdesk.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
-from tests.memory_keyring import MemoryKeyring
 
 
 def test_version_and_help(capsys):
@@ -49,19 +48,8 @@ def test_module_entry_point_runs():
 
 
 @pytest.fixture
-def keyring_backend():
-    return MemoryKeyring()
-
-
-@pytest.fixture
-def session(emulator, aloop, keyring_backend):
-    app_session = AppSession(
-        app_paths(),
-        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
-        api_url=emulator.base_url,
-    )
-    yield app_session
-    aloop.run(app_session.shutdown())
+def session(app_session):
+    return app_session
 
 
 def welcome_for(session, qtbot) -> WelcomeDialog:

@@ -23,26 +23,14 @@ from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.main_window import MainWindow
 from roomdesk.ui.room_table_model import Column
-from tests.memory_keyring import MemoryKeyring
 
 SHOTS = Path("/tmp/roomdesk-shots")
 
 
 @pytest.fixture
-def keyring_backend():
-    return MemoryKeyring()
-
-
-@pytest.fixture
-def session(emulator, aloop, keyring_backend):
-    app_session = AppSession(
-        app_paths(),
-        keys=KeyStore(environ={}, keyring_backend=keyring_backend),
-        api_url=emulator.base_url,
-    )
+def session(app_session, aloop):
     aloop.run(app_session.start_with_key(ApiKey("test-key")))
-    yield app_session
-    aloop.run(app_session.shutdown())
+    return app_session
 
 
 def settle_start_up(main, aloop, emulator):
