@@ -38,7 +38,7 @@ from roomdesk.emulator import EmulatorServer
 from roomdesk.emulator.server import RecordedRequest, RequestOutcome
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.services.rooms import DeleteOutcome
+from roomdesk.services.rooms import DELETE_CONCURRENCY, DeleteOutcome
 from roomdesk.services.session import AppSession
 from roomdesk.store import PendingState, RoomStore
 from roomdesk.ui.app_settings import AppSettings
@@ -334,7 +334,10 @@ def test_server_going_away_in_the_middle_of_a_create_batch(session, aloop, emula
 
     results = aloop.run(batch_while_the_server_stops(), timeout=60)
     failures = [r for r in results if isinstance(r, WherebyError)]
-    assert len(failures) >= 2
+    # How many rooms slip in while the server stops depends on the machine's speed; the
+    # first two certainly succeed and the last certainly meets a server that is gone.
+    assert all(not isinstance(r, WherebyError) for r in results[:2])
+    assert failures
     assert isinstance(results[-1], ConnectFailedError)
     assert "Could not connect" in str(results[-1])
     # One POST per room at most: connection failures are retried only when nothing was sent.
@@ -346,7 +349,10 @@ def test_server_going_away_in_the_middle_of_a_create_batch(session, aloop, emula
 
 
 def test_server_going_away_in_the_middle_of_a_delete_batch(window, session, aloop, emulator):
-    created = create_each(session, aloop, 6)
+    # Deletes run a few at a time, and stopping the server answers the ones it holds: with
+    # three times that many rooms, the last wave certainly meets a server that is gone.
+    batch = 3 * DELETE_CONCURRENCY
+    created = create_each(session, aloop, batch)
     assert all(not isinstance(room, WherebyError) for room in created)
     emulator.faults.latency = 0.3
 
@@ -359,7 +365,7 @@ def test_server_going_away_in_the_middle_of_a_delete_batch(window, session, aloo
     outcomes = delete_through_the_window(window, session, aloop)
     aloop.run(stopper)
 
-    assert len(outcomes) == 6
+    assert len(outcomes) == batch
     failed = [outcome for outcome in outcomes if not outcome.ok]
     assert failed and any(outcome.ok for outcome in outcomes)
     assert_failures_named(outcomes, window)
