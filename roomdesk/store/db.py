@@ -16,7 +16,9 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -209,6 +211,61 @@ _UPSERT_CREATED = f"""
 """
 _PENDING_COLUMNS = "id, request_json, label, created_at, state, meeting_id, error, attempt"
 
+# Bound parameters per query: below SQLite's old limit of 999.
+_IDS_PER_QUERY = 500
+# RoomRows: the state bits of a record.
+ROW_DELETED = 1
+ROW_MISSING = 2
+# Only what a room table shows, filters and sorts by; the end date as epoch seconds.
+_SELECT_ROOM_RECORDS = f"""
+    SELECT meeting_id, label, room_name, room_url, host_room_url, viewer_room_url,
+        CAST(strftime('%s', end_date) AS REAL),
+        (deleted_at IS NOT NULL) * {ROW_DELETED} + (server_missing_at IS NOT NULL) * {ROW_MISSING},
+        room_mode, options
+    FROM rooms
+"""
+
+
+# Rows fetched at a time by room_rows: few enough that the garbage collector, which looks at new
+# tuples until they are freed, never has a hundred thousand of them to look at.
+_ROWS_PER_FETCH = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRows:
+    """Every room as parallel columns: what a table of many rooms needs, no object per room.
+
+    Row ``i`` of each list belongs to one room (in no particular order). ``ends`` are epoch
+    seconds, ``states`` the :data:`ROW_DELETED` and :data:`ROW_MISSING` bits, ``options`` the
+    stored JSON text (or None). ``loader`` returns a meeting's full :class:`StoredRoom` when one
+    is needed, or None (unknown, or the store has been closed).
+    """
+
+    meeting_ids: list[str]
+    labels: list[str]
+    room_names: list[str | None]
+    room_urls: list[str]
+    host_room_urls: list[str | None]
+    viewer_room_urls: list[str | None]
+    ends: list[float]
+    states: list[int]
+    room_modes: list[str | None]
+    options: list[str | None]
+    loader: Callable[[str], StoredRoom | None]
+
+    def __len__(self) -> int:
+        return len(self.meeting_ids)
+
+
+def _read_room_rows(conn: sqlite3.Connection) -> list[list[Any]]:
+    columns: list[list[Any]] = [[] for _ in range(10)]
+    cursor = conn.execute(_SELECT_ROOM_RECORDS)
+    while chunk := cursor.fetchmany(_ROWS_PER_FETCH):
+        for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
+            column.extend(values)
+    return columns
+
+
 _parse_time = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
 _SOURCES = {source.value: source for source in RoomSource}
 
@@ -268,6 +325,64 @@ def _pending_from_row(row: tuple[Any, ...]) -> PendingCreate:
     )
 
 
+class _Checkpointer:
+    """Copies the write-ahead log into the database file from a thread of its own.
+
+    A commit only appends to the log. After every ``CHECKPOINT_ROWS`` rows written, the thread
+    runs a passive checkpoint through a connection of its own, which neither waits for nor blocks
+    the store's readers and writers, and leaves the log to be reused from its start. The thread
+    starts with the first checkpoint and ends when the store closes.
+    """
+
+    # Rows changed between checkpoints: some megabytes of log, as with SQLite's own default.
+    CHECKPOINT_ROWS = 1000
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._wanted = threading.Event()
+        self._closing = False
+        self._thread: threading.Thread | None = None
+        self._changes_seen = 0
+
+    def after_commit(self, total_changes: int) -> None:
+        """Called after each commit with the connection's ``total_changes``."""
+        if total_changes - self._changes_seen < self.CHECKPOINT_ROWS:
+            return
+        self._changes_seen = total_changes
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"room store checkpoints: {self._path.name}", daemon=True
+            )
+            self._thread.start()
+        self._wanted.set()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error:
+            log.warning("cannot open the room store for checkpoints", exc_info=True)
+            return
+        try:
+            while True:
+                self._wanted.wait()
+                self._wanted.clear()
+                if self._closing:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error:
+                    log.debug("checkpoint failed; the next commit asks again", exc_info=True)
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        """Stop the thread (after a checkpoint under way); closing the store checkpoints."""
+        self._closing = True
+        self._wanted.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
 class RoomStore:
     """The rooms roomdesk knows about, in the SQLite file at ``path``.
 
@@ -279,6 +394,7 @@ class RoomStore:
 
     def __init__(self, path: Path) -> None:
         self._path = Path(path)
+        self._checkpointer: _Checkpointer | None = None
         self._conn = self._open()
         self._closed = False
 
@@ -325,12 +441,16 @@ class RoomStore:
         if problems != ["ok"]:
             raise StoreCorruptError(self._path, "; ".join(problems))
 
-    @staticmethod
-    def _configure(conn: sqlite3.Connection) -> None:
+    def _configure(self, conn: sqlite3.Connection) -> None:
         (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
         if mode.lower() != "wal":
             # Some network file systems cannot share memory; the store still works, just slower.
             log.warning("room store runs in %s journal mode, not WAL", mode)
+        else:
+            # SQLite would copy the log into the file (and fsync) inside whichever commit makes
+            # the log long: tens of milliseconds on the GUI thread. A thread does it instead.
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            self._checkpointer = _Checkpointer(self._path)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -377,6 +497,8 @@ class RoomStore:
         if self._closed:
             return
         self._closed = True
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         try:
             self._conn.execute("PRAGMA optimize")
         except sqlite3.Error:
@@ -403,6 +525,8 @@ class RoomStore:
             # IMMEDIATE takes the write lock up front, so reads inside see what we will change.
             conn.execute("BEGIN IMMEDIATE")
             yield conn
+        if self._checkpointer is not None:
+            self._checkpointer.after_commit(conn.total_changes)
 
     # -- rooms -----------------------------------------------------------------------------------
 
@@ -524,11 +648,19 @@ class RoomStore:
         now = format_utc(datetime.now(UTC))
         # Build every row first so a bad meeting raises before anything is written.
         rows = [self._imported_params(meeting, None, now) for meeting in meetings]
+        ids = list(dict.fromkeys(row[0] for row in rows))
         with self._write() as conn:
-            (before,) = conn.execute("SELECT count(*) FROM rooms").fetchone()
+            # Looked up by meeting id: a count(*) of the table would cost a scan of every room
+            # per call, and a sync calls this once per page.
+            known = 0
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[start : start + _IDS_PER_QUERY]
+                marks = ", ".join("?" * len(chunk))
+                sql = f"SELECT count(*) FROM rooms WHERE meeting_id IN ({marks})"
+                (found,) = conn.execute(sql, chunk).fetchone()
+                known += found
             conn.executemany(_UPSERT_IMPORTED, rows)
-            (after,) = conn.execute("SELECT count(*) FROM rooms").fetchone()
-        return after - before
+        return len(ids) - known
 
     def get(self, meeting_id: str) -> StoredRoom | None:
         return self._room_row(self._conn, meeting_id)
@@ -562,6 +694,47 @@ class RoomStore:
             ).fetchall()
             rooms.extend(_room_from_row(row) for row in past)
         return rooms
+
+    def room_rows(self, *, own_connection: bool = False) -> RoomRows:
+        """Every room as :class:`RoomRows`, in no particular order: for a table of many rooms.
+
+        Several times faster than :meth:`list_rooms`, and without its per-room objects. With
+        ``own_connection`` the rows are read through a connection of their own, so this may be
+        called from a worker thread; the loader still uses this store (call it from its thread).
+        """
+        if own_connection:
+            conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            try:
+                conn.execute("PRAGMA query_only = ON")
+                columns = _read_room_rows(conn)
+            finally:
+                conn.close()
+        else:
+            columns = _read_room_rows(self._conn)
+        return RoomRows(*columns, loader=self.get_if_open)
+
+    def get_if_open(self, meeting_id: str) -> StoredRoom | None:
+        """:meth:`get`, or None once the store is closed (for views that outlive the store)."""
+        return None if self._closed else self.get(meeting_id)
+
+    def meeting_ids(
+        self,
+        *,
+        include_past: bool = False,
+        now: datetime | None = None,
+        source: RoomSource | None = None,
+    ) -> list[str]:
+        """The meeting ids :meth:`list_rooms` would return (in no particular order), optionally
+        only those of rooms from ``source``: for 100,000 rooms, milliseconds instead of the
+        second it takes to build every room."""
+        conditions, params = ([], []) if include_past else ([_CURRENT], [self._expiry_cutoff(now)])
+        if source is not None:
+            conditions.append("source = ?")
+            params.append(RoomSource(source).value)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        return [
+            mid for (mid,) in self._conn.execute(f"SELECT meeting_id FROM rooms{where}", params)
+        ]
 
     def count_rooms(self, *, include_past: bool = False, now: datetime | None = None) -> int:
         """How many rooms :meth:`list_rooms` would return with the same arguments."""
