@@ -1,0 +1,238 @@
+"""The table model's large-list machinery: batch upserts, store snapshots, off-thread preparation,
+and the slot-mapped filter proxy, checked against a plain reference after random changes."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtTest import QAbstractItemModelTester
+
+from roomdesk.api.models import Meeting
+from roomdesk.store import RoomStore
+from roomdesk.store.records import RoomSource, RoomStatus, StoredRoom
+from roomdesk.ui.room_table_model import (
+    PAST_STATUSES,
+    Column,
+    RoomFilterProxyModel,
+    RoomRole,
+    RoomTableModel,
+    search_text,
+)
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+WORDS = ("kiwi", "mango", "papaya", "quince")
+
+
+def room(number: int, *, minutes: int = 120, label: str = "", deleted: bool = False) -> StoredRoom:
+    url = f"https://acme.whereby.com/{WORDS[number % 4]}-{number:05d}"
+    return StoredRoom(
+        id=number,
+        meeting_id=f"m{number:05d}",
+        room_name=url.removeprefix("https://acme.whereby.com"),
+        room_url=url,
+        host_room_url=f"{url}?roomKey=k{number}",
+        viewer_room_url=None,
+        start_date=None,
+        end_date=NOW + timedelta(minutes=minutes),
+        room_mode="normal",
+        options=None,
+        label=label,
+        notes="",
+        created_at=NOW - timedelta(days=1),
+        source=RoomSource.CREATED,
+        deleted_at=NOW if deleted else None,
+        server_missing_at=None,
+        updated_at=NOW,
+    )
+
+
+def shown_ids(proxy: RoomFilterProxyModel) -> list[str]:
+    return [proxy.index(row, 0).data(RoomRole.MEETING_ID) for row in range(proxy.rowCount())]
+
+
+def source_ids(model: RoomTableModel) -> list[str]:
+    return [model.index(row, 0).data(RoomRole.MEETING_ID) for row in range(model.rowCount())]
+
+
+def expected_ids(model: RoomTableModel, proxy: RoomFilterProxyModel) -> list[str]:
+    """What the proxy should show: the source's rows that pass the filter, in source order."""
+    terms = proxy.filterText().casefold().split()
+    wanted = []
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        status = RoomStatus(index.data(RoomRole.STATUS))
+        text = index.data(RoomRole.SEARCH_TEXT)
+        if (proxy.showPast() or status not in PAST_STATUSES) and all(t in text for t in terms):
+            wanted.append(index.data(RoomRole.MEETING_ID))
+    return wanted
+
+
+def check_order(model: RoomTableModel) -> None:
+    """The source rows are in the order a fresh sort of the same rooms gives."""
+    fresh = RoomTableModel(zone_name="UTC", now=model.now())
+    fresh.sort(model.sortColumn(), model.sortOrder())
+    fresh.setRooms(model.rooms())
+    assert source_ids(fresh) == source_ids(model)
+
+
+@pytest.fixture
+def pair(qapp):
+    model = RoomTableModel(zone_name="UTC", now=NOW)
+    proxy = RoomFilterProxyModel()
+    proxy.setSourceModel(model)
+    mode = QAbstractItemModelTester.FailureReportingMode.Fatal
+    testers = [QAbstractItemModelTester(item, mode) for item in (model, proxy)]
+    yield model, proxy
+    del testers
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_changes_keep_the_proxy_in_step(pair, seed: int) -> None:
+    model, proxy = pair
+    rng = random.Random(seed)
+    rooms = {n: room(n, minutes=rng.randrange(-600, 600)) for n in range(60)}
+    model.setRooms(rooms.values())
+    held = QPersistentModelIndex(proxy.index(0, Column.LABEL))
+    held_id = held.data(RoomRole.MEETING_ID)
+    for _ in range(120):
+        action = rng.randrange(9)
+        if action == 0:
+            number = rng.randrange(90)
+            rooms[number] = room(
+                number,
+                minutes=rng.randrange(-600, 600),
+                label=rng.choice(("", "Kiwi talk", "mango day")),
+                deleted=rng.random() < 0.1,
+            )
+            model.upsertRoom(rooms[number])
+        elif action == 1:
+            batch = []
+            for number in rng.sample(range(90), rng.randrange(3, 20)):
+                rooms[number] = room(number, minutes=rng.randrange(-600, 600))
+                batch.append(rooms[number])
+            model.upsertRooms(batch)
+        elif action == 2 and rooms:
+            gone = rng.sample(sorted(rooms), min(len(rooms), rng.randrange(1, 25)))
+            model.removeRooms(f"m{number:05d}" for number in gone)
+            for number in gone:
+                del rooms[number]
+        elif action == 3:
+            model.setNow(model.now() + timedelta(minutes=rng.randrange(-90, 240)))
+        elif action in (4, 5):
+            proxy.setFilterText(rng.choice(("", "k", "ki", "kiwi", "m", "ma", "mango d", "0001")))
+        elif action == 6:
+            proxy.setShowPast(not proxy.showPast())
+        elif action == 7:
+            column = rng.choice(list(Column))
+            order = rng.choice((Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder))
+            proxy.sort(column, order)
+        else:
+            model.setRooms(rooms.values())
+            held = QPersistentModelIndex(proxy.index(0, Column.LABEL))
+            held_id = held.data(RoomRole.MEETING_ID)
+        assert shown_ids(proxy) == expected_ids(model, proxy)
+        if held.isValid():  # a held index stays with its room while the room is shown
+            assert held.data(RoomRole.MEETING_ID) == held_id
+    check_order(model)
+    for row in range(model.rowCount()):
+        assert model.rowOf(model.index(row, 0).data(RoomRole.MEETING_ID)) == row
+
+
+def test_upsert_rooms_in_one_layout_change_keeps_the_selection(pair) -> None:
+    model, proxy = pair
+    model.setRooms(room(n, minutes=60 + n) for n in range(10))
+    held = QPersistentModelIndex(proxy.index(4, Column.ROOM))
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    inserted: list[int] = []
+    model.rowsInserted.connect(lambda *_: inserted.append(1))
+    model.upsertRooms([room(n, minutes=65 + n * 3) for n in range(10, 30)])
+    assert layouts == [1] and inserted == []
+    assert model.rowCount() == 30
+    assert held.data(RoomRole.MEETING_ID) == "m00004"
+    check_order(model)
+
+
+def test_room_rows_from_the_store_load_rooms_on_demand(qapp, tmp_path) -> None:
+    with RoomStore(tmp_path / "rooms.sqlite3") as store:
+        meetings = [
+            Meeting(
+                meeting_id=f"id{n}",
+                room_url=f"https://acme.whereby.com/r-{n}",
+                end_date=NOW + timedelta(hours=n + 1),
+                room_name=f"/r-{n}",
+                host_room_url=f"https://acme.whereby.com/r-{n}?roomKey=K{n}",
+            )
+            for n in range(5)
+        ]
+        assert store.upsert_many_imported(meetings) == 5
+        store.add_created(
+            replace(meetings[0], meeting_id="created"),
+            room_mode="group",
+            options={"templateType": "viewerMode"},
+            label="Viewer room",
+        )
+        store.mark_deleted(["id3"], when=NOW)
+        model = RoomTableModel(zone_name="UTC", now=NOW)
+        rows = store.room_rows(own_connection=True)
+        assert len(rows) == 6
+        model.setRoomRows(rows)
+        direct = RoomTableModel(zone_name="UTC", now=NOW)
+        direct.setRooms(store.list_rooms(include_past=True, now=NOW))
+        for row in range(6):
+            for column in Column:
+                for role in (Qt.ItemDataRole.DisplayRole, RoomRole.SEARCH_TEXT, RoomRole.STATUS):
+                    assert model.index(row, column).data(role) == direct.index(row, column).data(
+                        role
+                    )
+        loaded = model.index(model.rowOf("id1"), 0).data(RoomRole.ROOM)
+        assert loaded == store.get("id1")
+        assert model.index(model.rowOf("created"), Column.MODE).data() == "Viewer"
+    # A closed store answers no more rooms; the rows stay shown.
+    assert model.index(model.rowOf("id2"), 0).data(RoomRole.ROOM) is None
+    assert model.index(model.rowOf("id2"), Column.ROOM).data() == "/r-2"
+
+
+def test_prepared_rooms_catch_up_with_the_clock_and_the_order(qapp) -> None:
+    model = RoomTableModel(zone_name="UTC", now=NOW)
+    rooms = [room(n, minutes=30 + 20 * n) for n in range(8)]
+    prepared = model.prepare(rooms)  # what a worker thread would do
+    model.sort(Column.LABEL, Qt.SortOrder.DescendingOrder)
+    model.setNow(NOW + timedelta(minutes=75))
+    model.setPreparedRooms(prepared)
+    check_order(model)
+    assert model.index(model.rowOf("m00000"), 0).data(RoomRole.STATUS) == RoomStatus.ENDED
+
+
+def test_search_text_leaves_out_parts_held_by_others() -> None:
+    url = "https://acme.whereby.com/kiwi-1"
+    text = search_text("Kiwi Talk", "/kiwi-1", url, f"{url}?roomKey=AbC", None, "m1")
+    assert text == f"kiwi talk\n{url}?roomkey=abc\nm1"
+    odd = search_text("", "Other", url, "https://elsewhere/x", None, "m2")
+    for part in ("other", url, "https://elsewhere/x", "m2"):
+        assert part in odd
+
+
+def test_meeting_ids_match_list_rooms(tmp_path) -> None:
+    with RoomStore(tmp_path / "rooms.sqlite3") as store:
+        for n in range(6):
+            meeting = Meeting(
+                meeting_id=f"id{n}",
+                room_url=f"https://acme.whereby.com/r-{n}",
+                end_date=NOW + timedelta(hours=n - 2),
+            )
+            if n % 2:
+                store.add_created(meeting, room_mode="normal", options=None)
+            else:
+                store.upsert_many_imported([meeting])
+        store.mark_deleted(["id5"], when=NOW)
+        for include_past in (False, True):
+            listed = store.list_rooms(include_past=include_past, now=NOW)
+            ids = store.meeting_ids(include_past=include_past, now=NOW)
+            assert sorted(ids) == sorted(room.meeting_id for room in listed)
+        created = store.meeting_ids(include_past=True, source=RoomSource.CREATED)
+        assert sorted(created) == ["id1", "id3", "id5"]
