@@ -1,0 +1,234 @@
+"""Benchmark 4: event-loop stalls, the longest gap between 5 ms timer ticks on the qasync loop.
+
+A 5 ms QTimer runs on the app's own loop (qasync over the QApplication, the main window shown)
+while work runs; each figure is the largest gap between two ticks (and the end of the work), so
+a stall of the GUI thread shows up as one long gap. Baseline, measured before each piece of
+work: the same timer for the same time with nothing running.
+
+* 200 concurrent room creates through the app's session (store writes, the window's updates)
+  against the emulator answering in 50–300 ms, the window holding 100,000 rooms.
+* A first sync of 100,000 rooms, stored as the sync stores them: per page of 100, a lookup of
+  each meeting, ``upsert_many_imported``, the page's rooms read back and announced with the
+  session's ``roomsStored`` signal (to which the window reacts as it is wired), then an await.
+  Stopped after ``SYNC_TIME_CAP`` seconds if it has not finished by then.
+* The same sync as the window could do it instead: the list loaded from the store's rows
+  (``setRoomRows``), the model updated by ``RoomTableModel.upsertRooms`` per page.
+* A full reload of 100,000 rooms as the window does it (``reload_rooms``: on start-up and when the
+  session replaces its rooms), and the same reload prepared in a worker thread
+  (``RoomStore.room_rows(own_connection=True)`` and ``RoomTableModel.prepare``) and swapped in
+  with ``setPreparedRooms``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+
+from bench import gui
+from bench.core import Options, Result, Summary, at_most
+from bench.emulator_child import EmulatorProcess
+from bench.fixtures import filled_data_dir, make_meetings
+
+STALL_BUDGET_MS = 25.0
+TICK_MS = 5
+PAGE = 100
+SYNC_TIME_CAP = 30.0  # seconds; the sync as wired may slow down with every page
+
+
+class TickGaps:
+    """Records a 5 ms timer's ticks; ``gaps_ms()`` are the times between them."""
+
+    def __init__(self) -> None:
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._ticks: list[float] = []
+
+    def _tick(self) -> None:
+        self._ticks.append(time.perf_counter())
+
+    async def during(self, work: Callable[[], Awaitable[object]]) -> list[float]:
+        """Gaps (ms) while ``work()`` runs, from a little before it to a little after."""
+        self._ticks = [time.perf_counter()]
+        self._timer.start()
+        await asyncio.sleep(0.05)
+        await work()
+        await asyncio.sleep(0.05)
+        self._timer.stop()
+        self._ticks.append(time.perf_counter())
+        ticks = self._ticks
+        return [(later - earlier) * 1000 for earlier, later in itertools.pairwise(ticks)]
+
+
+async def _idle(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+def _measure(gaps: TickGaps, work: Callable[[], Awaitable[object]]) -> tuple[list[float], float]:
+    """(gaps during ``work``, seconds it took)."""
+    started = time.perf_counter()
+    measured = gui.run(gaps.during(work))
+    return measured, time.perf_counter() - started - 0.1
+
+
+def _result(
+    figure: str, gaps: list[float], idle: list[float], notes: str, *, judged: bool = True
+) -> Result:
+    return Result(
+        benchmark="stalls",
+        figure=figure,
+        value=Summary.of(gaps, "ms"),
+        statistic="max",
+        baseline=Summary.of(idle, "ms"),
+        baseline_label="the same timer, nothing running",
+        target=at_most(STALL_BUDGET_MS, "ms") if judged else None,
+        notes=notes,
+    )
+
+
+def run_stalls(options: Options) -> list[Result]:
+    size = 300 if options.quick else 100_000
+    creates = 20 if options.quick else 200
+    results: list[Result] = []
+    gaps = TickGaps()
+    with EmulatorProcess(latency=0.05, jitter=0.25, force_status=403) as emulator:
+        url = emulator.base_url
+        with filled_data_dir(size) as data_dir, gui.main_window(data_dir, url) as window:
+            emulator.force(None)  # the start-up refresh is over: answer from now on
+            results += _concurrent_creates(window, gaps, creates)
+            results += _full_reloads(window, gaps, data_dir, size)
+        emulator.force(403)
+        for wired in (True, False):
+            with filled_data_dir(0) as data_dir, gui.main_window(data_dir, url) as window:
+                results += _sync_pages(window, gaps, data_dir, size, wired=wired)
+    return results
+
+
+def _concurrent_creates(window: object, gaps: TickGaps, count: int) -> list[Result]:
+    from roomdesk.api.models import MeetingRequest
+
+    session = window.session  # type: ignore[attr-defined]
+    end = datetime.now(UTC) + timedelta(hours=2)
+
+    async def create_all() -> None:
+        requests = [MeetingRequest(end_date=end + timedelta(minutes=n)) for n in range(count)]
+        await asyncio.gather(
+            *(session.create_room(request, f"Bench {n}") for n, request in enumerate(requests))
+        )
+
+    busy, seconds = _measure(gaps, create_all)
+    idle, _ = _measure(gaps, lambda: _idle(seconds))
+    shown = window.model.rowCount()  # type: ignore[attr-defined]
+    return [
+        _result(
+            f"{count} concurrent creates, 50–300 ms latency",
+            busy,
+            idle,
+            f"{seconds:.1f} s for all; the window holds {shown:,} rooms",
+        )
+    ]
+
+
+def _full_reloads(window: object, gaps: TickGaps, data_dir: Path, size: int) -> list[Result]:
+    from roomdesk.paths import app_paths
+    from roomdesk.store import RoomStore
+
+    model = window.model  # type: ignore[attr-defined]
+
+    async def reload_as_wired() -> None:
+        window.reload_rooms()  # type: ignore[attr-defined]
+
+    store = RoomStore(app_paths({"ROOMDESK_DATA_DIR": str(data_dir)}).store_file)
+
+    async def reload_in_worker() -> None:
+        prepared = await asyncio.to_thread(
+            lambda: model.prepare(store.room_rows(own_connection=True))
+        )
+        model.setPreparedRooms(prepared)
+
+    try:
+        wired, wired_seconds = _measure(gaps, reload_as_wired)
+        idle, _ = _measure(gaps, lambda: _idle(max(wired_seconds, 0.5)))
+        threaded, threaded_seconds = _measure(gaps, reload_in_worker)
+        idle_threaded, _ = _measure(gaps, lambda: _idle(max(threaded_seconds, 0.5)))
+    finally:
+        store.close()
+    return [
+        _result(
+            f"Full reload of {size:,} rooms, as wired (reload_rooms)",
+            wired,
+            idle,
+            f"{wired_seconds:.2f} s on the GUI thread: list_rooms() and setRooms()",
+        ),
+        _result(
+            f"Full reload of {size:,} rooms, prepared in a worker thread",
+            threaded,
+            idle_threaded,
+            f"{threaded_seconds:.2f} s in all: room_rows() and prepare() in a thread, "
+            "setPreparedRooms() on the GUI thread (not wired into the window yet)",
+        ),
+    ]
+
+
+def _sync_pages(
+    window: object, gaps: TickGaps, data_dir: Path, size: int, *, wired: bool
+) -> list[Result]:
+    from roomdesk.paths import app_paths
+    from roomdesk.store import RoomStore
+
+    session = window.session  # type: ignore[attr-defined]
+    model = window.model  # type: ignore[attr-defined]
+    meetings = make_meetings(size, seed=11)
+    store = RoomStore(app_paths({"ROOMDESK_DATA_DIR": str(data_dir)}).store_file)
+    stored = 0
+
+    if not wired:
+        # As the proposed wiring loads the list: from the store's rows, with their loader, so
+        # the model keeps no room objects (see RoomTableModel.setRoomRows).
+        model.setRoomRows(store.room_rows())
+
+    async def sync() -> None:
+        nonlocal stored
+        deadline = time.perf_counter() + SYNC_TIME_CAP
+        for start in range(0, len(meetings), PAGE):
+            page = meetings[start : start + PAGE]
+            for meeting in page:  # the sync's "new or changed?" lookup before storing
+                store.get(meeting.meeting_id)
+            store.upsert_many_imported(page)
+            rooms = [room for meeting in page if (room := store.get(meeting.meeting_id))]
+            if wired:
+                session.roomsStored.emit(rooms)
+            else:
+                model.upsertRooms(rooms)
+            stored += len(page)
+            await asyncio.sleep(0)
+            if time.perf_counter() > deadline:
+                return
+
+    try:
+        busy, seconds = _measure(gaps, sync)
+        idle, _ = _measure(gaps, lambda: _idle(min(seconds, 5.0)))
+    finally:
+        store.close()
+    finished = "" if stored == size else f"; stopped after {SYNC_TIME_CAP:g} s"
+    how = (
+        "the window's roomsStored handler as wired"
+        if wired
+        else "RoomTableModel.upsertRooms per page (not wired into the window yet)"
+    )
+    return [
+        _result(
+            f"Sync of {size:,} rooms stored page by page, "
+            + ("as wired" if wired else "upsertRooms per page"),
+            busy,
+            idle,
+            f"{stored:,} rooms in {seconds:.1f} s{finished}; window updated by {how}",
+        )
+    ]

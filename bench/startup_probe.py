@@ -1,0 +1,159 @@
+"""Child process for the start-up and memory benchmarks: start a window, report its first paint.
+
+``python -m bench.startup_probe app`` starts roomdesk exactly as its ``roomdesk`` command does
+(``roomdesk.app.main``), ``python -m bench.startup_probe minimal`` a bare QMainWindow holding a
+QTableView. Neither window's code knows it is watched: an event filter on the QApplication sees
+the Paint events of the widgets in the watched main window, and a zero-length timer queued at the
+first one fires once that whole frame is drawn. The probe prints one JSON line and ends the process
+at once, so shutdown costs are not counted.
+
+Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``first_idle``
+(when the event loop first got to run a timer after it), the resident memory then and, after
+``--settle`` seconds of idle event processing, ``rss_kb`` (VmRSS) and ``peak_rss_kb`` (VmHWM), and
+``rows`` (the rows the window's table holds).
+
+``--wiring proposed`` measures a change not made yet: the window loading its list with
+``RoomTableModel.setRoomRows(store.room_rows())`` instead of ``setRooms(list_rooms())`` (see the
+README's Performance section). It is patched in here, for the measurement only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+FRAME_GAP = 0.05  # seconds between two Paint events that cannot be one frame
+
+
+def _status_kb(field: str) -> int:
+    """A ``kB`` figure from /proc/self/status (Linux), or 0 where there is no such file."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _propose_room_rows() -> None:
+    """Make MainWindow.reload_rooms load the store's rows (the proposed wiring)."""
+    from roomdesk.ui.main_window import MainWindow
+
+    def reload_rooms(window: MainWindow) -> None:
+        window.model.setNow(window.session.now())
+        store = window.session._store  # the session does not offer it: a measurement-only peek
+        if store is None:
+            window.model.setRooms([])
+        else:
+            window.model.setRoomRows(store.room_rows())
+        window._update_title()
+        window._update_stack()
+        window._update_actions()
+
+    MainWindow.reload_rooms = reload_rooms  # type: ignore[method-assign]
+
+
+def _run(kind: str, settle_seconds: float) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    watched_class = "MainWindow" if kind == "app" else "QMainWindow"
+    report: dict[str, float | int] = {}
+
+    def finish(window: QMainWindow) -> None:
+        model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
+        report["rows"] = model.rowCount() if model is not None else -1
+        report["rss_kb"] = _status_kb("VmRSS")
+        report["peak_rss_kb"] = _status_kb("VmHWM")
+        sys.stdout.write(json.dumps(report) + "\n")
+        sys.stdout.flush()
+        os._exit(0)
+
+    def first_frame_done(window: QMainWindow) -> None:
+        report["painted"] = probe.last_paint
+        report["first_idle"] = time.time()
+        report["painted_rss_kb"] = _status_kb("VmRSS")
+        if settle_seconds > 0:
+            QTimer.singleShot(round(settle_seconds * 1000), lambda: finish(window))
+        else:
+            finish(window)
+
+    class FirstPaint(QObject):
+        """Sees the first frame's Paint events; the last one is when that frame was done.
+
+        The zero-length timer queued at the first one fires once the frame is complete, but
+        possibly after other work queued before it (the window's start-up refresh): the frame's
+        own end is the time of its last Paint event. A frame's widgets are painted one right
+        after the other, so a paint after a pause of FRAME_GAP belongs to a later frame.
+        """
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen = False
+            self.done = False
+            self.last_paint = 0.0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if (
+                not self.done
+                and event.type() == QEvent.Type.Paint
+                and isinstance(watched, QWidget)
+                and type(window := watched.window()).__name__ == watched_class
+            ):
+                now = time.time()
+                if self.seen and now - self.last_paint > FRAME_GAP:
+                    self.done = True  # a later frame: the first one ended at the last paint
+                    return False
+                self.last_paint = now
+                if not self.seen:
+                    self.seen = True
+                    QTimer.singleShot(0, lambda: self.finish_frame(window))
+            return False
+
+        def finish_frame(self, window: QMainWindow) -> None:
+            self.done = True
+            first_frame_done(window)
+
+    probe = FirstPaint()
+    qt_app.installEventFilter(probe)
+    if kind == "app":
+        from roomdesk.app import main
+
+        main([])
+    else:
+        _show_minimal_window(qt_app)
+
+
+def _show_minimal_window(qt_app: object) -> None:
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QMainWindow, QTableView
+
+    window = QMainWindow()
+    window.table_model = QStandardItemModel(0, 6, window)
+    table = QTableView()
+    table.setModel(window.table_model)
+    window.setCentralWidget(table)
+    window.resize(960, 600)
+    window.show()
+    qt_app.exec()  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=("app", "minimal"))
+    parser.add_argument("--settle", type=float, default=0.0, help="seconds to idle before RSS")
+    parser.add_argument("--wiring", choices=("as-is", "proposed"), default="as-is")
+    args = parser.parse_args()
+    if args.wiring == "proposed":
+        _propose_room_rows()
+    _run(args.kind, args.settle)
+
+
+if __name__ == "__main__":
+    main()
