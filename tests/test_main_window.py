@@ -452,6 +452,20 @@ def test_f5_imports_rooms_made_elsewhere(window, aloop, qtbot, emulator):
     assert window.refresh_action.isVisible() and not window.stop_refresh_action.isVisible()
 
 
+def test_refresh_keeps_the_selection_while_a_big_page_arrives(window, session, aloop, emulator):
+    mine = [make_room(session, aloop, label=f"Mine {n}", hours=3 + n) for n in range(3)]
+    select_rows(window, [0, 2])
+    chosen = {room.meeting_id for room in window.selected_rooms()}
+    current = window.current_room().meeting_id
+    emulator.seed(150)  # ending sooner than mine: they arrive above the selected rows
+    aloop.act(window.refresh)
+    wait_refreshed(window, aloop)
+    assert window.proxy.rowCount() == 153
+    assert {room.meeting_id for room in window.selected_rooms()} == chosen
+    assert window.current_room().meeting_id == current
+    assert chosen <= {room.meeting_id for room in mine}
+
+
 def test_start_up_refresh_fills_the_list_after_showing(session, aloop, qtbot, emulator):
     emulator.seed(130)
     main = MainWindow(session, AppSettings(app_paths()))

@@ -16,7 +16,7 @@ from pathlib import Path
 from roomdesk.api.client import RateLimitStatus, WherebyClient
 from roomdesk.api.errors import CreateOutcomeUnknownError, ServerError, WherebyError
 from roomdesk.api.models import Field, Meeting, MeetingRequest
-from roomdesk.store import RoomStore, StoredRoom
+from roomdesk.store import RoomRows, RoomStore, StoredRoom
 
 try:
     import fcntl
@@ -152,6 +152,11 @@ class RoomService:
 
     def list_rooms(self, *, include_past: bool = False) -> list[StoredRoom]:
         return self.store.list_rooms(include_past=include_past, now=self.now())
+
+    def room_rows(self) -> RoomRows:
+        """Every room, past ones too, as the store's column snapshot: what the room table loads
+        (for 100,000 rooms a fraction of the time and memory of :meth:`list_rooms`)."""
+        return self.store.room_rows()
 
     def get_room(self, meeting_id: str) -> StoredRoom | None:
         return self.store.get(meeting_id)

@@ -27,7 +27,7 @@ from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DeleteOutcome, RoomService
 from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
-from roomdesk.store import PendingCreate, RoomStore, StoredRoom
+from roomdesk.store import PendingCreate, RoomRows, RoomStore, StoredRoom
 from roomdesk.store.recovery import open_store_safely
 
 log = logging.getLogger("roomdesk.session")
@@ -262,6 +262,11 @@ class AppSession(QObject):
         if self._service is None:
             return []
         return self._service.list_rooms(include_past=include_past)
+
+    def room_rows(self) -> RoomRows | None:
+        """Every room as the store's column snapshot (see :meth:`RoomService.room_rows`), or
+        None while no account or demo is open."""
+        return None if self._service is None else self._service.room_rows()
 
     def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom:
         service = self._require_service()

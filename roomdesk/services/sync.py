@@ -329,7 +329,7 @@ class SyncService:
         """
         # Only rooms stored before the walk began can be missing from it: one created meanwhile
         # may have been made after the page that would have listed it.
-        could_miss = {room.meeting_id for room in self.store.list_rooms(now=self.rooms.now())}
+        could_miss = set(self.store.meeting_ids(now=self.rooms.now()))
         seen: dict[str, Meeting] = {}
         imported: list[str] = []
         updated: list[str] = []
@@ -409,11 +409,7 @@ class SyncService:
             for row in self.store.pending_creates(states=(PendingState.RESOLVED,))
             if row.meeting_id
         }
-        linked.update(
-            room.meeting_id
-            for room in self.store.list_rooms(include_past=True, now=self.rooms.now())
-            if room.source is RoomSource.CREATED
-        )
+        linked.update(self.store.meeting_ids(include_past=True, source=RoomSource.CREATED))
         return linked
 
     def _triage(self, *, alone: bool) -> _PendingTriage:

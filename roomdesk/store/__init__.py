@@ -1,6 +1,7 @@
 """The local room store (stdlib sqlite3): every room roomdesk created or found, and its status."""
 
 from roomdesk.store.db import (
+    RoomRows,
     RoomStore,
     StoreCorruptError,
     StoreError,
@@ -25,6 +26,7 @@ __all__ = [
     "LinkKind",
     "PendingCreate",
     "PendingState",
+    "RoomRows",
     "RoomSource",
     "RoomStatus",
     "RoomStore",

@@ -68,8 +68,6 @@ log = logging.getLogger("roomdesk.ui")
 # Statuses change with the clock; this keeps "Ends soon" and "Ended" honest while open.
 STATUS_REFRESH_MS = 30_000
 STATUS_MESSAGE_MS = 5_000
-# A sync page bigger than this reloads the model once instead of upserting room by room.
-PAGE_RELOAD_THRESHOLD = 20
 
 
 class MainWindow(QMainWindow):
@@ -447,7 +445,11 @@ class MainWindow(QMainWindow):
 
     def reload_rooms(self) -> None:
         self.model.setNow(self.session.now())
-        self.model.setRooms(self.session.list_rooms(include_past=True))
+        rows = self.session.room_rows()
+        if rows is None:
+            self.model.setRooms([])
+        else:
+            self.model.setRoomRows(rows)
         self._update_title()
         self._update_stack()
         self._update_actions()
@@ -459,28 +461,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_rooms_stored(self, rooms: list[StoredRoom]) -> None:
-        """A sync stored a page: a few rooms are upserted, a big page reloads the list once."""
-        if len(rooms) > PAGE_RELOAD_THRESHOLD:
-            self._reload_keeping_selection()
-            return
-        for room in rooms:
-            self._on_room_upserted(room)
-
-    def _reload_keeping_selection(self) -> None:
-        chosen = [room.meeting_id for room in self.selected_rooms()]
-        current = self.current_room()
-        self.reload_rooms()
-        selection = self.table.selectionModel()
-        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-        for meeting_id in chosen:
-            row = self.model.rowOf(meeting_id)
-            index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else None
-            if index is not None and index.isValid():
-                selection.select(index, flags)
-        if current is not None and (row := self.model.rowOf(current.meeting_id)) is not None:
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
-            if index.isValid():
-                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        """A sync stored a page: one batch update of the model, which keeps the selection (its
+        rows move through a layout change, so persistent indexes follow them)."""
+        self.model.setNow(self.session.now())
+        self.model.upsertRooms(rooms)
+        self._update_stack()
         self._update_actions()
 
     def _refresh_statuses(self) -> None:
