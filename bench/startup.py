@@ -27,9 +27,7 @@ STARTUP_TARGETS = {10_000: 1.5, 100_000: 2.0}  # × the minimal window
 MEMORY_MARGIN_MB = 60  # at 100,000 rooms, over the minimal window
 
 
-def run_probe(
-    kind: str, data_dir: Path, api_url: str, *, settle: float = 0.0, wiring: str = "as-is"
-) -> dict[str, Any]:
+def run_probe(kind: str, data_dir: Path, api_url: str, *, settle: float = 0.0) -> dict[str, Any]:
     """Start ``kind`` ("app" or "minimal") in a fresh process; its report plus ``elapsed``."""
     env = {
         **os.environ,
@@ -38,14 +36,7 @@ def run_probe(
         "ROOMDESK_API_KEY": BENCH_API_KEY,
         "ROOMDESK_API_URL": api_url,
     }
-    command = [
-        sys.executable,
-        "-m",
-        "bench.startup_probe",
-        kind,
-        f"--settle={settle}",
-        f"--wiring={wiring}",
-    ]
+    command = [sys.executable, "-m", "bench.startup_probe", kind, f"--settle={settle}"]
     started = time.time()
     done = subprocess.run(
         command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -59,33 +50,24 @@ def run_probe(
     return report
 
 
-PROPOSED = " — proposed wiring (setRoomRows), not in the app yet"
-
-
-def _cases(sizes: list[int]) -> list[tuple[int, str]]:
-    """(rooms, wiring) to measure: every size as the app is, the largest also as proposed."""
-    return [(size, "as-is") for size in sizes] + [(sizes[-1], "proposed")]
-
-
 def run_startup(options: Options) -> list[Result]:
     sizes = [0, 200] if options.quick else [0, 10_000, 100_000]
     repeat = options.repetitions(full=7, quick=1)
     results = []
     with EmulatorProcess(force_status=403) as emulator:
-        for size, wiring in _cases(sizes):
+        for size in sizes:
             app, minimal, idle = [], [], []
             for _ in range(repeat):  # interleaved, so drifts in machine load hit both alike
                 with filled_data_dir(size) as data_dir:
                     minimal.append(run_probe("minimal", data_dir, emulator.base_url)["elapsed"])
-                    report = run_probe("app", data_dir, emulator.base_url, wiring=wiring)
+                    report = run_probe("app", data_dir, emulator.base_url)
                 app.append(report["elapsed"])
                 idle.append(report["idle_after"])
             limit = STARTUP_TARGETS.get(size)
             results.append(
                 Result(
                     benchmark="startup",
-                    figure=f"Cold start to first paint, {size:,} rooms"
-                    + (PROPOSED if wiring == "proposed" else ""),
+                    figure=f"Cold start to first paint, {size:,} rooms",
                     value=Summary.of(app, "s"),
                     baseline=Summary.of(minimal, "s"),
                     baseline_label="minimal QMainWindow + QTableView",
@@ -103,20 +85,17 @@ def run_memory(options: Options) -> list[Result]:
     settle = 0.3 if options.quick else 1.5
     results = []
     with EmulatorProcess(force_status=403) as emulator:
-        for size, wiring in _cases(sizes):
+        for size in sizes:
             app_rss, app_peak, minimal_rss, minimal_peak = [], [], [], []
             for _ in range(repeat):
                 with filled_data_dir(size) as data_dir:
                     base = run_probe("minimal", data_dir, emulator.base_url, settle=settle)
-                    report = run_probe(
-                        "app", data_dir, emulator.base_url, settle=settle, wiring=wiring
-                    )
+                    report = run_probe("app", data_dir, emulator.base_url, settle=settle)
                 minimal_rss.append(base["rss_kb"] / 1024)
                 minimal_peak.append(base["peak_rss_kb"] / 1024)
                 app_rss.append(report["rss_kb"] / 1024)
                 app_peak.append(report["peak_rss_kb"] / 1024)
             target = baseline_plus(MEMORY_MARGIN_MB, "MB") if size == sizes[-1] else None
-            suffix = PROPOSED if wiring == "proposed" else ""
             for label, app_values, base_values, judged in (
                 ("Resident memory (VmRSS, settled)", app_rss, minimal_rss, target),
                 ("Peak resident memory (VmHWM)", app_peak, minimal_peak, None),
@@ -124,7 +103,7 @@ def run_memory(options: Options) -> list[Result]:
                 results.append(
                     Result(
                         benchmark="memory",
-                        figure=f"{label}, {size:,} rooms{suffix}",
+                        figure=f"{label}, {size:,} rooms",
                         value=Summary.of(app_values, "MB"),
                         baseline=Summary.of(base_values, "MB"),
                         baseline_label="minimal QMainWindow + QTableView",

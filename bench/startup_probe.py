@@ -12,9 +12,6 @@ Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``
 ``--settle`` seconds of idle event processing, ``rss_kb`` (VmRSS) and ``peak_rss_kb`` (VmHWM), and
 ``rows`` (the rows the window's table holds).
 
-``--wiring proposed`` measures a change not made yet: the window loading its list with
-``RoomTableModel.setRoomRows(store.room_rows())`` instead of ``setRooms(list_rooms())`` (see the
-README's Performance section). It is patched in here, for the measurement only.
 """
 
 from __future__ import annotations
@@ -38,24 +35,6 @@ def _status_kb(field: str) -> int:
     except OSError:
         pass
     return 0
-
-
-def _propose_room_rows() -> None:
-    """Make MainWindow.reload_rooms load the store's rows (the proposed wiring)."""
-    from roomdesk.ui.main_window import MainWindow
-
-    def reload_rooms(window: MainWindow) -> None:
-        window.model.setNow(window.session.now())
-        store = window.session._store  # the session does not offer it: a measurement-only peek
-        if store is None:
-            window.model.setRooms([])
-        else:
-            window.model.setRoomRows(store.room_rows())
-        window._update_title()
-        window._update_stack()
-        window._update_actions()
-
-    MainWindow.reload_rooms = reload_rooms  # type: ignore[method-assign]
 
 
 def _run(kind: str, settle_seconds: float) -> None:
@@ -148,10 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=("app", "minimal"))
     parser.add_argument("--settle", type=float, default=0.0, help="seconds to idle before RSS")
-    parser.add_argument("--wiring", choices=("as-is", "proposed"), default="as-is")
     args = parser.parse_args()
-    if args.wiring == "proposed":
-        _propose_room_rows()
     _run(args.kind, args.settle)
 
 
