@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from roomdesk.api.errors import (
     ServerError,
 )
 from roomdesk.api.models import Field, MeetingRequest, RoomMode
-from roomdesk.services.rooms import RoomService
+from roomdesk.services.rooms import CREATE_CONCURRENCY, RoomService
 from roomdesk.store import RoomStore
 from roomdesk.store.records import PendingState, RoomSource, RoomStatus
 
@@ -121,3 +122,28 @@ def test_delete_failure_is_reported_by_name_and_store_untouched(emulator, store,
     assert room.room_name in outcome.describe()
     assert "refused" in outcome.describe()
     assert store.get(room.meeting_id).deleted_at is None
+
+
+def test_a_big_batch_of_creates_is_sent_a_few_at_a_time(emulator, store, aloop):
+    """Each create's start runs on the GUI thread: a batch must not start all at once."""
+    service = service_for(emulator, store)
+    emulator.faults.latency = 0.05
+    on_their_way: list[int] = []
+    real_create = service.client.create_meeting
+
+    async def watched_create(request):
+        on_their_way.append(len(service.creates_in_flight))
+        return await real_create(request)
+
+    service.client.create_meeting = watched_create
+
+    async def batch():
+        return await asyncio.gather(
+            *(service.create_room(request_in(), label=f"Batch {n}") for n in range(3 * 8))
+        )
+
+    rooms = aloop.run(batch())
+    aloop.run(service.client.aclose())
+    assert len({room.meeting_id for room in rooms}) == 24
+    assert max(on_their_way) == CREATE_CONCURRENCY
+    assert store.pending_creates(states=(PendingState.PENDING,)) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import logging
 from collections.abc import Callable
@@ -68,6 +69,9 @@ log = logging.getLogger("roomdesk.ui")
 # Statuses change with the clock; this keeps "Ends soon" and "Ended" honest while open.
 STATUS_REFRESH_MS = 30_000
 STATUS_MESSAGE_MS = 5_000
+# From this many rooms on, a full collection of Python's garbage collector, which walks every
+# entry of the table's columns, takes tens of milliseconds on the GUI thread: see reload_rooms.
+FREEZE_HEAP_ROOMS = 20_000
 
 
 class MainWindow(QMainWindow):
@@ -450,6 +454,10 @@ class MainWindow(QMainWindow):
             self.model.setRooms([])
         else:
             self.model.setRoomRows(rows)
+            if len(rows) >= FREEZE_HEAP_ROOMS:
+                # The columns live until the next reload and hold no cycles; moving what exists
+                # now out of the collector's sight keeps its full passes from stalling the window.
+                gc.freeze()
         self._update_title()
         self._update_stack()
         self._update_actions()
