@@ -659,7 +659,8 @@ async def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
             room = store.get(meeting_id)
             names.append(f"{room.room_name or meeting_id}" if room else meeting_id)
         if not args.yes and not _confirm(
-            f"Delete {len(ids)} room(s) on Whereby: {', '.join(names)}?", ctx
+            f"Delete {len(ids)} room{'s' if len(ids) != 1 else ''} on Whereby: {', '.join(names)}?",
+            ctx,
         ):
             print("Nothing deleted.", file=ctx.err)
             return EXIT_OK

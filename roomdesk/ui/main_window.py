@@ -720,7 +720,8 @@ class MainWindow(QMainWindow):
 
     @async_slot
     async def _delete(self, meeting_ids: list[str]) -> None:
-        self.statusBar().showMessage(f"Deleting {len(meeting_ids)} room(s)…")
+        count = len(meeting_ids)
+        self.statusBar().showMessage(f"Deleting {count} room{'s' if count != 1 else ''}…")
         outcomes = await self.session.delete_rooms(meeting_ids)
         self._report_deletes(outcomes)
 
@@ -728,7 +729,11 @@ class MainWindow(QMainWindow):
         failed = [outcome for outcome in outcomes if not outcome.ok]
         done = len(outcomes) - len(failed)
         self.statusBar().showMessage(
-            f"Deleted {done} of {len(outcomes)} room(s)."
+            (
+                f"Deleted {done} of {len(outcomes)} rooms."
+                if len(outcomes) > 1
+                else f"Deleted {done} of 1 room."
+            )
             + (f" {len(failed)} failed." if failed else ""),
             STATUS_MESSAGE_MS * 2,
         )
