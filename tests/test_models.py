@@ -325,6 +325,43 @@ def test_api_datetime_without_offset_is_utc():
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-01T11:00:00Z",
+        "2026-12-01T11:00:00z",
+        " 2026-12-01T11:00:00.000Z ",
+        "2026-12-01T12:00:00+01:00",
+        "2026-12-01T06:00:00-05:00",
+    ],
+)
+def test_api_datetimes_in_any_offset_come_out_in_utc(text):
+    parsed = parse_api_datetime(text, "endDate")
+    assert parsed == datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    assert parsed.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("url", ["https://team.whereby.com/r", "HTTP://localhost:8080/r"])
+def test_room_links_in_either_scheme_and_case_are_taken(url):
+    meeting = Meeting.from_json({"meetingId": "1", "roomUrl": url, "endDate": "2026-12-01T11:00Z"})
+    assert meeting.room_url == url
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://team.whereby.com/r", "https:team.whereby.com", "team.whereby.com/r", 42]
+)
+def test_room_links_that_are_not_web_addresses_are_refused(url):
+    with pytest.raises(MalformedResponseError, match="hostRoomUrl that is not a web address"):
+        Meeting.from_json(
+            {
+                "meetingId": "1",
+                "roomUrl": "https://team.whereby.com/r",
+                "endDate": "2026-12-01T11:00:00Z",
+                "hostRoomUrl": url,
+            }
+        )
+
+
 def test_stored_options_hide_stream_key():
     request = MeetingRequest(
         end_date=LATER,

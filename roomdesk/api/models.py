@@ -214,12 +214,16 @@ def parse_api_datetime(value: Any, field_name: str) -> datetime:
             f"the server sent {field_name} as {type(value).__name__}, not a date-time string"
         )
     text = value.strip()
+    if text[-1:] == "z":  # ISO 8601 allows it; Python reads only the capital Z as UTC
+        text = text[:-1] + "Z"
     try:
-        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise MalformedResponseError(
             f"the server sent {field_name} {value[:40]!r}, which is not a date-time"
         ) from None
+    if parsed.tzinfo is UTC:
+        return parsed  # the usual case: nothing to convert
     if parsed.tzinfo is None:
         # The API documents its dates as UTC even where the offset is left out.
         parsed = parsed.replace(tzinfo=UTC)
@@ -603,20 +607,23 @@ class MeetingRequest:
 # Responses
 
 
+# A web address as a room link must be: http(s), scheme in any case. A prefix match, not
+# urlsplit: a sync parses three links for each of up to 100 meetings a page.
+_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
+
+
 def _optional_url(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    try:
-        scheme = urlsplit(value).scheme if isinstance(value, str) else ""
-    except ValueError:  # e.g. an unclosed IPv6 bracket
-        scheme = ""
-    if not scheme.startswith("http"):
+    if type(value) is str and value.startswith("https://"):
+        return value  # the usual case, checked first
+    if not isinstance(value, str) or _WEB_ADDRESS.match(value) is None:
         raise MalformedResponseError(f"the server sent {key} that is not a web address")
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meeting:
     """A meeting as the API describes it; dates are aware and in UTC."""
 
@@ -630,15 +637,18 @@ class Meeting:
 
     @classmethod
     def from_json(cls, data: Any) -> Meeting:
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise MalformedResponseError(
                 f"the server sent a meeting as {type(data).__name__}, not an object"
             )
-        missing = [key for key in ("meetingId", "roomUrl", "endDate") if data.get(key) is None]
-        if missing:
+        meeting_id = data.get("meetingId")
+        end = data.get("endDate")
+        if meeting_id is None or end is None or data.get("roomUrl") is None:
+            missing = [key for key in ("meetingId", "roomUrl", "endDate") if data.get(key) is None]
             raise MalformedResponseError(f"the server's meeting lacks {', '.join(missing)}")
-        meeting_id = data["meetingId"]
-        if not isinstance(meeting_id, str | int) or isinstance(meeting_id, bool):
+        if type(meeting_id) is not str and (
+            not isinstance(meeting_id, str | int) or isinstance(meeting_id, bool)
+        ):
             raise MalformedResponseError("the server sent a meetingId that is not a string")
         room_url = _optional_url(data, "roomUrl")
         room_name = data.get("roomName")
@@ -648,7 +658,7 @@ class Meeting:
         return cls(
             meeting_id=str(meeting_id),
             room_url=room_url or "",
-            end_date=parse_api_datetime(data["endDate"], "endDate"),
+            end_date=parse_api_datetime(end, "endDate"),
             room_name=room_name or None,
             start_date=parse_api_datetime(start, "startDate") if start is not None else None,
             host_room_url=_optional_url(data, "hostRoomUrl"),
