@@ -155,10 +155,12 @@ class App:
             if self.args.demo:
                 await self.session.start_demo()
             else:
-                self.recover_store()
                 key = await self.session.load_key()
                 if key is not None:
+                    # Opens the room list as recover_store does (one read of the whole file).
                     await self.session.start_with_key(key)
+                else:
+                    self.recover_store()
         except StoreError as exc:  # a newer or locked room list: left untouched, and said so
             log.error("Could not open the room list: %s", exc)
             self.startup_problem = str(exc)

@@ -362,3 +362,28 @@ def test_the_app_leaves_a_newer_list_alone_and_explains(
     assert aloop.run(read_the_welcome_then_quit()) == 0
     assert app.window is None
     assert files(store_file.parent) == before
+
+
+def test_a_healthy_store_is_read_through_once_when_opened(store_path: Path, tmp_path, monkeypatch):
+    """SQLite's quick check reads the whole file: opening runs it once, not once per layer."""
+    path = store_path
+    path.write_bytes(healthy_store_bytes(tmp_path))
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def traced_connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced_connect)
+    store, notice = open_store_safely(path)
+    store.close()
+    assert notice is None
+    assert sum("quick_check" in statement for statement in statements) == 1
+
+
+def test_a_plain_open_still_checks_the_structure_itself(store_path: Path, tmp_path: Path):
+    store_path.write_bytes(junk_page(healthy_store_bytes(tmp_path)))
+    with pytest.raises(store_db.StoreCorruptError):
+        RoomStore(store_path)

@@ -390,10 +390,14 @@ class RoomStore:
     ``<name>.bak-v<old>-<UTC time>``. A file from a newer roomdesk raises
     :class:`StoreVersionError`, a damaged or foreign one :class:`StoreCorruptError`; neither is
     changed.
+
+    ``structure_checked`` says the caller has just run SQLite's quick check on this file and it
+    passed, so opening skips its own (a full read of the file: 50 ms at 100,000 rooms).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, structure_checked: bool = False) -> None:
         self._path = Path(path)
+        self._structure_checked = structure_checked
         self._checkpointer: _Checkpointer | None = None
         self._conn = self._open()
         self._closed = False
@@ -436,6 +440,8 @@ class RoomStore:
             (tables,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             if tables:
                 raise StoreCorruptError(self._path, "it is a SQLite database of some other program")
+            return
+        if self._structure_checked:
             return
         problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
         if problems != ["ok"]:

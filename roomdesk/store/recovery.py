@@ -72,29 +72,35 @@ def find_damage(path: Path) -> str | None:
     None also when the file is missing, empty, locked, unreadable or from a newer roomdesk:
     :class:`RoomStore` reports those itself, and none of them is damage.
     """
+    return _check_structure(path)[1]
+
+
+def _check_structure(path: Path) -> tuple[bool, str | None]:
+    """(whether SQLite's quick check ran and passed, :func:`find_damage`'s answer)."""
     try:
         if path.stat().st_size == 0:
-            return None
+            return False, None
     except OSError:
-        return None
+        return False, None
     timeout = min(PRECHECK_BUSY_SECONDS, store_db.BUSY_TIMEOUT_SECONDS)
     try:
         conn = sqlite3.connect(
             path.resolve().as_uri() + "?mode=ro", uri=True, timeout=timeout, isolation_level=None
         )
     except sqlite3.Error:
-        return None
+        return False, None
     try:
         # The version is in the header, read without parsing a schema a newer roomdesk wrote.
         (version,) = conn.execute("PRAGMA user_version").fetchone()
         if version > migrations.LATEST_VERSION:
-            return None
+            return False, None
         problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
     except sqlite3.Error as exc:
-        return str(exc) if getattr(exc, "sqlite_errorname", None) in _DAMAGE_ERRORS else None
+        damage = getattr(exc, "sqlite_errorname", None) in _DAMAGE_ERRORS
+        return False, str(exc) if damage else None
     finally:
         conn.close()
-    return None if problems == ["ok"] else "\n".join(problems)
+    return (True, None) if problems == ["ok"] else (False, "\n".join(problems))
 
 
 def open_store_safely(path: Path) -> tuple[RoomStore, RecoveryNotice | None]:
@@ -105,10 +111,11 @@ def open_store_safely(path: Path) -> tuple[RoomStore, RecoveryNotice | None]:
     file is then left exactly as it was.
     """
     path = Path(path)
-    detail = find_damage(path)
+    passed, detail = _check_structure(path)
     if detail is None:
         try:
-            return RoomStore(path), None
+            # One quick check is enough; it reads the whole file.
+            return RoomStore(path, structure_checked=passed), None
         except StoreCorruptError as exc:  # e.g. another program's database
             detail = exc.detail
     reason = _one_line(detail)
