@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -22,13 +22,15 @@ from roomdesk.api.client import RateLimitStatus, WherebyClient, resolve_base_url
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
 from roomdesk.api.models import MeetingRequest
 from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
-from roomdesk.emulator import EmulatorServer
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DeleteOutcome, RoomService
 from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
 from roomdesk.store import PendingCreate, RoomRows, RoomStore, StoredRoom
 from roomdesk.store.recovery import open_store_safely
+
+if TYPE_CHECKING:
+    from roomdesk.emulator import EmulatorServer
 
 log = logging.getLogger("roomdesk.session")
 
@@ -173,6 +175,9 @@ class AppSession(QObject):
 
     async def start_demo(self) -> None:
         """Start the bundled emulator on loopback with its own throw-away store."""
+        # Imported here: only demo mode needs the emulator, and its import slows every start.
+        from roomdesk.emulator import EmulatorServer
+
         await self._close_connection()
         emulator = EmulatorServer(api_key=DEMO_API_KEY)
         # Started in a thread of its own; this only binds a loopback port.

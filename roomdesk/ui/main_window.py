@@ -7,7 +7,7 @@ import gc
 import itertools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -56,13 +56,15 @@ from roomdesk.store import StoredRoom
 from roomdesk.store.records import LinkKind
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
-from roomdesk.ui.create_room_dialog import CreateRoomDialog
-from roomdesk.ui.create_room_form import FormDefaults
-from roomdesk.ui.edit_room_dialog import EditRoomDialog
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
 from roomdesk.ui.pending_creates import PendingCreatesBar
 from roomdesk.ui.room_table_model import Column, RoomFilterProxyModel, RoomRole, RoomTableModel
-from roomdesk.ui.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    # The dialogs are imported when first opened: their modules would slow every start.
+    from roomdesk.ui.create_room_dialog import CreateRoomDialog
+    from roomdesk.ui.edit_room_dialog import EditRoomDialog
+    from roomdesk.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger("roomdesk.ui")
 
@@ -629,6 +631,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def open_create_dialog(self) -> CreateRoomDialog | None:
+        from roomdesk.ui.create_room_dialog import CreateRoomDialog
+        from roomdesk.ui.create_room_form import FormDefaults
+
         if not self.session.is_ready:
             return None
         defaults = FormDefaults(
@@ -667,6 +672,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Room {name} created.{host}", 8000)
 
     def edit_current_room(self) -> EditRoomDialog | None:
+        from roomdesk.ui.edit_room_dialog import EditRoomDialog
+
         room = self.current_room()
         if room is None:
             return None
@@ -855,6 +862,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Dismissed “{name}”; nothing was sent.", STATUS_MESSAGE_MS)
 
     def open_settings(self) -> SettingsDialog:
+        from roomdesk.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.session, self.settings, parent=self)
         dialog.accepted.connect(self._settings_saved)
         self._show_dialog(dialog)
