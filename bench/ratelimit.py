@@ -107,7 +107,9 @@ def run_batch_create(options: Options) -> list[Result]:
         if binds:
             text = f"≤ {WITHIN_MINIMUM:g}× minimum, no 429s, faster than naive"
         else:
-            text = "no 429s, faster than naive"
+            # Nothing waits: both ways send every request at once, so the scheduler can only
+            # match the naive way; what is judged is that it costs no measurable time.
+            text = f"no 429s, ≤ {WITHIN_MINIMUM:g}× naive (nothing to queue)"
 
         def check(
             value: float,
@@ -116,8 +118,11 @@ def run_batch_create(options: Options) -> list[Result]:
             binds: bool = binds,
             scheduled_429: int = scheduled_429,
         ) -> bool:
-            within = value <= WITHIN_MINIMUM * minimum if binds else True
-            return within and scheduled_429 == 0 and naive_wall is not None and value < naive_wall
+            if naive_wall is None or scheduled_429 != 0:
+                return False
+            if binds:
+                return value <= WITHIN_MINIMUM * minimum and value < naive_wall
+            return value <= WITHIN_MINIMUM * naive_wall
 
         scheduled = Summary.of(walls[False], "s")
         results.append(

@@ -9,10 +9,15 @@ from typing import Any
 
 import pytest
 
-from roomdesk.api.scheduler import Permit, RateLimitScheduler, SchedulerState
+from roomdesk.api.scheduler import (
+    EXPIRY_MARGIN_FRACTION,
+    Permit,
+    RateLimitScheduler,
+    SchedulerState,
+)
 
 WINDOW = 60.0
-EXPIRY_MARGIN = WINDOW * 0.01
+EXPIRY_MARGIN = WINDOW * EXPIRY_MARGIN_FRACTION
 # Just past the moment a spend leaves the window.
 ROLL = WINDOW + EXPIRY_MARGIN + 0.001
 
