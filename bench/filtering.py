@@ -19,8 +19,6 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from bench import gui
 from bench.core import Options, Result, Summary, at_most
-from bench.emulator_child import EmulatorProcess
-from bench.fixtures import filled_data_dir
 
 # Six characters each, distinct first letters: room name topics, a label word, a meeting id.
 QUERIES = (
@@ -65,21 +63,16 @@ def run_filter(options: Options) -> list[Result]:
     deleting: list[float] = []
     base_typing: list[float] = []
     base_deleting: list[float] = []
-    with (
-        EmulatorProcess(force_status=403) as emulator,
-        filled_data_dir(size) as data_dir,
-        gui.main_window(data_dir, emulator.base_url) as window,
-    ):
+    with gui.window_and_baseline(size) as (window, baseline):
         shown = window.proxy.rowCount()
-        with gui.baseline_window(window.model.rowSearchTexts()) as baseline:
-            for number in range(repeat):
-                query = QUERIES[number % len(QUERIES)]
-                typed, deleted = type_and_delete(window.filter_edit, window.table, query)
-                typing += typed
-                deleting += deleted
-                typed, deleted = type_and_delete(baseline.filter_edit, baseline.table, query)
-                base_typing += typed
-                base_deleting += deleted
+        for number in range(repeat):
+            query = QUERIES[number % len(QUERIES)]
+            typed, deleted = type_and_delete(window.filter_edit, window.table, query)
+            typing += typed
+            deleting += deleted
+            typed, deleted = type_and_delete(baseline.filter_edit, baseline.table, query)
+            base_typing += typed
+            base_deleting += deleted
     label = "plain-Qt QSortFilterProxyModel (C++), all rows"
     common = {
         "benchmark": "filter",

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bench.fixtures import BENCH_API_KEY
+from bench.emulator_child import EmulatorProcess
+from bench.fixtures import BENCH_API_KEY, filled_data_dir
 
 WINDOW_SIZE = (960, 600)  # the main window's own default size
 T = TypeVar("T")
@@ -186,3 +187,16 @@ def baseline_window(texts: Sequence[str]) -> Iterator[BaselineWindow]:
         window.close()
         window.deleteLater()
         settle(0.05)
+
+
+@contextlib.contextmanager
+def window_and_baseline(rooms: int) -> Iterator[tuple[Any, BaselineWindow]]:
+    """roomdesk's window over ``rooms`` rooms (no server answering) and the plain-Qt baseline
+    holding the same rooms' texts, both shown: what the filter and sort benchmarks compare."""
+    with (
+        EmulatorProcess(force_status=403) as emulator,
+        filled_data_dir(rooms) as data_dir,
+        main_window(data_dir, emulator.base_url) as window,
+        baseline_window(window.model.rowSearchTexts()) as baseline,
+    ):
+        yield window, baseline

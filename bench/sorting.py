@@ -18,8 +18,6 @@ from PySide6.QtWidgets import QTableView
 
 from bench import gui
 from bench.core import Options, Result, Summary, at_most
-from bench.emulator_child import EmulatorProcess
-from bench.fixtures import filled_data_dir
 
 SORT_BUDGET_MS = 100.0
 FRAME_BUDGET_MS = 16.0
@@ -70,18 +68,13 @@ def run_sort_scroll(options: Options) -> list[Result]:
     base_sorts: list[float] = []
     frames: list[float] = []
     base_frames: list[float] = []
-    with (
-        EmulatorProcess(force_status=403) as emulator,
-        filled_data_dir(size) as data_dir,
-        gui.main_window(data_dir, emulator.base_url) as window,
-    ):
+    with gui.window_and_baseline(size) as (window, baseline):
         shown = window.proxy.rowCount()
-        with gui.baseline_window(window.model.rowSearchTexts()) as baseline:
-            for _ in range(repeat):  # two clicks each: descending, then ascending again
-                sorts += time_sorts(window.table, Column.ENDS, 2)
-                base_sorts += time_sorts(baseline.table, 0, 2)
-            frames += time_scrolling(window.table, pages, jumps)
-            base_frames += time_scrolling(baseline.table, pages, jumps)
+        for _ in range(repeat):  # two clicks each: descending, then ascending again
+            sorts += time_sorts(window.table, Column.ENDS, 2)
+            base_sorts += time_sorts(baseline.table, 0, 2)
+        frames += time_scrolling(window.table, pages, jumps)
+        base_frames += time_scrolling(baseline.table, pages, jumps)
     label = "plain-Qt QSortFilterProxyModel (C++)"
     notes = f"{size:,} rooms, {shown:,} shown (past hidden)"
     return [
