@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -464,6 +465,74 @@ def test_refresh_keeps_the_selection_while_a_big_page_arrives(window, session, a
     assert {room.meeting_id for room in window.selected_rooms()} == chosen
     assert window.current_room().meeting_id == current
     assert chosen <= {room.meeting_id for room in mine}
+
+
+@pytest.fixture
+def large_list_from(monkeypatch):
+    """Lists of this many rooms count as large (loaded in the background); the heap frozen by
+    such a load is thawed after the test, so later tests collect as usual."""
+    import gc
+
+    from roomdesk.ui import main_window as main_window_module
+
+    def set_threshold(rooms: int) -> None:
+        monkeypatch.setattr(main_window_module, "LARGE_LIST_ROOMS", rooms)
+
+    yield set_threshold
+    gc.unfreeze()
+
+
+def test_a_large_list_loads_in_the_background_and_keeps_what_arrives_meanwhile(
+    session, aloop, qtbot, large_list_from
+):
+    rooms = [make_room(session, aloop, label=f"Stored {n}", hours=2 + n) for n in range(4)]
+    large_list_from(3)
+    main = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(main)
+    loaded = []
+    main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
+    # Before the loop runs, the list is being read: the window says so and shows no rows.
+    assert main.stack.currentWidget() is main.no_match
+    assert main.no_match.text() == "Loading 4 rooms…"
+    assert main.proxy.rowCount() == 0 and not main.delete_action.isEnabled()
+    # A sync page stored meanwhile, which the snapshot being read may not have.
+    renamed = dataclasses.replace(rooms[0], label="Renamed meanwhile")
+    main._on_rooms_stored([renamed])
+    aloop.wait_until(lambda: loaded)
+    assert loaded == [4]
+    assert main.stack.currentWidget() is main.table
+    labels = {main.proxy.index(row, Column.LABEL).data() for row in range(4)}
+    assert labels == {"Renamed meanwhile", "Stored 1", "Stored 2", "Stored 3"}
+
+
+def test_only_the_newest_of_two_background_loads_is_shown(session, aloop, qtbot, large_list_from):
+    for n in range(3):
+        make_room(session, aloop, label=f"Stored {n}")
+    large_list_from(2)
+    main = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(main)
+    loaded = []
+    main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
+    main.reload_rooms()  # before the first load could finish
+    aloop.wait_until(lambda: loaded)
+    aloop.run(asyncio.sleep(0.2))  # time for the first load to come back, too
+    assert loaded == [3]
+
+
+def test_closing_during_a_background_load_shows_nothing_later(
+    session, aloop, qtbot, large_list_from
+):
+    for n in range(3):
+        make_room(session, aloop, label=f"Stored {n}")
+    large_list_from(2)
+    main = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(main)
+    loaded = []
+    main.roomsLoaded.connect(lambda: loaded.append(True))
+    main.show()
+    main.close()
+    aloop.run(asyncio.sleep(0.3))
+    assert loaded == [] and main.model.rowCount() == 0
 
 
 def test_start_up_refresh_fills_the_list_after_showing(session, aloop, qtbot, emulator):

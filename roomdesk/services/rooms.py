@@ -159,10 +159,15 @@ class RoomService:
     def list_rooms(self, *, include_past: bool = False) -> list[StoredRoom]:
         return self.store.list_rooms(include_past=include_past, now=self.now())
 
-    def room_rows(self) -> RoomRows:
+    def room_rows(self, *, own_connection: bool = False) -> RoomRows:
         """Every room, past ones too, as the store's column snapshot: what the room table loads
-        (for 100,000 rooms a fraction of the time and memory of :meth:`list_rooms`)."""
-        return self.store.room_rows()
+        (for 100,000 rooms a fraction of the time and memory of :meth:`list_rooms`).
+        ``own_connection``: read through a connection of its own, from a worker thread."""
+        return self.store.room_rows(own_connection=own_connection)
+
+    def count_rooms(self) -> int:
+        """How many rooms the store holds, past ones too."""
+        return self.store.count_rooms(include_past=True)
 
     def get_room(self, meeting_id: str) -> StoredRoom | None:
         return self.store.get(meeting_id)

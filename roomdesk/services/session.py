@@ -268,10 +268,15 @@ class AppSession(QObject):
             return []
         return self._service.list_rooms(include_past=include_past)
 
-    def room_rows(self) -> RoomRows | None:
+    def room_rows(self, *, own_connection: bool = False) -> RoomRows | None:
         """Every room as the store's column snapshot (see :meth:`RoomService.room_rows`), or
         None while no account or demo is open."""
-        return None if self._service is None else self._service.room_rows()
+        service = self._service
+        return None if service is None else service.room_rows(own_connection=own_connection)
+
+    def count_rooms(self) -> int:
+        """How many rooms the open store holds, past ones too (0 when none is open)."""
+        return 0 if self._service is None else self._service.count_rooms()
 
     def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom:
         service = self._require_service()

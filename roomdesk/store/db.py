@@ -709,9 +709,15 @@ class RoomStore:
         called from a worker thread; the loader still uses this store (call it from its thread).
         """
         if own_connection:
-            conn = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            # Read-only by URI: a store closed and removed meanwhile (a demo's) is an error
+            # here, not a new empty file.
+            conn = sqlite3.connect(
+                self._path.resolve().as_uri() + "?mode=ro",
+                uri=True,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+            )
             try:
-                conn.execute("PRAGMA query_only = ON")
                 columns = _read_room_rows(conn)
             finally:
                 conn.close()

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import itertools
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,13 @@ from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
 from roomdesk.ui.pending_creates import PendingCreatesBar
-from roomdesk.ui.room_table_model import Column, RoomFilterProxyModel, RoomRole, RoomTableModel
+from roomdesk.ui.room_table_model import (
+    Column,
+    PreparedRooms,
+    RoomFilterProxyModel,
+    RoomRole,
+    RoomTableModel,
+)
 
 if TYPE_CHECKING:
     # The dialogs are imported when first opened: their modules would slow every start.
@@ -71,9 +78,11 @@ log = logging.getLogger("roomdesk.ui")
 # Statuses change with the clock; this keeps "Ends soon" and "Ended" honest while open.
 STATUS_REFRESH_MS = 30_000
 STATUS_MESSAGE_MS = 5_000
-# From this many rooms on, a full collection of Python's garbage collector, which walks every
-# entry of the table's columns, takes tens of milliseconds on the GUI thread: see reload_rooms.
-FREEZE_HEAP_ROOMS = 20_000
+# From this many rooms on, reading and preparing the list takes long enough to notice (0.6 s at
+# 100,000 rooms), so it happens in a worker thread; and a full pass of Python's garbage
+# collector, which walks every entry of the table's columns, would stall the GUI thread for tens
+# of milliseconds, so the loaded table is kept out of those passes. See reload_rooms.
+LARGE_LIST_ROOMS = 20_000
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +90,7 @@ class MainWindow(QMainWindow):
 
     closed = Signal()
     refreshFinished = Signal()  # a refresh from Whereby ended: done, failed or stopped
+    roomsLoaded = Signal()  # the stored rooms, read again (reload_rooms), are in the table
 
     def __init__(self, session: AppSession, settings: AppSettings) -> None:
         super().__init__()
@@ -90,6 +100,11 @@ class MainWindow(QMainWindow):
         self._action_icons: list[tuple[QAction, str]] = []
         self._refresh_task: asyncio.Task[Any] | None = None
         self._shown_once = False
+        # Each reload_rooms call; a background load that finds a newer one drops its result.
+        self._load_generation = 0
+        self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
+        # Rooms stored while a background load ran: put in once it is shown.
+        self._arrived_while_loading: dict[str, StoredRoom] = {}
         # True once the refresh that follows the first showing of the window has ended.
         self.startup_refresh_done = False
         self.setWindowIcon(app_icon())
@@ -450,21 +465,74 @@ class MainWindow(QMainWindow):
     # -- list -----------------------------------------------------------------------------------
 
     def reload_rooms(self) -> None:
+        """Show the session's stored rooms, read again. A large list is read and prepared in a
+        worker thread while the window stays usable and says it is loading; a usual one at once.
+        ``roomsLoaded`` says when the rooms are in the table."""
+        self._load_generation += 1
+        self._arrived_while_loading.clear()
         self.model.setNow(self.session.now())
+        count = self.session.count_rooms()
+        if count >= LARGE_LIST_ROOMS:
+            self._loading_rooms = count
+            self.model.setRooms([])
+            self._update_list_state()
+            self._load_in_background(self._load_generation)
+            return
+        self._loading_rooms = 0
         rows = self.session.room_rows()
         if rows is None:
             self.model.setRooms([])
         else:
             self.model.setRoomRows(rows)
-            if len(rows) >= FREEZE_HEAP_ROOMS:
-                # The columns live until the next reload and hold no cycles; moving what exists
-                # now out of the collector's sight keeps its full passes from stalling the window.
-                gc.freeze()
+        self._update_list_state()
+        self.roomsLoaded.emit()
+
+    @async_slot
+    async def _load_in_background(self, generation: int) -> None:
+        session, model = self.session, self.model
+
+        def read_and_prepare() -> PreparedRooms | None:
+            rows = session.room_rows(own_connection=True)
+            return None if rows is None else model.prepare(rows)
+
+        problem = ""
+        try:
+            prepared = await asyncio.to_thread(read_and_prepare)
+        except sqlite3.Error as exc:
+            prepared, problem = None, str(exc)
+        if generation != self._load_generation:
+            return  # closed, or reloaded meanwhile: this list is not the one to show
+        self._loading_rooms = 0
+        if prepared is not None:
+            self.model.setPreparedRooms(prepared)
+            # The columns live until the next reload and hold no cycles: out of the collector's
+            # sight, its full passes no longer walk them.
+            gc.freeze()
+        elif problem:
+            log.warning("could not read the room list: %s", problem)
+            self.statusBar().showMessage(f"Could not read the room list: {problem}")
+        arrived = list(self._arrived_while_loading.values())
+        self._arrived_while_loading.clear()
+        if arrived:
+            self.model.upsertRooms(arrived)
+        self._update_list_state()
+        self.roomsLoaded.emit()
+
+    def _update_list_state(self) -> None:
         self._update_title()
         self._update_stack()
         self._update_actions()
 
+    def _hold_while_loading(self, rooms: list[StoredRoom]) -> bool:
+        """While a background load runs, keep rooms stored meanwhile for when it is shown."""
+        if not self._loading_rooms:
+            return False
+        self._arrived_while_loading.update((room.meeting_id, room) for room in rooms)
+        return True
+
     def _on_room_upserted(self, room: StoredRoom) -> None:
+        if self._hold_while_loading([room]):
+            return
         self.model.setNow(self.session.now())
         self.model.upsertRoom(room)
         self._update_stack()
@@ -473,6 +541,8 @@ class MainWindow(QMainWindow):
     def _on_rooms_stored(self, rooms: list[StoredRoom]) -> None:
         """A sync stored a page: one batch update of the model, which keeps the selection (its
         rows move through a layout change, so persistent indexes follow them)."""
+        if self._hold_while_loading(rooms):
+            return
         self.model.setNow(self.session.now())
         self.model.upsertRooms(rooms)
         self._update_stack()
@@ -493,7 +563,10 @@ class MainWindow(QMainWindow):
         self._update_stack()
 
     def _update_stack(self, *_args: object) -> None:
-        if self.proxy.rowCount() > 0:
+        if self._loading_rooms:
+            self.no_match.setText(f"Loading {self._loading_rooms:,} rooms…")
+            self.stack.setCurrentWidget(self.no_match)
+        elif self.proxy.rowCount() > 0:
             self.stack.setCurrentWidget(self.table)
         elif self.model.rowCount() == 0 or (
             not self.filter_edit.text().strip() and not self._has_visible_past()
@@ -914,6 +987,7 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._load_generation += 1  # a background load still running is not shown
         self.stop_refresh()
         self.save_state()
         for dialog in list(self._open_dialogs):
