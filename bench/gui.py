@@ -122,7 +122,8 @@ class FrameTimer:
 def main_window(data_dir: Path, api_url: str) -> Iterator[Any]:
     """roomdesk's MainWindow over the store in ``data_dir``, shown, as the app builds it.
 
-    Waits for the refresh the window starts once shown to end (see bench.emulator_child).
+    Waits for the list to be loaded and for the refresh the window starts once shown to end
+    (see bench.emulator_child).
     """
     from roomdesk.paths import app_paths
     from roomdesk.secrets import ApiKey, KeyStore
@@ -138,8 +139,14 @@ def main_window(data_dir: Path, api_url: str) -> Iterator[Any]:
     window = MainWindow(session, AppSettings(paths))
     window.resize(*WINDOW_SIZE)
     window.show()
-    deadline = time.monotonic() + 10
-    while not getattr(window, "startup_refresh_done", True) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+
+    def starting() -> bool:
+        # A large list loads in the background; the start-up refresh follows the first paint.
+        loading = getattr(window, "_loading_rooms", 0)
+        return bool(loading) or not getattr(window, "startup_refresh_done", True)
+
+    while starting() and time.monotonic() < deadline:
         settle(0.02)
     settle(0.2)
     try:

@@ -11,9 +11,9 @@ work: the same timer for the same time with nothing running.
   each meeting, ``upsert_many_imported``, the page's rooms read back and announced with the
   session's ``roomsStored`` signal (to which the window reacts with one batch update of the
   model), then an await. Stopped after ``SYNC_TIME_CAP`` seconds if it has not finished by then.
-* A full reload of 100,000 rooms as the window does it (``reload_rooms``: the store's column
-  snapshot into the model, on start-up and when the session switches account). Reported, not
-  judged: it happens once per start or account switch, not while the list is in use.
+* A full reload of 100,000 rooms as the window does it (``reload_rooms``, on start-up and when
+  the session switches account): a list that large is read and prepared in a worker thread and
+  then swapped into the table.
 """
 
 from __future__ import annotations
@@ -75,9 +75,7 @@ def _measure(gaps: TickGaps, work: Callable[[], Awaitable[object]]) -> tuple[lis
     return measured, time.perf_counter() - started - 0.1
 
 
-def _result(
-    figure: str, gaps: list[float], idle: list[float], notes: str, *, judged: bool = True
-) -> Result:
+def _result(figure: str, gaps: list[float], idle: list[float], notes: str) -> Result:
     return Result(
         benchmark="stalls",
         figure=figure,
@@ -85,7 +83,7 @@ def _result(
         statistic="max",
         baseline=Summary.of(idle, "ms"),
         baseline_label="the same timer, nothing running",
-        target=at_most(STALL_BUDGET_MS, "ms") if judged else None,
+        target=at_most(STALL_BUDGET_MS, "ms"),
         notes=notes,
     )
 
@@ -134,7 +132,11 @@ def _concurrent_creates(window: object, gaps: TickGaps, count: int) -> list[Resu
 
 def _full_reloads(window: object, gaps: TickGaps, size: int) -> list[Result]:
     async def reload_as_wired() -> None:
+        loaded = asyncio.Event()
+        window.roomsLoaded.connect(loaded.set)  # type: ignore[attr-defined]
         window.reload_rooms()  # type: ignore[attr-defined]
+        await loaded.wait()
+        window.roomsLoaded.disconnect(loaded.set)  # type: ignore[attr-defined]
 
     wired, wired_seconds = _measure(gaps, reload_as_wired)
     idle, _ = _measure(gaps, lambda: _idle(max(wired_seconds, 0.5)))
@@ -143,9 +145,8 @@ def _full_reloads(window: object, gaps: TickGaps, size: int) -> list[Result]:
             f"Full reload of {size:,} rooms (start-up, account switch)",
             wired,
             idle,
-            f"{wired_seconds:.2f} s: the store's column snapshot into the model; once per start "
-            "or account switch, so reported, not judged",
-            judged=False,
+            f"{wired_seconds:.2f} s until shown: the store's column snapshot read and prepared "
+            "in a worker thread (from 20,000 rooms on), then swapped into the table",
         )
     ]
 

@@ -53,6 +53,7 @@ def run_probe(kind: str, data_dir: Path, api_url: str, *, settle: float = 0.0) -
     report = json.loads(lines[-1])
     report["elapsed"] = report["painted"] - started
     report["idle_after"] = report["first_idle"] - started
+    report["listed_after"] = report["listed"] - started
     return report
 
 
@@ -68,13 +69,14 @@ def run_startup(options: Options) -> list[Result]:
     results = []
     with EmulatorProcess(force_status=403) as emulator:
         for size in sizes:
-            app, minimal, idle = [], [], []
+            app, minimal, idle, listed = [], [], [], []
             for _ in range(repeat):  # interleaved, so drifts in machine load hit both alike
                 with filled_data_dir(size) as data_dir:
                     minimal.append(run_probe("minimal", data_dir, emulator.base_url)["elapsed"])
                     report = run_probe("app", data_dir, emulator.base_url)
                 app.append(report["elapsed"])
                 idle.append(report["idle_after"])
+                listed.append(report["listed_after"])
             limit = STARTUP_TARGETS.get(size)
             results.append(
                 Result(
@@ -84,10 +86,23 @@ def run_startup(options: Options) -> list[Result]:
                     baseline=Summary.of(minimal, "s"),
                     baseline_label="minimal QMainWindow + QTableView",
                     target=None if limit is None else ratio_at_most(limit, "minimal"),
-                    notes=f"rows in the table at first paint: {report['rows']:,}; the event "
-                    f"loop first idle after {statistics.median(idle):.2f} s (median)",
+                    notes=f"rows in the table at first paint: {report['painted_rows']:,}; the "
+                    f"event loop first idle after {statistics.median(idle):.2f} s (median)",
                 )
             )
+            if report["painted_rows"] != report["rows"]:
+                # A large list was still loading at the first paint: when it was shown, too.
+                results.append(
+                    Result(
+                        benchmark="startup",
+                        figure=f"Cold start to the room list shown, {size:,} rooms",
+                        value=Summary.of(listed, "s"),
+                        baseline=Summary.of(minimal, "s"),
+                        baseline_label="minimal QMainWindow + QTableView (first paint)",
+                        notes=f"loaded in the background after the first paint; rows shown: "
+                        f"{report['rows']:,}",
+                    )
+                )
     return results
 
 

@@ -10,7 +10,8 @@ at once, so shutdown costs are not counted.
 Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``first_idle``
 (when the event loop first got to run a timer after it), the resident memory then and, after
 ``--settle`` seconds of idle event processing, ``rss_kb`` (VmRSS) and ``peak_rss_kb`` (VmHWM), and
-``rows`` (the rows the window's table holds).
+``rows`` (the rows the window's table holds), and ``listed``: when the room list was in the
+table, the first paint itself unless a large list was still loading in the background then.
 
 """
 
@@ -58,6 +59,15 @@ def _run(kind: str, settle_seconds: float) -> None:
         report["painted"] = probe.last_paint
         report["first_idle"] = time.time()
         report["painted_rss_kb"] = _status_kb("VmRSS")
+        model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
+        report["painted_rows"] = model.rowCount() if model is not None else -1
+        if getattr(window, "_loading_rooms", 0):
+            window.roomsLoaded.connect(lambda: list_shown(window))  # type: ignore[attr-defined]
+        else:
+            list_shown(window, report["painted"])
+
+    def list_shown(window: QMainWindow, when: float | None = None) -> None:
+        report["listed"] = time.time() if when is None else when
         if settle_seconds > 0:
             QTimer.singleShot(round(settle_seconds * 1000), lambda: finish(window))
         else:

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
         # Rooms stored while a background load ran: put in once it is shown.
         self._arrived_while_loading: dict[str, StoredRoom] = {}
+        self._rows_when_frozen = 0  # the table's size when the heap was last frozen
         # True once the refresh that follows the first showing of the window has ended.
         self.startup_refresh_done = False
         self.setWindowIcon(app_icon())
@@ -505,9 +506,7 @@ class MainWindow(QMainWindow):
         self._loading_rooms = 0
         if prepared is not None:
             self.model.setPreparedRooms(prepared)
-            # The columns live until the next reload and hold no cycles: out of the collector's
-            # sight, its full passes no longer walk them.
-            gc.freeze()
+            self._freeze_large_table()
         elif problem:
             log.warning("could not read the room list: %s", problem)
             self.statusBar().showMessage(f"Could not read the room list: {problem}")
@@ -517,6 +516,17 @@ class MainWindow(QMainWindow):
             self.model.upsertRooms(arrived)
         self._update_list_state()
         self.roomsLoaded.emit()
+
+    def _freeze_large_table(self) -> None:
+        """Keep a large table's columns out of the garbage collector's full passes.
+
+        They live until the next reload and hold no cycles, so nothing is lost by it; frozen
+        again each time the table has grown by a large list's size (a first sync filling it).
+        """
+        rows = self.model.rowCount()
+        if rows >= LARGE_LIST_ROOMS and abs(rows - self._rows_when_frozen) >= LARGE_LIST_ROOMS:
+            gc.freeze()
+            self._rows_when_frozen = rows
 
     def _update_list_state(self) -> None:
         self._update_title()
@@ -545,6 +555,7 @@ class MainWindow(QMainWindow):
             return
         self.model.setNow(self.session.now())
         self.model.upsertRooms(rooms)
+        self._freeze_large_table()
         self._update_stack()
         self._update_actions()
 
