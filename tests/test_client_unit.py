@@ -105,6 +105,27 @@ def test_requests_carry_auth_user_agent_and_json_body():
     assert json.loads(sent.content)["endDate"].endswith("Z")
 
 
+def test_a_client_closed_before_any_request_stays_closed():
+    server = FakeServer(httpx.Response(200, json={"results": [], "cursor": None}))
+    client = make_client(server)
+    assert not client.closed
+    run(client.aclose())
+    assert client.closed
+    with pytest.raises(RuntimeError, match="closed"):
+        run(client.list_meetings_page())
+    assert server.requests == []
+
+
+def test_a_closed_client_that_has_sent_refuses_further_requests():
+    server = FakeServer(httpx.Response(200, json={"results": [], "cursor": None}))
+    client = make_client(server)
+    run(call_and_close(client, lambda c: c.list_meetings_page()))
+    assert client.closed and len(server.requests) == 1
+    with pytest.raises(RuntimeError):
+        run(client.list_meetings_page())
+    assert len(server.requests) == 1
+
+
 def test_fields_use_form_style_and_prefix_filter():
     server = FakeServer(httpx.Response(200, json={"results": [MEETING], "cursor": None}))
     client = make_client(server)

@@ -251,21 +251,35 @@ class WherebyClient:
             real = sleep is asyncio.sleep
             scheduler = RateLimitScheduler() if real else RateLimitScheduler.simulated(sleep)
         self.scheduler = scheduler
-        # The OS trust store, so a corporate CA installed on the machine is honoured.
-        verify = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            headers={
-                "Authorization": f"Bearer {self._secret}",
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            },
-            timeout=timeout or httpx.Timeout(15.0, connect=5.0),
-            verify=verify,
-            transport=transport,
-            follow_redirects=False,
-            trust_env=True,
-        )
+        self._timeout = timeout or httpx.Timeout(15.0, connect=5.0)
+        self._transport = transport
+        self._http_client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The one HTTP client, made for the first request: making it loads httpcore and reads
+        the system's certificates (some 50 ms), which a window that is starting need not wait for.
+        """
+        if self._http_client is None:
+            if self._closed:
+                raise RuntimeError("the Whereby client has been closed")
+            # The OS trust store, so a corporate CA installed on the machine is honoured.
+            verify = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            self._http_client = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                headers={
+                    "Authorization": f"Bearer {self._secret}",
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                },
+                timeout=self._timeout,
+                verify=verify,
+                transport=self._transport,
+                follow_redirects=False,
+                trust_env=True,
+            )
+        return self._http_client
 
     def __repr__(self) -> str:
         return f"WherebyClient(base_url={self.base_url!r})"
@@ -277,11 +291,13 @@ class WherebyClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        self._closed = True
+        if self._http_client is not None:
+            await self._http_client.aclose()
 
     @property
     def closed(self) -> bool:
-        return self._http.is_closed
+        return self._closed or (self._http_client is not None and self._http_client.is_closed)
 
     # -- operations -----------------------------------------------------------------------------
 
