@@ -491,18 +491,19 @@ def test_a_large_list_loads_in_the_background_and_keeps_what_arrives_meanwhile(
     qtbot.addWidget(main)
     loaded = []
     main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
+    main.show()
     # Before the loop runs, the list is being read: the window says so and shows no rows.
     assert main.stack.currentWidget() is main.no_match
     assert main.no_match.text() == "Loading 4 rooms…"
     assert main.proxy.rowCount() == 0 and not main.delete_action.isEnabled()
-    # A sync page stored meanwhile, which the snapshot being read may not have.
-    renamed = dataclasses.replace(rooms[0], label="Renamed meanwhile")
-    main._on_rooms_stored([renamed])
+    # A room announced meanwhile that the snapshot being read does not have.
+    arrived = dataclasses.replace(rooms[0], meeting_id="arrived-meanwhile", label="Meanwhile")
+    session.roomsStored.emit([arrived])
+    assert main.proxy.rowCount() == 0  # held until the list is shown
     aloop.wait_until(lambda: loaded)
-    assert loaded == [4]
     assert main.stack.currentWidget() is main.table
-    labels = {main.proxy.index(row, Column.LABEL).data() for row in range(4)}
-    assert labels == {"Renamed meanwhile", "Stored 1", "Stored 2", "Stored 3"}
+    labels = {main.proxy.index(row, Column.LABEL).data() for row in range(5)}
+    assert labels == {"Meanwhile", "Stored 0", "Stored 1", "Stored 2", "Stored 3"}
 
 
 def test_only_the_newest_of_two_background_loads_is_shown(session, aloop, qtbot, large_list_from):
@@ -513,10 +514,31 @@ def test_only_the_newest_of_two_background_loads_is_shown(session, aloop, qtbot,
     qtbot.addWidget(main)
     loaded = []
     main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
+    main.show()
+    qtbot.waitExposed(main)
+    main._after_first_paint()  # the first frame is drawn: the first load is on its way
     main.reload_rooms()  # before the first load could finish
     aloop.wait_until(lambda: loaded)
     aloop.run(asyncio.sleep(0.2))  # time for the first load to come back, too
     assert loaded == [3]
+
+
+def test_a_large_list_is_read_only_once_the_first_frame_is_drawn(
+    session, aloop, qtbot, large_list_from
+):
+    for n in range(3):
+        make_room(session, aloop, label=f"Stored {n}")
+    large_list_from(2)
+    main = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(main)
+    painted = []
+    main.roomsLoaded.connect(lambda: painted.append(main._first_frame_done))
+    aloop.run(asyncio.sleep(0.2))  # not shown: nothing is read, nothing refreshed
+    assert painted == [] and main._loading_rooms == 3
+    main.show()
+    aloop.wait_until(lambda: painted)
+    assert painted == [True] and main.proxy.rowCount() == 3
+    aloop.wait_until(lambda: main.startup_refresh_done)
 
 
 def test_closing_during_a_background_load_shows_nothing_later(

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
     QKeySequence,
+    QPaintEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -78,6 +79,9 @@ log = logging.getLogger("roomdesk.ui")
 # Statuses change with the clock; this keeps "Ends soon" and "Ended" honest while open.
 STATUS_REFRESH_MS = 30_000
 STATUS_MESSAGE_MS = 5_000
+# Start-up work waits for the first frame; should none be drawn (a window shown off screen),
+# it starts this long after showing anyway.
+FIRST_PAINT_FALLBACK_MS = 1_000
 # From this many rooms on, reading and preparing the list takes long enough to notice (0.6 s at
 # 100,000 rooms), so it happens in a worker thread; and a full pass of Python's garbage
 # collector, which walks every entry of the table's columns, would stall the GUI thread for tens
@@ -100,6 +104,8 @@ class MainWindow(QMainWindow):
         self._action_icons: list[tuple[QAction, str]] = []
         self._refresh_task: asyncio.Task[Any] | None = None
         self._shown_once = False
+        self._first_frame_done = False  # _after_first_paint has run
+        self._deferred_load: int | None = None  # a background load waiting for the first frame
         # Each reload_rooms call; a background load that finds a newer one drops its result.
         self._load_generation = 0
         self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
@@ -477,7 +483,10 @@ class MainWindow(QMainWindow):
             self._loading_rooms = count
             self.model.setRooms([])
             self._update_list_state()
-            self._load_in_background(self._load_generation)
+            if self._first_frame_done:
+                self._load_in_background(self._load_generation)
+            else:  # its thread would slow the first frame: it starts once that is drawn
+                self._deferred_load = self._load_generation
             return
         self._loading_rooms = 0
         rows = self.session.room_rows()
@@ -890,8 +899,25 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            # After the first paint, so the window appears at once with what is stored.
-            QTimer.singleShot(0, self._start_up_refresh)
+            QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._after_first_paint)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._shown_once and not self._first_frame_done:
+            # Queued from inside the first frame, whose widgets are all painted in this same
+            # pass: it runs once the window is on screen with what is stored.
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Start what the first frame must not wait for: a large list's load, the refresh."""
+        if self._first_frame_done:
+            return
+        self._first_frame_done = True
+        if self._deferred_load is not None:
+            generation, self._deferred_load = self._deferred_load, None
+            if generation == self._load_generation:
+                self._load_in_background(generation)
+        self._start_up_refresh()
 
     def _start_up_refresh(self) -> None:
         # Closed before the timer fired: the session may be shutting down already.
