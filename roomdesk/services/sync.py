@@ -75,7 +75,7 @@ class SyncProgress:
 
     def describe(self) -> str:
         pages = "1 page" if self.pages == 1 else f"{self.pages} pages"
-        rooms = "1 room" if self.rooms_seen == 1 else f"{self.rooms_seen} rooms"
+        rooms = "1 room" if self.rooms_seen == 1 else f"{self.rooms_seen:,} rooms"
         return f"Refreshing… {pages}, {rooms}"
 
 
@@ -103,12 +103,13 @@ class SyncReport:
 
     def summary(self) -> str:
         """One or two sentences fit for a status bar."""
-        rooms = "1 room" if self.rooms_seen == 1 else f"{self.rooms_seen} rooms"
-        parts = [f"{len(self.imported)} new", f"{len(self.updated)} changed"]
+        rooms = "1 room" if self.rooms_seen == 1 else f"{self.rooms_seen:,} rooms"
+        parts = [f"{len(self.imported):,} new", f"{len(self.updated):,} changed"]
         if self.missing:
-            parts.append(f"{len(self.missing)} gone from Whereby")
+            parts.append(f"{len(self.missing):,} gone from Whereby")
         if self.resolved:
-            parts.append(f"{len(self.resolved)} interrupted create(s) found")
+            found = len(self.resolved)
+            parts.append(f"{found} interrupted create{'s' if found != 1 else ''} found")
         text = f"Refreshed: {rooms} on Whereby ({', '.join(parts)})."
         if self.unresolved:
             count = len(self.unresolved)
