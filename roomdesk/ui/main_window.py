@@ -136,6 +136,11 @@ class MainWindow(QMainWindow):
         self._status_timer.setInterval(STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self._refresh_statuses)
         self._status_timer.start()
+        # A child of the window, so it never fires for a window already gone.
+        self._first_paint_fallback = QTimer(self)
+        self._first_paint_fallback.setSingleShot(True)
+        self._first_paint_fallback.setInterval(FIRST_PAINT_FALLBACK_MS)
+        self._first_paint_fallback.timeout.connect(self._after_first_paint)
         self.reload_rooms()
         self._update_pending_bar()
 
@@ -899,7 +904,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._after_first_paint)
+            self._first_paint_fallback.start()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -913,6 +918,7 @@ class MainWindow(QMainWindow):
         if self._first_frame_done:
             return
         self._first_frame_done = True
+        self._first_paint_fallback.stop()
         if self._deferred_load is not None:
             generation, self._deferred_load = self._deferred_load, None
             if generation == self._load_generation:
@@ -1031,6 +1037,7 @@ class MainWindow(QMainWindow):
             dialog.close()
         self._status_timer.stop()
         self._throttle_timer.stop()
+        self._first_paint_fallback.stop()
         event.accept()
         self.closed.emit()
 
