@@ -468,36 +468,40 @@ def test_refresh_keeps_the_selection_while_a_big_page_arrives(window, session, a
 
 
 @pytest.fixture
-def large_list_from(monkeypatch):
-    """Lists of this many rooms count as large (loaded in the background); the heap frozen by
-    such a load is thawed after the test, so later tests collect as usual."""
+def large_list_window(session, aloop, qtbot, monkeypatch):
+    """``make(rooms)``: a window over that many stored rooms, with lists of one room fewer
+    counting as large (read in the background), and the row counts it announced with
+    ``roomsLoaded``. The heap such a load freezes is thawed after the test."""
     import gc
 
     from roomdesk.ui import main_window as main_window_module
 
-    def set_threshold(rooms: int) -> None:
-        monkeypatch.setattr(main_window_module, "LARGE_LIST_ROOMS", rooms)
+    def make(rooms: int) -> tuple[MainWindow, list[int]]:
+        for n in range(rooms):
+            make_room(session, aloop, label=f"Stored {n}", hours=2 + n)
+        monkeypatch.setattr(main_window_module, "LARGE_LIST_ROOMS", rooms - 1)
+        main = MainWindow(session, AppSettings(app_paths()))
+        qtbot.addWidget(main)
+        loaded: list[int] = []
+        main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
+        return main, loaded
 
-    yield set_threshold
+    yield make
     gc.unfreeze()
 
 
 def test_a_large_list_loads_in_the_background_and_keeps_what_arrives_meanwhile(
-    session, aloop, qtbot, large_list_from
+    session, aloop, large_list_window
 ):
-    rooms = [make_room(session, aloop, label=f"Stored {n}", hours=2 + n) for n in range(4)]
-    large_list_from(3)
-    main = MainWindow(session, AppSettings(app_paths()))
-    qtbot.addWidget(main)
-    loaded = []
-    main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
+    main, loaded = large_list_window(4)
     main.show()
     # Before the loop runs, the list is being read: the window says so and shows no rows.
     assert main.stack.currentWidget() is main.no_match
     assert main.no_match.text() == "Loading 4 rooms…"
     assert main.proxy.rowCount() == 0 and not main.delete_action.isEnabled()
     # A room announced meanwhile that the snapshot being read does not have.
-    arrived = dataclasses.replace(rooms[0], meeting_id="arrived-meanwhile", label="Meanwhile")
+    [known] = [room for room in session.list_rooms() if room.label == "Stored 0"]
+    arrived = dataclasses.replace(known, meeting_id="arrived-meanwhile", label="Meanwhile")
     session.roomsStored.emit([arrived])
     assert main.proxy.rowCount() == 0  # held until the list is shown
     aloop.wait_until(lambda: loaded)
@@ -506,14 +510,8 @@ def test_a_large_list_loads_in_the_background_and_keeps_what_arrives_meanwhile(
     assert labels == {"Meanwhile", "Stored 0", "Stored 1", "Stored 2", "Stored 3"}
 
 
-def test_only_the_newest_of_two_background_loads_is_shown(session, aloop, qtbot, large_list_from):
-    for n in range(3):
-        make_room(session, aloop, label=f"Stored {n}")
-    large_list_from(2)
-    main = MainWindow(session, AppSettings(app_paths()))
-    qtbot.addWidget(main)
-    loaded = []
-    main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
+def test_only_the_newest_of_two_background_loads_is_shown(aloop, qtbot, large_list_window):
+    main, loaded = large_list_window(3)
     main.show()
     qtbot.waitExposed(main)
     main._after_first_paint()  # the first frame is drawn: the first load is on its way
@@ -523,34 +521,18 @@ def test_only_the_newest_of_two_background_loads_is_shown(session, aloop, qtbot,
     assert loaded == [3]
 
 
-def test_a_large_list_is_read_only_once_the_first_frame_is_drawn(
-    session, aloop, qtbot, large_list_from
-):
-    for n in range(3):
-        make_room(session, aloop, label=f"Stored {n}")
-    large_list_from(2)
-    main = MainWindow(session, AppSettings(app_paths()))
-    qtbot.addWidget(main)
-    painted = []
-    main.roomsLoaded.connect(lambda: painted.append(main._first_frame_done))
+def test_a_large_list_is_read_only_once_the_first_frame_is_drawn(aloop, large_list_window):
+    main, loaded = large_list_window(3)
     aloop.run(asyncio.sleep(0.2))  # not shown: nothing is read, nothing refreshed
-    assert painted == [] and main._loading_rooms == 3
+    assert loaded == [] and main._loading_rooms == 3
     main.show()
-    aloop.wait_until(lambda: painted)
-    assert painted == [True] and main.proxy.rowCount() == 3
+    aloop.wait_until(lambda: loaded)
+    assert loaded == [3] and main._first_frame_done
     aloop.wait_until(lambda: main.startup_refresh_done)
 
 
-def test_closing_during_a_background_load_shows_nothing_later(
-    session, aloop, qtbot, large_list_from
-):
-    for n in range(3):
-        make_room(session, aloop, label=f"Stored {n}")
-    large_list_from(2)
-    main = MainWindow(session, AppSettings(app_paths()))
-    qtbot.addWidget(main)
-    loaded = []
-    main.roomsLoaded.connect(lambda: loaded.append(True))
+def test_closing_during_a_background_load_shows_nothing_later(aloop, large_list_window):
+    main, loaded = large_list_window(3)
     main.show()
     main.close()
     aloop.run(asyncio.sleep(0.3))
