@@ -66,17 +66,13 @@ def _one_line(detail: str) -> str:
     return text
 
 
-def find_damage(path: Path) -> str | None:
-    """SQLite's complaint about the file at ``path``, found without changing it; else None.
+def check_structure(path: Path) -> tuple[bool, str | None]:
+    """Whether SQLite's quick check of the file at ``path`` ran and passed, and its complaint
+    about the file if it found damage (else None); found without changing the file.
 
-    None also when the file is missing, empty, locked, unreadable or from a newer roomdesk:
-    :class:`RoomStore` reports those itself, and none of them is damage.
+    No complaint also when the file is missing, empty, locked, unreadable or from a newer
+    roomdesk: :class:`RoomStore` reports those itself, and none of them is damage.
     """
-    return _check_structure(path)[1]
-
-
-def _check_structure(path: Path) -> tuple[bool, str | None]:
-    """(whether SQLite's quick check ran and passed, :func:`find_damage`'s answer)."""
     try:
         if path.stat().st_size == 0:
             return False, None
@@ -111,7 +107,7 @@ def open_store_safely(path: Path) -> tuple[RoomStore, RecoveryNotice | None]:
     file is then left exactly as it was.
     """
     path = Path(path)
-    passed, detail = _check_structure(path)
+    passed, detail = check_structure(path)
     if detail is None:
         try:
             # One quick check is enough; it reads the whole file.
@@ -138,4 +134,4 @@ def open_store_safely(path: Path) -> tuple[RoomStore, RecoveryNotice | None]:
     return store, RecoveryNotice(store_path=path, moved_to=moved_to, reason=reason)
 
 
-__all__ = ["RecoveryNotice", "find_damage", "open_store_safely"]
+__all__ = ["RecoveryNotice", "check_structure", "open_store_safely"]
