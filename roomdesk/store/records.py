@@ -15,6 +15,8 @@ from roomdesk.api.models import ROOM_GRACE_PERIOD
 
 # How long before its end date a room counts as ending soon.
 ENDS_SOON_WINDOW = timedelta(hours=1)
+_ENDS_SOON_SECONDS = ENDS_SOON_WINDOW.total_seconds()
+_GRACE_SECONDS = ROOM_GRACE_PERIOD.total_seconds()
 
 
 class RoomSource(StrEnum):
@@ -106,19 +108,12 @@ class StoredRoom:
     def status(self, now: datetime) -> RoomStatus:
         """The room's status at ``now`` (aware)."""
         require_aware(now, "now")
-        if self.deleted_at is not None:
-            return RoomStatus.DELETED
-        # The server no longer lists it, so it is gone whatever its end date says.
-        if self.server_missing_at is not None:
-            return RoomStatus.EXPIRED
-        end = self.end_date
-        if now < end - ENDS_SOON_WINDOW:
-            return RoomStatus.ACTIVE
-        if now < end:
-            return RoomStatus.ENDS_SOON
-        if now < end + ROOM_GRACE_PERIOD:
-            return RoomStatus.ENDED
-        return RoomStatus.EXPIRED
+        return status_at(
+            self.end_date.timestamp(),
+            now.timestamp(),
+            self.deleted_at is not None,
+            self.server_missing_at is not None,
+        )
 
     @property
     def links(self) -> dict[LinkKind, str]:
@@ -143,3 +138,19 @@ class PendingCreate:
     meeting_id: str | None
     error: str | None
     attempt: int  # how many times the request has been (or is about to be) sent
+
+
+def status_at(end: float, now: float, deleted: bool, missing: bool) -> RoomStatus:
+    """A room's status at ``now`` from its end (both epoch seconds) and whether it was deleted
+    or the server no longer lists it: the one rule, also for tables that keep no StoredRoom."""
+    if deleted:
+        return RoomStatus.DELETED
+    if missing:
+        return RoomStatus.EXPIRED  # the server no longer lists it, whatever its end says
+    if now < end - _ENDS_SOON_SECONDS:
+        return RoomStatus.ACTIVE
+    if now < end:
+        return RoomStatus.ENDS_SOON
+    if now < end + _GRACE_SECONDS:
+        return RoomStatus.ENDED
+    return RoomStatus.EXPIRED

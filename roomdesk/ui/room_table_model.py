@@ -72,6 +72,7 @@ from roomdesk.store.records import (
     RoomStatus,
     StoredRoom,
     require_aware,
+    status_at,
 )
 from roomdesk.timezones import system_zone_name
 from roomdesk.ui import icons
@@ -256,17 +257,7 @@ def search_text(
 
 def _status_at(state: int, end: float, now: float) -> RoomStatus:
     """StoredRoom.status, from a row's state bits and end (epoch seconds) at ``now``."""
-    if state & ROW_DELETED:
-        return RoomStatus.DELETED
-    if state & ROW_MISSING:
-        return RoomStatus.EXPIRED  # the server no longer lists it, whatever its end says
-    if now < end - _ENDS_SOON_SECONDS:
-        return RoomStatus.ACTIVE
-    if now < end:
-        return RoomStatus.ENDS_SOON
-    if now < end + _GRACE_SECONDS:
-        return RoomStatus.ENDED
-    return RoomStatus.EXPIRED
+    return status_at(end, now, state & ROW_DELETED != 0, state & ROW_MISSING != 0)
 
 
 # -- columns ---------------------------------------------------------------------------------------
