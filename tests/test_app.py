@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -28,6 +29,14 @@ def test_version_and_help(capsys):
     assert __version__ in capsys.readouterr().out
     assert main(["--help"]) == 0
     assert "--demo" in capsys.readouterr().out
+
+
+def test_version_matches_the_project_file():
+    import tomllib
+
+    project_file = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    project = tomllib.loads(project_file.read_text(encoding="utf-8"))["project"]
+    assert __version__ == project["version"]
 
 
 def test_bad_argument_is_one_error_line(capsys):
