@@ -33,12 +33,12 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeVar
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
+# keyring itself is imported where the keychain is used, off the GUI thread (see KeyStore):
+# importing it costs about 20 ms, which a start with the key in the environment never needs.
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 KEYRING_SERVICE: Final = "roomdesk"
 KEYRING_USERNAME: Final = "api-key"
@@ -252,6 +252,8 @@ def keychain_advice(problem: KeychainProblem, platform: str | None = None) -> st
 
 def describe_backend(backend: KeyringBackend) -> str:
     """A display name for a keyring backend, e.g. ``SecretService Keyring``."""
+    from keyring.backends import chainer
+
     backend_class = type(backend)
     qualified = f"{backend_class.__module__}.{backend_class.__qualname__}"
     if qualified in _FRIENDLY_BACKEND_NAMES:
@@ -270,12 +272,14 @@ def _class_display_name(backend_class: type[KeyringBackend]) -> str:
         return backend_class.__qualname__
 
 
-def _chained_backends(backend: chainer.ChainerBackend) -> list[KeyringBackend]:
+def _chained_backends(backend: KeyringBackend) -> list[KeyringBackend]:
     return list(type(backend).backends)
 
 
 def _unusable_backend_reason(backend: KeyringBackend) -> str | None:
     """Why roomdesk refuses ``backend`` before even calling it, or None."""
+    from keyring.backends import chainer, fail, null
+
     if isinstance(backend, fail.Keyring):
         return "Python's keyring found no keychain to use."
     if isinstance(backend, null.Keyring):
@@ -310,6 +314,8 @@ def _optional_types(module_name: str, *names: str) -> tuple[type[BaseException],
 
 @functools.cache
 def _locked_types() -> tuple[type[BaseException], ...]:
+    import keyring.errors
+
     return (
         keyring.errors.KeyringLocked,
         *_optional_types("secretstorage.exceptions", "LockedException", "PromptDismissedException"),
@@ -318,6 +324,8 @@ def _locked_types() -> tuple[type[BaseException], ...]:
 
 @functools.cache
 def _unavailable_types() -> tuple[type[BaseException], ...]:
+    import keyring.errors
+
     return (
         keyring.errors.NoKeyringError,
         keyring.errors.InitError,
@@ -422,6 +430,8 @@ class KeyStore:
 
     def clear(self) -> bool:
         """Remove the key from the keychain; True if one was there. ``ROOMDESK_API_KEY`` stays."""
+        import keyring.errors
+
         backend = self._usable_backend("remove the API key")
 
         def delete() -> bool:
@@ -510,6 +520,8 @@ class KeyStore:
     def _backend(self, operation: str) -> KeyringBackend:
         if self._keyring_backend is not None:
             return self._keyring_backend
+        import keyring
+
         # keyring.get_keyring() can itself fail, e.g. PYTHON_KEYRING_BACKEND naming no class.
         return self._keychain_call(operation, None, keyring.get_keyring)
 
