@@ -9,23 +9,18 @@ for its points in the account's :class:`~roomdesk.api.scheduler.RateLimitSchedul
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ipaddress
 import json
 import logging
 import math
 import os
 import random
-import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlsplit
-
-import httpx
-import truststore
 
 from roomdesk import __version__
 from roomdesk.api.errors import (
@@ -48,6 +43,11 @@ from roomdesk.api.errors import (
 from roomdesk.api.models import Field, Meeting, MeetingRequest, MeetingsPage, fields_param
 from roomdesk.api.scheduler import Permit, RateLimitScheduler
 from roomdesk.redact import redact
+
+# httpx, ssl and truststore are imported with the first request (see WherebyClient._http):
+# together some 35 ms that a window starting up does not need to wait for.
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("roomdesk.api")
 
@@ -159,6 +159,8 @@ def _parse_reset(value: str | None) -> datetime | None:
             return datetime.fromtimestamp(time.time() + number, UTC)
         except (OverflowError, OSError, ValueError):
             return None
+    import email.utils
+
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -210,6 +212,8 @@ def _server_text(response: httpx.Response, body: Any) -> str:
 
 
 def _is_tls_failure(exc: BaseException) -> bool:
+    import ssl
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -251,7 +255,7 @@ class WherebyClient:
             real = sleep is asyncio.sleep
             scheduler = RateLimitScheduler() if real else RateLimitScheduler.simulated(sleep)
         self.scheduler = scheduler
-        self._timeout = timeout or httpx.Timeout(15.0, connect=5.0)
+        self._timeout = timeout  # None: 15 s, 5 s to connect (made with the HTTP client)
         self._transport = transport
         self._http_client: httpx.AsyncClient | None = None
         self._closed = False
@@ -264,6 +268,11 @@ class WherebyClient:
         if self._http_client is None:
             if self._closed:
                 raise RuntimeError("the Whereby client has been closed")
+            import ssl
+
+            import httpx
+            import truststore
+
             # The OS trust store, so a corporate CA installed on the machine is honoured.
             verify = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             self._http_client = httpx.AsyncClient(
@@ -273,7 +282,7 @@ class WherebyClient:
                     "User-Agent": USER_AGENT,
                     "Accept": "application/json",
                 },
-                timeout=self._timeout,
+                timeout=self._timeout or httpx.Timeout(15.0, connect=5.0),
                 verify=verify,
                 transport=self._transport,
                 follow_redirects=False,
@@ -479,6 +488,8 @@ class WherebyClient:
         params: Mapping[str, Any] | None,
         json_body: Any,
     ) -> Any:
+        import httpx  # already loaded by self._http; bound here for the except clauses
+
         started = time.monotonic()
         try:
             response = await self._http.request(method, path, params=params, json=json_body)
@@ -518,6 +529,8 @@ class WherebyClient:
 
     @staticmethod
     def _describe(exc: httpx.TransportError) -> str:
+        import httpx
+
         if isinstance(exc, httpx.TimeoutException):
             return "no answer in time"
         if isinstance(exc, httpx.RemoteProtocolError):
