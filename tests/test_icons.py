@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +95,19 @@ def test_icon_renders_at_each_size_and_at_2x(qapp, name: str) -> None:
     assert sharp.toImage().convertToFormat(
         QImage.Format.Format_ARGB32
     ) == direct.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+
+
+def test_a_changed_copy_of_an_icon_keeps_drawing(qapp) -> None:
+    original = icons.icon("copy")
+    copy = QIcon(original)
+    copy.addPixmap(original.pixmap(QSize(16, 16)), QIcon.Mode.Active)  # detaches: a clone
+    del original
+    gc.collect()
+    assert drawn_pixels(copy.pixmap(QSize(20, 20)).toImage()) > 0
+    assert drawn_pixels(icons.icon("copy").pixmap(QSize(20, 20)).toImage()) > 0
+    del copy
+    gc.collect()
+    assert drawn_pixels(icons.icon("copy").pixmap(QSize(22, 22)).toImage()) > 0
 
 
 def test_icons_follow_a_dark_palette(dark_palette: QPalette) -> None:

@@ -1,9 +1,10 @@
 """The app's SVG icons, recoloured to follow the palette, and the app icon.
 
 The line icons in ``resources/icons`` are drawn in ``#000000``, the colour token this module swaps
-for the palette's text colours (QtSvg has no ``currentColor``). Each icon is rendered at several
-pixel sizes, so Qt can pick a crisp one for any size and device pixel ratio (e.g. 32 px for a
-16 px icon at 200 % scaling).
+for the palette's text colours (QtSvg has no ``currentColor``). Each icon is drawn from its SVG at
+the exact pixel size and mode Qt asks for, the first time it asks (e.g. 32 px for a 16 px icon at
+200 % scaling), and kept: a window's first frame draws a few of them at one size, where drawing
+every size and mode up front cost some 30 ms of each start.
 
 ``resources_dir()`` finds the resources in a frozen app (``sys._MEIPASS/resources``), inside the
 installed package (``roomdesk/resources``) and in a source checkout (top-level ``resources/``).
@@ -15,13 +16,24 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QImage,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtSvg import QSvgRenderer
+from shiboken6 import Shiboken
 
 # The colour every line icon is drawn in; replaced by the palette colour when rendering.
 COLOR_TOKEN = b"#000000"
-# Physical pixel sizes rendered per icon: 16/24/32/48 logical px at 1x, 1.5x and 2x.
+# The pixel sizes an icon reports as its own (16/24/32/48 logical px at 1x, 1.5x and 2x); it is
+# drawn sharp at any size asked for, these included.
 ICON_PIXEL_SIZES = (16, 24, 32, 36, 48, 64, 72, 96)
 APP_ICON_PIXEL_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 APP_ICON_FILE = "roomdesk.svg"
@@ -29,6 +41,7 @@ APP_ICON_FILE = "roomdesk.svg"
 _cache: dict[str, QIcon] = {}
 _cache_palette_key: tuple[int, ...] | None = None
 _app_icon: list[QIcon] = []  # filled on first use: a QIcon needs a QGuiApplication
+_cloned_engines: list[PaletteSvgIconEngine] = []  # see PaletteSvgIconEngine.clone
 
 
 def _candidate_dirs() -> list[Path]:
@@ -123,14 +136,55 @@ def icon(name: str) -> QIcon:
     return found
 
 
+class PaletteSvgIconEngine(QIconEngine):
+    """Draws one line icon in a palette's colours, at each pixel size and mode when first asked.
+
+    Icons are square: a size that is not is served by the largest square that fits. The Active
+    mode (hover) looks like Normal.
+    """
+
+    def __init__(self, svg: bytes, colors: dict[QIcon.Mode, QColor]) -> None:
+        super().__init__()
+        self._svg = svg
+        self._colors = colors
+        self._pixmaps: dict[tuple[int, QIcon.Mode], QPixmap] = {}
+
+    def _mode(self, mode: QIcon.Mode) -> QIcon.Mode:
+        return mode if mode in self._colors else QIcon.Mode.Normal
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        mode = self._mode(mode)
+        side = max(1, min(size.width(), size.height()))
+        found = self._pixmaps.get((side, mode))
+        if found is None:
+            color = self._colors[mode]
+            found = render_svg(_recoloured(self._svg, color), side, color.alphaF())
+            self._pixmaps[(side, mode)] = found
+        return found
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        side = min(rect.width(), rect.height())
+        pixmap = self.pixmap(QSize(round(side * scale), round(side * scale)), mode, state)
+        target = QRect(0, 0, side, side)
+        target.moveCenter(rect.center())
+        painter.drawPixmap(target, pixmap)
+
+    def availableSizes(self, mode: QIcon.Mode, state: QIcon.State) -> list[QSize]:
+        return [QSize(pixels, pixels) for pixels in ICON_PIXEL_SIZES]
+
+    def clone(self) -> QIconEngine:
+        # Qt clones when a copy of the icon is changed (QIcon.addPixmap on a copy). PySide leaves
+        # the returned engine owned by Python, which would free it while that copy still draws
+        # with it: it is kept here until Qt deletes it (which invalidates its wrapper).
+        _cloned_engines[:] = [engine for engine in _cloned_engines if Shiboken.isValid(engine)]
+        engine = PaletteSvgIconEngine(self._svg, self._colors)
+        _cloned_engines.append(engine)
+        return engine
+
+
 def _build_icon(svg: bytes, colors: dict[QIcon.Mode, QColor]) -> QIcon:
-    built = QIcon()
-    for mode, color in colors.items():
-        recoloured = _recoloured(svg, color)
-        for pixels in ICON_PIXEL_SIZES:
-            pixmap = render_svg(recoloured, pixels, color.alphaF())
-            built.addPixmap(pixmap, mode, QIcon.State.Off)
-    return built
+    return QIcon(PaletteSvgIconEngine(svg, colors))
 
 
 def clear_icon_cache() -> None:
