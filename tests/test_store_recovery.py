@@ -387,3 +387,77 @@ def test_a_plain_open_still_checks_the_structure_itself(store_path: Path, tmp_pa
     store_path.write_bytes(junk_page(healthy_store_bytes(tmp_path)))
     with pytest.raises(store_db.StoreCorruptError):
         RoomStore(store_path)
+
+
+# -- the structure check started at launch ---------------------------------------------------------
+
+
+def test_an_early_check_of_a_damaged_file_moves_it_aside_at_opening(
+    store_path: Path, tmp_path: Path
+) -> None:
+    original = junk_page(healthy_store_bytes(tmp_path))
+    store_path.write_bytes(original)
+    early = recovery.EarlyStructureCheck(store_path)
+    store, notice = open_store_safely(store_path, early)
+    with store:
+        assert isinstance(notice, RecoveryNotice)
+        assert store.list_rooms(include_past=True) == []
+    assert notice.moved_to.read_bytes() == original
+
+
+def test_an_early_check_stands_for_the_check_at_opening(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_path.write_bytes(healthy_store_bytes(tmp_path))
+    early = recovery.EarlyStructureCheck(store_path)
+    assert early.result() == (True, None)
+    elsewhere = recovery.EarlyStructureCheck(tmp_path / "other.sqlite3")
+    elsewhere.result()
+    checked: list[Path] = []
+    real_check = recovery.check_structure
+    monkeypatch.setattr(
+        recovery, "check_structure", lambda path: checked.append(path) or real_check(path)
+    )
+    open_store_safely(store_path, early)[0].close()
+    assert checked == []
+    # A check of another file is no answer for this one.
+    open_store_safely(store_path, elsewhere)[0].close()
+    assert checked == [store_path]
+
+
+def test_an_early_check_that_failed_raises_its_error_when_asked(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(path: Path) -> tuple[bool, str | None]:
+        raise RuntimeError("the check itself broke")
+
+    monkeypatch.setattr(recovery, "check_structure", broken)
+    early = recovery.EarlyStructureCheck(store_path)
+    with pytest.raises(RuntimeError, match="the check itself broke"):
+        open_store_safely(store_path, early)
+    assert not store_path.exists()  # nothing was opened or created
+
+
+def test_the_session_uses_an_early_check_for_its_first_opening_only(
+    qapp, aloop, monkeypatch: pytest.MonkeyPatch, emulator
+) -> None:
+    store_file = app_paths().ensure().store_file
+    store_file.write_bytes(b"\x00 not a database " * 100)
+    early = recovery.EarlyStructureCheck(store_file)
+    early.result()
+    # Repaired after the early look: the opening still acts on what the early check found.
+    store_file.unlink()
+    RoomStore(store_file).close()
+    monkeypatch.setenv("ROOMDESK_API_KEY", "test-key")
+    monkeypatch.setenv("ROOMDESK_API_URL", emulator.base_url)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
+    app = App(argparse.Namespace(demo=False, debug=False), qapp, early_check=early)
+    checked: list[Path] = []
+    real_check = recovery.check_structure
+    monkeypatch.setattr(
+        recovery, "check_structure", lambda path: checked.append(path) or real_check(path)
+    )
+    notice = app.session.open_store_once()
+    assert notice is not None and checked == []  # the early check's finding was used
+    assert app.session.open_store_once() is None
+    assert checked == [store_file]  # the second opening checks for itself

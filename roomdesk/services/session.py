@@ -27,7 +27,7 @@ from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DeleteOutcome, RoomService
 from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
 from roomdesk.store import PendingCreate, RoomRows, RoomStore, StoredRoom
-from roomdesk.store.recovery import open_store_safely
+from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice, open_store_safely
 
 if TYPE_CHECKING:
     from roomdesk.emulator import EmulatorServer
@@ -84,6 +84,7 @@ class AppSession(QObject):
         self._emulator: EmulatorServer | None = None
         self._demo_dir: Path | None = None
         self._busy = 0
+        self._early_check: EarlyStructureCheck | None = None
         self.account_text = ""
         self.connection_text = ""
         self.rate_limit_text = ""
@@ -214,9 +215,25 @@ class AppSession(QObject):
             return ""
         return self._client.scheduler.state.describe()
 
+    def use_early_check(self, check: EarlyStructureCheck) -> None:
+        """A check of the account's room list started early (at launch), for its first opening
+        (by :meth:`start_with_key` or :meth:`open_store_once`) to use instead of its own."""
+        self._early_check = check
+
+    def _take_early_check(self) -> EarlyStructureCheck | None:
+        check, self._early_check = self._early_check, None
+        return check
+
+    def open_store_once(self) -> RecoveryNotice | None:
+        """Open and close the account's room list, so a damaged one is moved aside now; the
+        notice when it was. Raises StoreVersionError or StoreUnavailableError, leaving it."""
+        store, notice = open_store_safely(self.paths.store_file, self._take_early_check())
+        store.close()
+        return notice
+
     def _open(self, client: WherebyClient, store_file: Path) -> None:
         self._client = client
-        self._store, notice = open_store_safely(store_file)
+        self._store, notice = open_store_safely(store_file, self._take_early_check())
         if notice is not None:
             self.storeRecovered.emit(notice)
         self._service = RoomService(client, self._store, clock=self._clock)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,15 +100,51 @@ def check_structure(path: Path) -> tuple[bool, str | None]:
     return (True, None) if problems == ["ok"] else (False, "\n".join(problems))
 
 
-def open_store_safely(path: Path) -> tuple[RoomStore, RecoveryNotice | None]:
+class EarlyStructureCheck:
+    """:func:`check_structure` of one file, run in a worker thread from the moment it is made.
+
+    The app starts it first thing, so the check (tens of milliseconds for a long room list;
+    SQLite lets the GIL go while it reads) runs while the window's modules load. Its result
+    belongs to the store's first opening only: :func:`open_store_safely` takes it once.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._outcome: tuple[bool, str | None] | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="store-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._outcome = check_structure(self.path)
+        except BaseException as exc:  # handed to the thread that asks for the result
+            self._outcome = exc
+
+    def result(self) -> tuple[bool, str | None]:
+        """What :func:`check_structure` returned, once it has (an error it raised, raised)."""
+        self._thread.join()
+        outcome = self._outcome
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert outcome is not None
+        return outcome
+
+
+def open_store_safely(
+    path: Path, early_check: EarlyStructureCheck | None = None
+) -> tuple[RoomStore, RecoveryNotice | None]:
     """Open the store at ``path``; a damaged file is moved aside and replaced by an empty store.
 
     Returns the open store and, when a file was moved aside, the notice to show once. Raises
     :class:`~roomdesk.store.StoreVersionError` and :class:`StoreUnavailableError` unchanged; the
-    file is then left exactly as it was.
+    file is then left exactly as it was. ``early_check``, when it is of this very file, stands
+    for the structure check this would otherwise run.
     """
     path = Path(path)
-    passed, detail = check_structure(path)
+    if early_check is not None and early_check.path == path:
+        passed, detail = early_check.result()
+    else:
+        passed, detail = check_structure(path)
     if detail is None:
         try:
             # One quick check is enough; it reads the whole file.
@@ -134,4 +171,4 @@ def open_store_safely(path: Path) -> tuple[RoomStore, RecoveryNotice | None]:
     return store, RecoveryNotice(store_path=path, moved_to=moved_to, reason=reason)
 
 
-__all__ = ["RecoveryNotice", "check_structure", "open_store_safely"]
+__all__ = ["EarlyStructureCheck", "RecoveryNotice", "check_structure", "open_store_safely"]
