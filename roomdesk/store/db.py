@@ -227,8 +227,9 @@ _SELECT_ROOM_RECORDS = f"""
 
 
 # Rows fetched at a time by room_rows: few enough that the garbage collector, which looks at new
-# tuples until they are freed, never has a hundred thousand of them to look at.
-_ROWS_PER_FETCH = 2048
+# tuples until they are freed, never has a hundred thousand of them to look at, and that a read
+# in a worker thread holds the GIL for no more than a few milliseconds at a time.
+_ROWS_PER_FETCH = 1024
 
 
 @dataclass(frozen=True, slots=True)

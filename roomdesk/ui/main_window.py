@@ -66,6 +66,8 @@ from roomdesk.ui.room_table_model import (
     RoomFilterProxyModel,
     RoomRole,
     RoomTableModel,
+    bulk_work,
+    release_in_steps,
 )
 
 if TYPE_CHECKING:
@@ -507,8 +509,15 @@ class MainWindow(QMainWindow):
         session, model = self.session, self.model
 
         def read_and_prepare() -> PreparedRooms | None:
-            rows = session.room_rows(own_connection=True)
-            return None if rows is None else model.prepare(rows)
+            # Each step short enough for the GUI thread to keep drawing (see both functions); the
+            # new table goes where _freeze_large_table would put it.
+            with bulk_work(freeze_new=True):
+                rows = session.room_rows(own_connection=True)
+                if rows is None:
+                    return None
+                prepared = model.prepare(rows)
+                release_in_steps(rows)
+                return prepared
 
         problem = ""
         try:

@@ -36,18 +36,21 @@ through a sorted array of source rows; no filter at all maps them one to one wit
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import heapq
 import json
 import operator
 import queue
+import sys
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from itertools import compress, groupby, repeat
+from itertools import compress, groupby, islice, repeat
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -392,16 +395,66 @@ def prepare_rooms(
     require_aware(now, "now")
     if not in_worker:
         return _prepare(rooms, now, sort_column, sort_order, _sorted)
-    # The cyclic garbage collector walks every element of each new container it sees, and this
-    # builds a dozen lists of 100,000: each pass holds the GIL for tens of milliseconds, a stall
-    # of the GUI thread. Nothing built here forms a cycle; reference counting frees the rest.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with bulk_work():
         return _prepare(rooms, now, sort_column, sort_order, _sorted_in_steps)
+
+
+# The GIL's switch interval during bulk work in a worker thread (Python's default is 5 ms).
+BULK_WORK_SWITCH_INTERVAL = 0.001
+_bulk_lock = threading.Lock()
+_bulk_depth = 0  # bulk_work sections running, in any thread
+_bulk_saved: tuple[bool, float] = (True, 0.005)  # collector on?, switch interval: from before
+
+
+@contextmanager
+def bulk_work(*, freeze_new: bool = False) -> Iterator[None]:
+    """Settings for bulk work on many rooms in a worker thread, while the GUI thread draws.
+
+    * The cyclic garbage collector is off (for the whole process). It walks every element of
+      each new container it sees, and reading and preparing rooms builds a dozen lists of
+      100,000: each pass would hold the GIL for tens of milliseconds, a stall of the GUI thread.
+      Nothing built there forms a cycle; reference counting frees it.
+    * The GIL changes hands every millisecond rather than every 5: handling one event, the GUI
+      thread takes the GIL several times, and waiting 5 ms each time added up to 25 ms stalls.
+
+    ``freeze_new``: at the end, move everything the collector tracks to its permanent generation
+    (``gc.freeze()``). Otherwise its first pass afterwards looks at every container made
+    meanwhile, a large table's columns included (26 ms at 100,000 rooms).
+
+    Sections may overlap (in several threads); the settings from before come back when the last
+    one ends.
+    """
+    global _bulk_depth, _bulk_saved
+    with _bulk_lock:
+        if _bulk_depth == 0:
+            _bulk_saved = (gc.isenabled(), sys.getswitchinterval())
+            gc.disable()
+            sys.setswitchinterval(BULK_WORK_SWITCH_INTERVAL)
+        _bulk_depth += 1
+    try:
+        yield
     finally:
-        if collecting:
-            gc.enable()
+        with _bulk_lock:
+            _bulk_depth -= 1
+            if freeze_new:
+                gc.freeze()
+            if _bulk_depth == 0:
+                collecting, interval = _bulk_saved
+                sys.setswitchinterval(interval)
+                if collecting:
+                    gc.enable()
+
+
+def release_in_steps(rows: RoomRows) -> None:
+    """Hand the columns of ``rows`` (which must not be used again) to the thread that frees
+    replaced rows a slice at a time (see :class:`_Releaser`).
+
+    Dropping a snapshot of 100,000 rooms frees some million strings in one C call, holding the
+    GIL that long; the prepared rooms keep what they need of it.
+    """
+    columns = [getattr(rows, field.name) for field in dataclasses.fields(rows)]
+    if len(rows) >= _RELEASE_IN_BACKGROUND:
+        _releaser.release(*(column for column in columns if isinstance(column, list)))
 
 
 def _prepare(
@@ -460,11 +513,11 @@ def _prepare(
             if name != "search" and not (name == "rooms" and isinstance(rooms, RoomRows)):
                 setattr(columns, name, _permuted(getattr(columns, name), perm))
         urls, hosts, viewers = (_permuted(links, perm) for links in (urls, hosts, viewers))
-        prepared.sort_keys = list(map(keys.__getitem__, perm))
+        prepared.sort_keys = _stepwise(map(keys.__getitem__, perm))
         new_slot = [0] * len(perm)
         for slot, old in zip(slots, perm, strict=True):
             new_slot[old] = slot
-        by_id = list(map(new_slot.__getitem__, by_id))
+        by_id = _stepwise(map(new_slot.__getitem__, by_id))
     else:
         prepared.sort_keys = [None] * len(mids)
     prepared.by_id = by_id
@@ -473,12 +526,15 @@ def _prepare(
     columns.search = list(map(search_text, labels, room_texts, urls, hosts, viewers, mids))
     prepared.order = slots
     prepared.end_index = _EndIndex.build(columns.ends, slots)
-    prepared.slot_of = dict(zip(columns.meeting_ids, slots, strict=True))
+    slot_of = prepared.slot_of
+    pairs = zip(columns.meeting_ids, slots, strict=True)
+    while len(slot_of) < len(slots):  # in steps, as _stepwise does
+        slot_of.update(islice(pairs, _SORT_STEP))
     return prepared
 
 
-# Items per piece of _sorted_in_steps: a few milliseconds of sorting each.
-_SORT_STEP = 16_384
+# Items per piece of _sorted_in_steps and _stepwise: a millisecond or two of work each.
+_SORT_STEP = 8_192
 
 
 def _sorted(items: Iterable[int], *, key: Callable[[int], Any], reverse: bool = False) -> list[int]:
@@ -506,8 +562,23 @@ def _sorted_in_steps(
 
 def _permuted(column: Any, perm: list[int]) -> Any:
     """``column`` (a list or bytearray) in the order of ``perm``."""
-    items = list(map(column.__getitem__, perm))
+    items = _stepwise(map(column.__getitem__, perm))
     return items if isinstance(column, list) else bytearray(items)
+
+
+def _stepwise(items: Iterator[Any]) -> list[Any]:
+    """``list(items)`` in steps of _SORT_STEP items.
+
+    ``list(map(f, ...))`` with a C function ``f`` runs in C to the end, holding the GIL all along:
+    over 100,000 rooms in a worker thread, a stall of the GUI thread of several milliseconds per
+    call (and a dict built in one go, over ten). Between steps the GIL can change hands.
+    """
+    found: list[Any] = []
+    while True:
+        before = len(found)
+        found.extend(islice(items, _SORT_STEP))
+        if len(found) == before:
+            return found
 
 
 class _ModeTexts:
@@ -538,17 +609,18 @@ def _sort_key_list(columns: _Columns, column: int, order: Qt.SortOrder) -> list[
     if column == _ENDS:
         groups = map(_END_GROUP_BASE.__getitem__, columns.statuses)
         combine = operator.sub if order == Qt.SortOrder.DescendingOrder else operator.add
-        return list(map(combine, groups, columns.ends))
+        return _stepwise(map(combine, groups, columns.ends))
     if column == _STATUS:
-        return list(map(operator.add, map(_RANK_BASE.__getitem__, columns.statuses), columns.ends))
+        ranks = map(_RANK_BASE.__getitem__, columns.statuses)
+        return _stepwise(map(operator.add, ranks, columns.ends))
     if column == _LABEL:
         # Labelled rooms first ("0…" sorts before "1"), then by case-folded label.
         return ["0" + label.casefold() if label else "1" for label in columns.labels]
     if column == _ROOM:
-        return list(map(str.casefold, columns.room_texts))
+        return _stepwise(map(str.casefold, columns.room_texts))
     if column == _MODE:
-        return list(map(str.casefold, columns.modes))
-    return list(map(_LINKS_TEXT.__getitem__, columns.links))
+        return _stepwise(map(str.casefold, columns.modes))
+    return _stepwise(map(_LINKS_TEXT.__getitem__, columns.links))
 
 
 def _sort_key_of(columns: _Columns, column: int, order: Qt.SortOrder, slot: int) -> Any:
@@ -592,7 +664,7 @@ class _EndIndex:
     def build(cls, ends: Sequence[float], slots: list[int]) -> _EndIndex:
         index = cls()
         hours = [int(end // cls.SPAN) for end in ends]
-        by_hour = sorted(slots, key=hours.__getitem__)
+        by_hour = _sorted_in_steps(slots, key=hours.__getitem__)
         index.buckets = {
             hour: array("l", members) for hour, members in groupby(by_hour, hours.__getitem__)
         }
