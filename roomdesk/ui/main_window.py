@@ -89,6 +89,9 @@ FIRST_PAINT_FALLBACK_MS = 1_000
 # collector, which walks every entry of the table's columns, would stall the GUI thread for tens
 # of milliseconds, so the loaded table is kept out of those passes. See reload_rooms.
 LARGE_LIST_ROOMS = 20_000
+# Whether the objects made during start-up have been moved out of the garbage collector's view
+# (once per process: see MainWindow._after_first_paint).
+_startup_heap_frozen = False
 
 
 class MainWindow(QMainWindow):
@@ -924,10 +927,17 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         """Start what the first frame must not wait for: a large list's load, the refresh."""
+        global _startup_heap_frozen
         if self._first_frame_done:
             return
         self._first_frame_done = True
         self._first_paint_fallback.stop()
+        if not _startup_heap_frozen:
+            # What start-up made (modules, classes, this window) lives as long as the app. A
+            # full pass of the garbage collector walks every object it tracks, some 40 ms on the
+            # GUI thread with all of them; frozen, its passes look only at what came later.
+            _startup_heap_frozen = True
+            gc.freeze()
         if self._deferred_load is not None:
             generation, self._deferred_load = self._deferred_load, None
             if generation == self._load_generation:
