@@ -174,6 +174,17 @@ def test_get_unknown_room_is_none(store: RoomStore) -> None:
     assert store.get_by_id(12345) is None
 
 
+def test_get_many_finds_the_stored_rooms_among_many_ids(store: RoomStore) -> None:
+    # More ids than one query takes, given twice, with unknown ones among them.
+    stored = [meeting(f"m-{number}", NOW + timedelta(minutes=number)) for number in range(1200)]
+    store.upsert_many_imported(stored)
+    asked = [f"m-{number}" for number in range(0, 1300, 2)] + ["m-4", "nope"]
+    found = store.get_many(asked)
+    assert set(found) == {f"m-{number}" for number in range(0, 1200, 2)}
+    assert found["m-10"] == store.get("m-10")
+    assert store.get_many([]) == {}
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -357,7 +357,8 @@ class AppSession(QObject):
         self._note_outcome(None)
         # Missing marks and found creates change rooms the pages did not: announce them too.
         changed = [*report.missing, *(item.meeting_id for item in report.resolved)]
-        rooms = [room for meeting_id in changed if (room := sync.store.get(meeting_id))]
+        stored = sync.store.get_many(changed)
+        rooms = [room for meeting_id in changed if (room := stored.get(meeting_id))]
         if rooms:
             self.roomsStored.emit(rooms)
         self.pendingChanged.emit()

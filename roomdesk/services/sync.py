@@ -348,8 +348,8 @@ class SyncService:
             updated.extend(changed_ids)
             seen.update((meeting.meeting_id, meeting) for meeting in fresh)
             if on_page is not None and fresh:
-                rooms = [self.store.get(meeting.meeting_id) for meeting in fresh]
-                on_page([room for room in rooms if room is not None])
+                stored = self.store.get_many(meeting.meeting_id for meeting in fresh)
+                on_page([room for meeting in fresh if (room := stored.get(meeting.meeting_id))])
             if progress is not None:
                 progress(SyncProgress(pages, len(seen)))
             if page.cursor is None:
@@ -394,8 +394,9 @@ class SyncService:
             return [], []
         new_ids: list[str] = []
         changed_ids: list[str] = []
+        stored = self.store.get_many(meeting.meeting_id for meeting in meetings)
         for meeting in meetings:
-            known = self.store.get(meeting.meeting_id)
+            known = stored.get(meeting.meeting_id)
             if known is None:
                 new_ids.append(meeting.meeting_id)
             elif known.deleted_at is None and _differs(known, meeting):
@@ -462,7 +463,8 @@ class SyncService:
     def _mark_missing(self, absent: set[str]) -> list[str]:
         """Mark the rooms among ``absent`` (stored before the walk, not listed) missing."""
         now = self.rooms.now()
-        rooms = [room for meeting_id in sorted(absent) if (room := self.store.get(meeting_id))]
+        stored = self.store.get_many(sorted(absent))
+        rooms = [room for meeting_id in sorted(absent) if (room := stored.get(meeting_id))]
         missing = [
             room.meeting_id
             for room in rooms
