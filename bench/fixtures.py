@@ -43,24 +43,25 @@ BENCH_API_KEY = "bench-key"
 
 def make_meetings(count: int, *, seed: int = 7, now: datetime | None = None) -> list[Meeting]:
     """``count`` distinct meetings as a sync would receive them from the server."""
+    return list(iter_meetings(count, seed=seed, now=now))
+
+
+def iter_meetings(count: int, *, seed: int = 7, now: datetime | None = None) -> Iterator[Meeting]:
+    """The meetings of :func:`make_meetings`, made one at a time (as pages arrive)."""
     rng = random.Random(seed)
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    meetings = []
     for number in range(count):
         name = f"/{TOPICS[number % len(TOPICS)]}-{uuid.UUID(int=rng.getrandbits(128))}"
         url = f"https://{SUBDOMAIN}.whereby.com{name}"
         end = now + timedelta(minutes=rng.randrange(-30 * 24 * 60, 60 * 24 * 60))
-        meetings.append(
-            Meeting(
-                meeting_id=str(10_000_000 + number),
-                room_url=url,
-                end_date=end,
-                room_name=name,
-                start_date=end - timedelta(hours=2),
-                host_room_url=f"{url}?roomKey={rng.getrandbits(96):024x}",
-            )
+        yield Meeting(
+            meeting_id=str(10_000_000 + number),
+            room_url=url,
+            end_date=end,
+            room_name=name,
+            start_date=end - timedelta(hours=2),
+            host_room_url=f"{url}?roomKey={rng.getrandbits(96):024x}",
         )
-    return meetings
 
 
 def label_for(number: int) -> str:
