@@ -531,6 +531,27 @@ def test_a_large_list_is_read_only_once_the_first_frame_is_drawn(aloop, large_li
     aloop.wait_until(lambda: main.startup_refresh_done)
 
 
+def test_start_up_objects_are_frozen_once_after_the_first_frame(session, aloop, qtbot, monkeypatch):
+    from roomdesk.ui import main_window as main_window_module
+
+    freezes: list[bool] = []
+    monkeypatch.setattr(main_window_module, "_startup_heap_frozen", False)
+    monkeypatch.setattr(main_window_module.gc, "freeze", lambda: freezes.append(True))
+    first = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(first)
+    assert freezes == []  # not before the window is drawn
+    first.show()
+    aloop.wait_until(lambda: first._first_frame_done)
+    assert freezes == [True]
+    second = MainWindow(session, AppSettings(app_paths()))
+    qtbot.addWidget(second)
+    second.show()
+    aloop.wait_until(lambda: second._first_frame_done)
+    assert freezes == [True]  # once per process
+    for main in (first, second):
+        aloop.wait_until(lambda main=main: main.startup_refresh_done)
+
+
 def test_closing_during_a_background_load_shows_nothing_later(aloop, large_list_window):
     main, loaded = large_list_window(3)
     main.show()

@@ -3,7 +3,10 @@ and the slot-mapped filter proxy, checked against a plain reference after random
 
 from __future__ import annotations
 
+import gc
 import random
+import sys
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -14,12 +17,15 @@ from PySide6.QtTest import QAbstractItemModelTester
 from roomdesk.api.models import Meeting
 from roomdesk.store import RoomStore
 from roomdesk.store.records import RoomSource, RoomStatus, StoredRoom
+from roomdesk.ui import room_table_model
 from roomdesk.ui.room_table_model import (
     PAST_STATUSES,
     Column,
     RoomFilterProxyModel,
     RoomRole,
     RoomTableModel,
+    bulk_work,
+    release_in_steps,
     search_text,
 )
 
@@ -236,3 +242,64 @@ def test_meeting_ids_match_list_rooms(tmp_path) -> None:
             assert sorted(ids) == sorted(room.meeting_id for room in listed)
         created = store.meeting_ids(include_past=True, source=RoomSource.CREATED)
         assert sorted(created) == ["id1", "id3", "id5"]
+
+
+def test_bulk_work_sections_keep_their_settings_until_the_last_one_ends() -> None:
+    interval = sys.getswitchinterval()
+    assert gc.isenabled()
+    inner_started, outer_may_end = threading.Event(), threading.Event()
+    seen_in_thread: list[tuple[bool, float]] = []
+
+    def other_section() -> None:
+        with bulk_work():
+            inner_started.set()
+            outer_may_end.wait(5)
+            seen_in_thread.append((gc.isenabled(), sys.getswitchinterval()))
+
+    with bulk_work():
+        assert not gc.isenabled()
+        assert sys.getswitchinterval() == room_table_model.BULK_WORK_SWITCH_INTERVAL
+        worker = threading.Thread(target=other_section)
+        worker.start()
+        assert inner_started.wait(5)
+    # The first section ended while the other still runs: its settings stay.
+    assert not gc.isenabled()
+    outer_may_end.set()
+    worker.join(5)
+    assert seen_in_thread == [(False, room_table_model.BULK_WORK_SWITCH_INTERVAL)]
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+
+
+def test_bulk_work_can_freeze_what_it_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    frozen: list[bool] = []
+    monkeypatch.setattr(room_table_model.gc, "freeze", lambda: frozen.append(gc.isenabled()))
+    with bulk_work(freeze_new=True):
+        pass
+    with bulk_work():
+        pass
+    assert frozen == [False]  # once, before the collector came back on
+    assert gc.isenabled()
+
+
+def test_a_large_snapshot_is_released_in_the_background(qtbot, tmp_path) -> None:
+    count = room_table_model._RELEASE_IN_BACKGROUND
+    with RoomStore(tmp_path / "rooms.sqlite3") as store:
+        store.upsert_many_imported(
+            Meeting(f"m{number:06d}", f"https://acme.whereby.com/r{number}", NOW)
+            for number in range(count)
+        )
+        rows = store.room_rows()
+        model = RoomTableModel()
+        model.setNow(NOW)
+        prepared = model.prepare(rows)
+        release_in_steps(rows)
+        qtbot.waitUntil(lambda: not rows.meeting_ids and not rows.room_urls, timeout=10_000)
+        model.setPreparedRooms(prepared)
+        assert model.rowCount() == count
+        assert model.index(0, Column.ROOM).data() == "r0"
+
+
+@pytest.mark.parametrize("size", [0, 1, 8_191, 8_192, 8_193, 20_000])
+def test_stepwise_lists_equal_plain_lists(size: int) -> None:
+    items = list(range(size))
+    assert room_table_model._stepwise(map(str, items)) == list(map(str, items))
