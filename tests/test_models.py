@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -339,6 +340,56 @@ def test_api_datetimes_in_any_offset_come_out_in_utc(text):
     parsed = parse_api_datetime(text, "endDate")
     assert parsed == datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
     assert parsed.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-01T11:00:00Z",
+        "2026-12-01T11:00:00z",
+        " 2026-12-01T11:00:00.000Z ",
+        "2026-12-01T12:00:00+01:00",
+        "2026-12-01T11:00:00",
+    ],
+)
+def test_meeting_dates_in_any_form_come_out_as_the_parser_reads_them(text):
+    meeting = Meeting.from_json(
+        {"meetingId": 7, "roomUrl": "https://x/r", "endDate": text, "startDate": text}
+    )
+    expected = parse_api_datetime(text, "endDate")
+    assert meeting.end_date == meeting.start_date == expected
+    assert meeting.end_date.tzinfo is UTC and meeting.start_date.tzinfo is UTC
+    assert meeting.meeting_id == "7"
+
+
+@pytest.mark.parametrize("start", ["soon", 12345, ""])
+def test_a_bad_start_date_is_named(start):
+    with pytest.raises(MalformedResponseError, match="startDate"):
+        Meeting.from_json(
+            {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+            | {"startDate": start}
+        )
+
+
+def test_a_parsed_meeting_is_an_ordinary_frozen_meeting():
+    data = {
+        "meetingId": "1",
+        "roomUrl": "https://x/r",
+        "endDate": "2026-12-01T11:00:00Z",
+        "roomName": "/r",
+        "hostRoomUrl": "https://x/r?roomKey=k",
+    }
+    parsed = Meeting.from_json(data)
+    built = Meeting(
+        meeting_id="1",
+        room_url="https://x/r",
+        end_date=datetime(2026, 12, 1, 11, 0, tzinfo=UTC),
+        room_name="/r",
+        host_room_url="https://x/r?roomKey=k",
+    )
+    assert parsed == built and hash(parsed) == hash(built) and repr(parsed) == repr(built)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.room_url = "https://elsewhere/r"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("url", ["https://team.whereby.com/r", "HTTP://localhost:8080/r"])
