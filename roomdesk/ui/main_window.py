@@ -69,6 +69,7 @@ from roomdesk.ui.room_table_model import (
     bulk_work,
     release_in_steps,
 )
+from roomdesk.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:
     # The dialogs are imported when first opened: their modules would slow every start.
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.proxy.setSourceModel(self.model)
         self.proxy.setShowPast(settings.show_past)
 
+        self.setStatusBar(StatusBar(self))
         self._build_actions()
         self._build_central()
         self._build_menus_and_toolbar()
