@@ -553,3 +553,33 @@ def test_complete_create_is_all_or_nothing_when_it_fails_after_both_writes(
     assert store.get("m-1") is None
     (pending,) = store.pending_creates()
     assert pending.state is PendingState.PENDING
+
+
+def test_room_rows_columns_line_up_with_the_stored_rooms(store: RoomStore) -> None:
+    meetings = [
+        meeting(f"m-{number}", NOW + timedelta(minutes=number), host=number % 2 == 0)
+        for number in range(2500)
+    ]
+    store.upsert_many_imported(reversed(meetings))  # ids and row order differ
+    store.set_label("m-7", "Seven")
+    store.mark_deleted(["m-8"], NOW)
+    store.mark_server_missing(["m-9"], NOW)
+    rows = store.room_rows()
+    assert len(rows) == 2500
+    for index, meeting_id in enumerate(rows.meeting_ids):
+        room = store.get(meeting_id)
+        assert room is not None
+        assert rows.room_urls[index] == room.room_url
+        assert rows.host_room_urls[index] == room.host_room_url
+        assert rows.room_names[index] == room.room_name
+        assert rows.ends[index] == room.end_date.timestamp()
+        assert rows.labels[index] == room.label
+    states = dict(zip(rows.meeting_ids, rows.states, strict=True))
+    assert (states["m-8"], states["m-9"], states["m-10"]) == (
+        store_db.ROW_DELETED,
+        store_db.ROW_MISSING,
+        0,
+    )
+    # Read through a connection of its own, the same rows.
+    own = store.room_rows(own_connection=True)
+    assert own.meeting_ids == rows.meeting_ids and own.room_urls == rows.room_urls
