@@ -14,13 +14,15 @@ work: the same timer for the same time with nothing running.
   if it has not finished by then.
 * A full reload of 100,000 rooms as the window does it (``reload_rooms``, on start-up and when
   the session switches account): a list that large is read and prepared in a worker thread and
-  then swapped into the table.
+  then swapped into the table. Three reloads one after another; the figure is the largest gap
+  of all three.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -99,7 +101,7 @@ def run_stalls(options: Options) -> list[Result]:
         with filled_data_dir(size) as data_dir, gui.main_window(data_dir, url) as window:
             emulator.force(None)  # the start-up refresh is over: answer from now on
             results += _concurrent_creates(window, gaps, creates)
-            results += _full_reloads(window, gaps, size)
+            results += _full_reloads(window, gaps, size, options.repetitions(full=3, quick=1))
         emulator.force(403)
         with filled_data_dir(0) as data_dir, gui.main_window(data_dir, url) as window:
             results += _sync_pages(window, gaps, data_dir, size)
@@ -131,7 +133,7 @@ def _concurrent_creates(window: object, gaps: TickGaps, count: int) -> list[Resu
     ]
 
 
-def _full_reloads(window: object, gaps: TickGaps, size: int) -> list[Result]:
+def _full_reloads(window: object, gaps: TickGaps, size: int, repeat: int) -> list[Result]:
     async def reload_as_wired() -> None:
         loaded = asyncio.Event()
         window.roomsLoaded.connect(loaded.set)  # type: ignore[attr-defined]
@@ -139,15 +141,23 @@ def _full_reloads(window: object, gaps: TickGaps, size: int) -> list[Result]:
         await loaded.wait()
         window.roomsLoaded.disconnect(loaded.set)  # type: ignore[attr-defined]
 
-    wired, wired_seconds = _measure(gaps, reload_as_wired)
-    idle, _ = _measure(gaps, lambda: _idle(max(wired_seconds, 0.5)))
+    wired: list[float] = []
+    idle: list[float] = []
+    durations: list[float] = []
+    for _ in range(repeat):  # every gap of every reload counts: the figure is the largest
+        busy, seconds = _measure(gaps, reload_as_wired)
+        wired += busy
+        durations.append(seconds)
+        idle += _measure(gaps, lambda seconds=seconds: _idle(max(seconds, 0.5)))[0]
+    wired_seconds = statistics.median(durations)
     return [
         _result(
             f"Full reload of {size:,} rooms (start-up, account switch)",
             wired,
             idle,
-            f"{wired_seconds:.2f} s until shown: the store's column snapshot read and prepared "
-            "in a worker thread (from 20,000 rooms on), then swapped into the table",
+            f"{wired_seconds:.2f} s until shown (median of {repeat}): the store's column snapshot "
+            "read and prepared in a worker thread (from 20,000 rooms on), then swapped into the "
+            "table",
         )
     ]
 
