@@ -526,10 +526,9 @@ def _prepare(
     columns.search = list(map(search_text, labels, room_texts, urls, hosts, viewers, mids))
     prepared.order = slots
     prepared.end_index = _EndIndex.build(columns.ends, slots)
-    slot_of = prepared.slot_of
     pairs = zip(columns.meeting_ids, slots, strict=True)
-    while len(slot_of) < len(slots):  # in steps, as _stepwise does
-        slot_of.update(islice(pairs, _SORT_STEP))
+    for _step in range(0, len(slots), _SORT_STEP):  # in steps, as _stepwise does
+        prepared.slot_of.update(islice(pairs, _SORT_STEP))
     return prepared
 
 
