@@ -96,9 +96,12 @@ def pair(qapp):
     del testers
 
 
+@pytest.mark.parametrize("resort_from", [None, 3], ids=["usual", "big-batches-resort"])
 @pytest.mark.parametrize("seed", range(6))
-def test_random_changes_keep_the_proxy_in_step(pair, seed: int) -> None:
+def test_random_changes_keep_the_proxy_in_step(pair, seed: int, resort_from, monkeypatch) -> None:
     model, proxy = pair
+    if resort_from is not None:  # batches count as big: every row is sorted again
+        monkeypatch.setattr(room_table_model, "_RESORT_MIN_MOVES", resort_from)
     rng = random.Random(seed)
     rooms = {n: room(n, minutes=rng.randrange(-600, 600)) for n in range(60)}
     model.setRooms(rooms.values())

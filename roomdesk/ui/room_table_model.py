@@ -532,6 +532,13 @@ def _prepare(
     return prepared
 
 
+# A batch update that adds or moves at least _RESORT_MIN_MOVES rooms, and one in _RESORT_SHARE
+# of the rows or more, sorts every row again rather than finding each room's place: a sort of
+# 100,000 rooms takes some 60 ms, a place found by binary search some 8 µs (a sync's 60,000
+# missing marks took half a second).
+_RESORT_MIN_MOVES = 2_000
+_RESORT_SHARE = 16
+
 # Items per piece of _sorted_in_steps and _stepwise: a millisecond or two of work each.
 _SORT_STEP = 8_192
 
@@ -880,7 +887,10 @@ class RoomTableModel(QAbstractTableModel):
                 in_place.append((row, slot))
         for row, slot in in_place:
             self._patch_row_caches(row, slot)
-        if added or relocate:
+        moved = len(added) + len(relocate)
+        if moved >= _RESORT_MIN_MOVES and moved * _RESORT_SHARE >= len(self._order):
+            self._resort_adding(added)
+        elif moved:
             self._rearrange(added=added, relocate=relocate)
         rows = sorted(self._row_of(slot) for _, slot in in_place)
         for first, last in _runs_ascending(rows):
@@ -1302,6 +1312,24 @@ class RoomTableModel(QAbstractTableModel):
             self._invalidate_row_caches()
             return
         self._change_layout(lambda: ordered, hint=_SORT_HINT)
+
+    def _resort_adding(self, added: Sequence[int]) -> None:
+        """Add ``added`` slots and put every row in sort order again, in one layout change: for a
+        batch that moves many rooms, quicker than finding each one's place (see _RESORT_SHARE)."""
+        mids = self._cols.meeting_ids
+
+        def new_order() -> list[int]:
+            order = self._order + list(added)
+            if self._sort_column is None:
+                return order
+            by_id = sorted(order, key=mids.__getitem__)
+            self._by_id = by_id
+            keys = self._sort_keys
+            reverse = _sort_reverses(self._sort_column, self._sort_order)
+            return sorted(by_id[::-1] if reverse else by_id, key=keys.__getitem__, reverse=reverse)
+
+        self._rearranged = None  # the proxy filters every row again
+        self._change_layout(new_order, hint=_NO_HINT)
 
     def _rearrange(
         self,
