@@ -306,3 +306,23 @@ def test_a_large_snapshot_is_released_in_the_background(qtbot, tmp_path) -> None
 def test_stepwise_lists_equal_plain_lists(size: int) -> None:
     items = list(range(size))
     assert room_table_model._stepwise(map(str, items)) == list(map(str, items))
+
+
+def test_rooms_stored_again_unchanged_send_no_signal(pair) -> None:
+    model, proxy = pair
+    rooms = [room(number, minutes=30 * number, deleted=number % 3 == 0) for number in range(12)]
+    model.setRooms(rooms)
+    proxy.setShowPast(False)  # deleted rooms hidden: their rows are the costly ones to look up
+    signals: list[str] = []
+    model.dataChanged.connect(lambda *_args: signals.append("dataChanged"))
+    model.layoutChanged.connect(lambda *_args: signals.append("layoutChanged"))
+    again = [replace(each) for each in rooms]  # equal values, new objects (a refresh's)
+    model.upsertRooms(again)
+    assert signals == []
+    assert model.roomAt(model.rowOf("m00004")) is again[4]  # the newer object is kept
+    changed = [replace(again[4], label="Renamed"), replace(again[3], label="Hidden renamed")]
+    model.upsertRooms([*changed, *again[5:8]])
+    assert "dataChanged" in signals and "layoutChanged" not in signals  # sorted by end: no move
+    assert model.roomAt(model.rowOf("m00004")).label == "Renamed"
+    assert shown_ids(proxy) == expected_ids(model, proxy)
+    check_order(model)

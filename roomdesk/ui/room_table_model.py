@@ -331,6 +331,35 @@ class _Columns:
         )
         self.rooms[slot] = room if keep else None
 
+    def shows(self, slot: int, room: StoredRoom) -> bool:
+        """Whether ``slot`` already holds what :meth:`write` would put there for ``room`` (the
+        status follows from the end and the state bits, so it needs no look of its own)."""
+        state = (ROW_DELETED if room.deleted_at is not None else 0) | (
+            ROW_MISSING if room.server_missing_at is not None else 0
+        )
+        if (
+            self.labels[slot] != room.label
+            or self.states[slot] != state
+            or self.ends[slot] != room.end_date.timestamp()
+        ):
+            return False
+        room_text = room.room_name or _name_from_url(room.room_url)
+        return (
+            self.room_texts[slot] == room_text
+            and self.modes[slot] == mode_text(room)
+            and self.links[slot]
+            == _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
+            and self.search[slot]
+            == search_text(
+                room.label,
+                room_text,
+                room.room_url,
+                room.host_room_url,
+                room.viewer_room_url,
+                room.meeting_id,
+            )
+        )
+
     def clear(self, slot: int) -> None:
         """Let go of a removed room's strings and object; the slot becomes unused."""
         for column in (self.meeting_ids, self.labels, self.room_texts, self.search):
@@ -862,8 +891,9 @@ class RoomTableModel(QAbstractTableModel):
     def upsertRooms(self, rooms: Iterable[StoredRoom]) -> None:
         """:meth:`upsertRoom` for many rooms at once (a sync's page), with few signals.
 
-        Rooms whose row stays put are signalled as changed; if any is new or moves, the rows are
-        rearranged in one layout change instead of one signal per room.
+        Rooms whose row stays put are signalled as changed, and rooms showing just what they
+        showed not at all; if any is new or moves, the rows are rearranged in one layout change
+        instead of one signal per room.
         """
         unique = list({room.meeting_id: room for room in rooms}.values())
         if len(unique) <= 2:
@@ -873,10 +903,17 @@ class RoomTableModel(QAbstractTableModel):
         in_place: list[tuple[int, int]] = []  # (row, slot)
         relocate: list[int] = []  # slots to take out and insert again in sort order
         added: list[int] = []
+        keep = self._loader is None
         for room in unique:
             slot = self._slot_of.get(room.meeting_id)
             if slot is None:
                 added.append(self._new_slot(room))
+                continue
+            if self._cols.shows(slot, room):
+                # Nothing shown changes (a refresh stores every room it lists again): no write,
+                # no signal, which for a hidden row would cost the proxy a search.
+                if keep:
+                    self._cols.rooms[slot] = room
                 continue
             row = self._row_of(slot)
             old_key = self._sort_keys[slot]
