@@ -309,55 +309,34 @@ class _Columns:
 
     def write(self, slot: int, room: StoredRoom, now: float, *, keep: bool) -> None:
         """Put ``room`` in ``slot``; ``keep``: hold on to the StoredRoom itself (else None)."""
-        room_text = room.room_name or _name_from_url(room.room_url)
-        state = (ROW_DELETED if room.deleted_at is not None else 0) | (
-            ROW_MISSING if room.server_missing_at is not None else 0
-        )
+        room_text = _room_text(room)
         self.meeting_ids[slot] = room.meeting_id
         self.labels[slot] = room.label
         self.room_texts[slot] = room_text
         self.ends[slot] = room.end_date.timestamp()
-        self.states[slot] = state
-        self.statuses[slot] = _status_at(state, self.ends[slot], now)
+        self.states[slot] = _state_bits(room)
+        self.statuses[slot] = _status_at(self.states[slot], self.ends[slot], now)
         self.modes[slot] = mode_text(room)
         self.links[slot] = _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
-        self.search[slot] = search_text(
-            room.label,
-            room_text,
-            room.room_url,
-            room.host_room_url,
-            room.viewer_room_url,
-            room.meeting_id,
-        )
+        self.search[slot] = _room_search_text(room, room_text)
         self.rooms[slot] = room if keep else None
 
     def shows(self, slot: int, room: StoredRoom) -> bool:
         """Whether ``slot`` already holds what :meth:`write` would put there for ``room`` (the
         status follows from the end and the state bits, so it needs no look of its own)."""
-        state = (ROW_DELETED if room.deleted_at is not None else 0) | (
-            ROW_MISSING if room.server_missing_at is not None else 0
-        )
         if (
             self.labels[slot] != room.label
-            or self.states[slot] != state
+            or self.states[slot] != _state_bits(room)
             or self.ends[slot] != room.end_date.timestamp()
         ):
             return False
-        room_text = room.room_name or _name_from_url(room.room_url)
+        room_text = _room_text(room)
         return (
             self.room_texts[slot] == room_text
             and self.modes[slot] == mode_text(room)
             and self.links[slot]
             == _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
-            and self.search[slot]
-            == search_text(
-                room.label,
-                room_text,
-                room.room_url,
-                room.host_room_url,
-                room.viewer_room_url,
-                room.meeting_id,
-            )
+            and self.search[slot] == _room_search_text(room, room_text)
         )
 
     def clear(self, slot: int) -> None:
@@ -365,6 +344,27 @@ class _Columns:
         for column in (self.meeting_ids, self.labels, self.room_texts, self.search):
             column[slot] = ""
         self.rooms[slot] = None
+
+
+def _state_bits(room: StoredRoom) -> int:
+    """The :data:`ROW_DELETED` and :data:`ROW_MISSING` bits of ``room``, as a snapshot has them."""
+    deleted = ROW_DELETED if room.deleted_at is not None else 0
+    return deleted | (ROW_MISSING if room.server_missing_at is not None else 0)
+
+
+def _room_text(room: StoredRoom) -> str:
+    return room.room_name or _name_from_url(room.room_url)
+
+
+def _room_search_text(room: StoredRoom, room_text: str) -> str:
+    return search_text(
+        room.label,
+        room_text,
+        room.room_url,
+        room.host_room_url,
+        room.viewer_room_url,
+        room.meeting_id,
+    )
 
 
 def _link_bits(room_url: str | None, host: str | None, viewer: str | None) -> int:
@@ -513,15 +513,9 @@ def _prepare(
         urls = [room.room_url for room in kept]
         hosts = [room.host_room_url for room in kept]
         viewers = [room.viewer_room_url for room in kept]
-        room_texts = [room.room_name or _name_from_url(room.room_url) for room in kept]
+        room_texts = list(map(_room_text, kept))
         ends = [room.end_date.timestamp() for room in kept]
-        states = bytearray(
-            [
-                (ROW_DELETED if room.deleted_at is not None else 0)
-                | (ROW_MISSING if room.server_missing_at is not None else 0)
-                for room in kept
-            ]
-        )
+        states = bytearray(map(_state_bits, kept))
         modes = [mode_text(room) for room in kept]
     columns = prepared.columns
     columns.meeting_ids, columns.labels, columns.room_texts = mids, labels, room_texts
