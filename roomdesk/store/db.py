@@ -260,6 +260,13 @@ class RoomRows:
         return len(self.meeting_ids)
 
 
+def _in_batches(ids: list[str]) -> Iterator[tuple[list[str], str]]:
+    """``ids`` in pieces a query can bind, each with its ``?, ?, …`` placeholders."""
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start : start + _IDS_PER_QUERY]
+        yield chunk, ", ".join("?" * len(chunk))
+
+
 def _read_columns(conn: sqlite3.Connection, select: str, count: int) -> list[list[Any]]:
     columns: list[list[Any]] = [[] for _ in range(count)]
     cursor = conn.execute(select)
@@ -687,9 +694,7 @@ class RoomStore:
             # Looked up by meeting id: a count(*) of the table would cost a scan of every room
             # per call, and a sync calls this once per page.
             known = 0
-            for start in range(0, len(ids), _IDS_PER_QUERY):
-                chunk = ids[start : start + _IDS_PER_QUERY]
-                marks = ", ".join("?" * len(chunk))
+            for chunk, marks in _in_batches(ids):
                 sql = f"SELECT count(*) FROM rooms WHERE meeting_id IN ({marks})"
                 (found,) = conn.execute(sql, chunk).fetchone()
                 known += found
@@ -704,11 +709,8 @@ class RoomStore:
 
         A few queries for a sync's page of 100, where :meth:`get` for each would be 100.
         """
-        ids = list(dict.fromkeys(meeting_ids))
         found: dict[str, StoredRoom] = {}
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            chunk = ids[start : start + _IDS_PER_QUERY]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _in_batches(list(dict.fromkeys(meeting_ids))):
             rows = self._conn.execute(f"{_SELECT_ROOMS} WHERE meeting_id IN ({marks})", chunk)
             found.update((room.meeting_id, room) for room in map(_room_from_row, rows))
         return found
