@@ -1701,12 +1701,14 @@ class RoomFilterProxyModel(QAbstractProxyModel):
             return self._rooms.rowOfSlot(slot)
         slots = self._slots
         position = self._rooms.slotPosition(slots, slot)
-        if position is not None and position < len(slots) and slots[position] == slot:
-            return position
-        try:  # no sort order to search by: look (a scan in C)
-            return slots.index(slot)
-        except ValueError:
-            return None
+        if position is None:
+            try:  # no sort order to search by: look (a scan in C)
+                return slots.index(slot)
+            except ValueError:
+                return None
+        # The shown slots are in sort order whenever this is asked, so a slot not at its place
+        # is hidden: no scan, which for each of a page of hidden rooms cost a pass over the rows.
+        return position if position < len(slots) and slots[position] == slot else None
 
     def _index_of_slot(self, slot: int, column: int) -> QModelIndex:
         row = self._row_of_slot(slot)
