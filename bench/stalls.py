@@ -14,6 +14,8 @@ work: the same timer for the same time with nothing running.
   if it has not finished by then.
 * The same walk again, as the next refresh makes it: every room already stored, nothing
   changed, every page announced to the window all the same.
+* The walk once more with every room's host link changed: each row changes where it is. Past
+  rooms are hidden (the window's default), so most pages change rows the filter does not show.
 * A full reload of 100,000 rooms as the window does it (``reload_rooms``, on start-up and when
   the session switches account): a list that large is read and prepared in a worker thread and
   then swapped into the table. Three reloads one after another; the figure is the largest gap
@@ -23,12 +25,14 @@ work: the same timer for the same time with nothing running.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 
@@ -36,6 +40,9 @@ from bench import gui
 from bench.core import Options, Result, Summary, at_most
 from bench.emulator_child import EmulatorProcess
 from bench.fixtures import filled_data_dir, iter_meetings
+
+if TYPE_CHECKING:
+    from roomdesk.api.models import Meeting
 
 STALL_BUDGET_MS = 25.0
 TICK_MS = 5
@@ -173,12 +180,14 @@ def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> li
     listed_at = datetime.now(UTC)  # both walks list the very same rooms
     stored = 0
 
-    async def sync() -> None:
+    async def sync(change: Callable[[Meeting], Meeting] | None = None) -> None:
         nonlocal stored
         stored = 0
         deadline = time.perf_counter() + SYNC_TIME_CAP
         # Made page by page, as a sync receives them: a sync never holds the whole list.
         meetings = iter_meetings(size, seed=11, now=listed_at)
+        if change is not None:
+            meetings = map(change, meetings)
         while page := list(itertools.islice(meetings, PAGE)):
             ids = [meeting.meeting_id for meeting in page]
             store.get_many(ids)  # the sync's "new or changed?" lookup before storing
@@ -192,14 +201,21 @@ def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> li
 
     results = []
     try:
-        for figure, notes in (
-            (f"Sync of {size:,} rooms stored page by page", "the window updated per page"),
+        for figure, change, notes in (
+            (f"Sync of {size:,} rooms stored page by page", None, "the window updated per page"),
             (
                 f"Refresh of {size:,} rooms stored already, nothing changed",
+                None,
                 "every page announced to the window again, as a refresh does",
             ),
+            (
+                f"Refresh of {size:,} rooms, every room's host link changed",
+                _new_room_key,
+                "each row changes in place; past rooms (a third) are hidden, so most pages "
+                "change rows the filter does not show",
+            ),
         ):
-            busy, seconds = _measure(gaps, sync)
+            busy, seconds = _measure(gaps, lambda change=change: sync(change))
             idle, _ = _measure(gaps, lambda seconds=seconds: _idle(min(seconds, 5.0)))
             finished = "" if stored == size else f"; stopped after {SYNC_TIME_CAP:g} s"
             results.append(
@@ -210,3 +226,8 @@ def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> li
     finally:
         store.close()
     return results
+
+
+def _new_room_key(meeting: Meeting) -> Meeting:
+    """``meeting`` with another room key in its host link: the row changes, its place does not."""
+    return dataclasses.replace(meeting, host_room_url=f"{meeting.host_room_url}0")
