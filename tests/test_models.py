@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -50,6 +51,16 @@ def issue_fields(request: MeetingRequest) -> list[str]:
 def test_wall_time_in_zone_becomes_utc():
     end = resolve_local_time(datetime(2026, 12, 1, 15, 30), "America/New_York")
     assert format_utc(end) == "2026-12-01T20:30:00Z"
+
+
+def test_utc_text_has_whole_seconds_a_z_and_four_digit_years():
+    oslo = ZoneInfo("Europe/Oslo")
+    assert format_utc(datetime(2026, 12, 1, 12, 0, 59, 999_999, tzinfo=oslo)) == (
+        "2026-12-01T11:00:59Z"
+    )
+    assert format_utc(datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC)) == "0999-01-02T03:04:05Z"
+    with pytest.raises(ValueError, match="aware"):
+        format_utc(datetime(2026, 12, 1, 12, 0))
 
 
 def test_summer_and_winter_offsets_differ():
