@@ -923,7 +923,10 @@ class RoomTableModel(QAbstractTableModel):
             self._resort_adding(added)
         elif moved:
             self._rearrange(added=added, relocate=relocate)
-        rows = sorted(self._row_of(slot) for _, slot in in_place)
+        if moved:  # rows have shifted: look each one up again
+            rows = sorted(self._row_of(slot) for _, slot in in_place)
+        else:
+            rows = sorted(row for row, _ in in_place)
         for first, last in _runs_ascending(rows):
             self._emit_rows_changed(first, last)
 
@@ -1229,15 +1232,20 @@ class RoomTableModel(QAbstractTableModel):
         order = self._order if within is None else within
         keys, mids = self._sort_keys, self._cols.meeting_ids
         reverse = _sort_reverses(self._sort_column, self._sort_order)
-        wanted = (key, mids[slot])
+        mid = mids[slot]
         low, high = 0, len(order) - (skip is not None)
         while low < high:
             middle = (low + high) // 2
             other = order[middle + 1 if skip is not None and middle >= skip else middle]
             if other == slot and skip is None:
                 return middle
-            here = (keys[other], mids[other])
-            if (here < wanted) if reverse else (here > wanted):
+            # (key, meeting id) order, without a tuple per step: ids only break ties.
+            other_key = keys[other]
+            if other_key == key:
+                other_key, wanted = mids[other], mid
+            else:
+                wanted = key
+            if (other_key < wanted) if reverse else (other_key > wanted):
                 high = middle
             else:
                 low = middle + 1
