@@ -68,6 +68,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont, QGuiApplication, QPalette
 
 from roomdesk.api.models import ROOM_GRACE_PERIOD, RoomMode, TemplateType, get_zone
+from roomdesk.heap import give_back_free_memory
 from roomdesk.store.db import ROW_DELETED, ROW_MISSING, RoomRows
 from roomdesk.store.records import (
     ENDS_SOON_WINDOW,
@@ -1461,17 +1462,24 @@ class _Releaser:
 
     def _run(self) -> None:
         while True:
-            for item in self._queue.get():
-                columns = (
-                    [getattr(item, name) for name in _Columns.__slots__]
-                    if isinstance(item, _Columns)
-                    else [item]
-                )
-                for column in columns:
-                    if isinstance(column, list | bytearray):
-                        while column:
-                            del column[-4096:]
-                            time.sleep(0.001)  # the GIL is free meanwhile: no waiting for it
+            self._release(self._queue.get())
+            if self._queue.empty():
+                # The allocator keeps most of the freed pages otherwise (see roomdesk.heap).
+                give_back_free_memory()
+
+    @staticmethod
+    def _release(items: tuple[object, ...]) -> None:
+        for item in items:
+            columns = (
+                [getattr(item, name) for name in _Columns.__slots__]
+                if isinstance(item, _Columns)
+                else [item]
+            )
+            for column in columns:
+                if isinstance(column, list | bytearray):
+                    while column:
+                        del column[-4096:]
+                        time.sleep(0.001)  # the GIL is free meanwhile: no waiting for it
 
 
 _releaser = _Releaser()
