@@ -283,6 +283,33 @@ def test_list_membership_agrees_with_status(mixed_store: RoomStore, minutes: int
     assert mixed_store.count_rooms(now=now) == len(listed)
 
 
+@pytest.mark.parametrize("minutes", range(-24 * 60, 24 * 60, 7))
+def test_rooms_with_a_status_agree_with_status(mixed_store: RoomStore, minutes: int) -> None:
+    now = NOW + timedelta(minutes=minutes, microseconds=500)
+    everything = mixed_store.list_rooms(include_past=True, now=now)
+    for status in RoomStatus:
+        for latest_first in (False, True):
+            found = mixed_store.rooms_with_status(
+                status, now=now, limit=100, latest_first=latest_first
+            )
+            wanted = sorted(
+                (room for room in everything if room.status(now) is status),
+                key=lambda room: (room.end_date, room.meeting_id),
+            )
+            if latest_first:  # the latest end first; equal ends still by meeting id
+                wanted.sort(key=lambda room: room.end_date, reverse=True)
+            assert [room.meeting_id for room in found] == [room.meeting_id for room in wanted]
+
+
+def test_rooms_with_a_status_stop_at_the_limit_and_need_an_aware_time(
+    mixed_store: RoomStore,
+) -> None:
+    assert len(mixed_store.rooms_with_status(RoomStatus.EXPIRED, now=NOW, limit=2)) == 2
+    assert mixed_store.rooms_with_status(RoomStatus.EXPIRED, now=NOW, limit=0) == []
+    with pytest.raises(ValueError, match="now"):
+        mixed_store.rooms_with_status(RoomStatus.ACTIVE, now=datetime(2026, 1, 1), limit=5)
+
+
 def test_list_rooms_defaults_to_the_current_time(store: RoomStore) -> None:
     now = datetime.now(UTC)
     store.add_created(meeting("future", now + timedelta(days=1)), room_mode="normal", options=None)

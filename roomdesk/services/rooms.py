@@ -17,7 +17,7 @@ from typing import Any
 from roomdesk.api.client import RateLimitStatus, WherebyClient
 from roomdesk.api.errors import CreateOutcomeUnknownError, ServerError, WherebyError
 from roomdesk.api.models import Field, Meeting, MeetingRequest
-from roomdesk.store import RoomRows, RoomStore, StoredRoom
+from roomdesk.store import RoomRows, RoomStatus, RoomStore, StoredRoom
 
 try:
     import fcntl
@@ -164,6 +164,13 @@ class RoomService:
         (for 100,000 rooms a fraction of the time and memory of :meth:`list_rooms`).
         ``own_connection``: read through a connection of its own, from a worker thread."""
         return self.store.room_rows(own_connection=own_connection)
+
+    def rooms_with_status(
+        self, status: RoomStatus, limit: int, *, now: datetime, latest_first: bool = False
+    ) -> list[StoredRoom]:
+        """Up to ``limit`` rooms with ``status`` at ``now``, by end date then meeting id (see
+        :meth:`RoomStore.rooms_with_status`): the top of a long list without reading it all."""
+        return self.store.rooms_with_status(status, now=now, limit=limit, latest_first=latest_first)
 
     def count_rooms(self) -> int:
         """How many rooms the store holds, past ones too."""

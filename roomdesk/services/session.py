@@ -26,7 +26,7 @@ from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DeleteOutcome, RoomService
 from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
-from roomdesk.store import PendingCreate, RoomRows, RoomStore, StoredRoom
+from roomdesk.store import PendingCreate, RoomRows, RoomStatus, RoomStore, StoredRoom
 from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice, open_store_safely
 
 if TYPE_CHECKING:
@@ -290,6 +290,16 @@ class AppSession(QObject):
         None while no account or demo is open."""
         service = self._service
         return None if service is None else service.room_rows(own_connection=own_connection)
+
+    def rooms_with_status(
+        self, status: RoomStatus, limit: int, *, now: datetime, latest_first: bool = False
+    ) -> list[StoredRoom]:
+        """Up to ``limit`` rooms with ``status`` at ``now``, by end date then meeting id; none
+        while no account or demo is open (see :meth:`RoomService.rooms_with_status`)."""
+        service = self._service
+        if service is None:
+            return []
+        return service.rooms_with_status(status, limit, now=now, latest_first=latest_first)
 
     def count_rooms(self) -> int:
         """How many rooms the open store holds, past ones too (0 when none is open)."""

@@ -27,9 +27,11 @@ from typing import Any, Self
 from roomdesk.api.models import ROOM_GRACE_PERIOD, Meeting, RoomMode, format_utc
 from roomdesk.store import migrations
 from roomdesk.store.records import (
+    ENDS_SOON_WINDOW,
     PendingCreate,
     PendingState,
     RoomSource,
+    RoomStatus,
     StoredRoom,
     require_aware,
 )
@@ -167,6 +169,18 @@ _ROOM_COLUMNS = (
 _SELECT_ROOMS = f"SELECT {_ROOM_COLUMNS} FROM rooms"
 _CURRENT = "deleted_at IS NULL AND server_missing_at IS NULL AND end_date > ?"
 _PAST = "(deleted_at IS NOT NULL OR server_missing_at IS NOT NULL OR end_date <= ?)"
+# Each status as a condition on the stored columns (see records.status_at), with :now, :soon
+# (now + the "ends soon" window) and :cutoff (now - the grace period). Dates are whole seconds,
+# so comparing them with bounds cut to whole seconds gives the same answer as status_at.
+_LISTED = "deleted_at IS NULL AND server_missing_at IS NULL"  # as rooms_current_by_end's
+_STATUS_CONDITIONS = {
+    RoomStatus.ACTIVE: f"{_LISTED} AND end_date > :soon",
+    RoomStatus.ENDS_SOON: f"{_LISTED} AND end_date > :now AND end_date <= :soon",
+    RoomStatus.ENDED: f"{_LISTED} AND end_date > :cutoff AND end_date <= :now",
+    RoomStatus.EXPIRED: "deleted_at IS NULL AND (server_missing_at IS NOT NULL "
+    "OR end_date <= :cutoff)",
+    RoomStatus.DELETED: "deleted_at IS NOT NULL",
+}
 
 # New values from the server replace the stored ones, but a link or name the answer left out
 # (the list call only returns links it was asked for) does not erase one we already know.
@@ -744,6 +758,27 @@ class RoomStore:
             ).fetchall()
             rooms.extend(_room_from_row(row) for row in past)
         return rooms
+
+    def rooms_with_status(
+        self, status: RoomStatus, *, now: datetime, limit: int, latest_first: bool = False
+    ) -> list[StoredRoom]:
+        """Up to ``limit`` rooms whose status at ``now`` is ``status``, by end date (the latest
+        first if asked), then meeting id: the top of a list in end order, read through the
+        end-date indexes without reading every room."""
+        moment = require_aware(now, "now")
+        params = {
+            "now": format_utc(moment),
+            "soon": format_utc(moment + ENDS_SOON_WINDOW),
+            "cutoff": format_utc(moment - ROOM_GRACE_PERIOD),
+            "limit": max(0, limit),
+        }
+        direction = "DESC" if latest_first else "ASC"
+        rows = self._conn.execute(
+            f"{_SELECT_ROOMS} WHERE {_STATUS_CONDITIONS[RoomStatus(status)]} "
+            f"ORDER BY end_date {direction}, meeting_id LIMIT :limit",
+            params,
+        )
+        return [_room_from_row(row) for row in rows]
 
     def room_rows(self, *, own_connection: bool = False) -> RoomRows:
         """Every room as :class:`RoomRows`, in no particular order: for a table of many rooms.
