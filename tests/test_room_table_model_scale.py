@@ -330,3 +330,49 @@ def test_rooms_stored_again_unchanged_send_no_signal(pair) -> None:
     assert model.roomAt(model.rowOf("m00004")).label == "Renamed"
     assert shown_ids(proxy) == expected_ids(model, proxy)
     check_order(model)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_top_rows_read_by_status_are_the_top_rows_of_the_whole_table(
+    qapp, tmp_path, seed: int
+) -> None:
+    """first_rooms_by_end over the store's per-status queries gives exactly the first rows of a
+    table holding every room, sorted by Ends either way, with past rooms shown or not."""
+    rng = random.Random(seed)
+    now = NOW + timedelta(seconds=0.5)  # the clock between two whole seconds, as it usually is
+    ends = [rng.randrange(-3 * 3600, 3 * 3600) for _ in range(12)]  # few ends: many ties
+    meetings = [
+        Meeting(
+            f"m{rng.randrange(10**6):06d}-{number}",
+            f"https://acme.whereby.com/r{number}",
+            NOW + timedelta(seconds=rng.choice(ends)),
+        )
+        for number in range(150)
+    ]
+    with RoomStore(tmp_path / "rooms.sqlite3") as store:
+        store.upsert_many_imported(meetings)
+        ids = [meeting.meeting_id for meeting in meetings]
+        store.mark_deleted(rng.sample(ids, 20), when=NOW)
+        store.mark_server_missing(rng.sample(ids, 15), when=NOW)
+        rooms = store.list_rooms(include_past=True, now=now)
+        assert {room.status(now) for room in rooms} == set(RoomStatus)
+        for descending in (False, True):
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+            model = RoomTableModel(zone_name="UTC", now=now)
+            model.sort(Column.ENDS, order)
+            model.setRooms(rooms)
+            proxy = RoomFilterProxyModel()
+            proxy.setSourceModel(model)
+            for show_past in (False, True):
+                proxy.setShowPast(show_past)
+                for limit in (1, 7, 40, 130, 500):
+
+                    def fetch(status: RoomStatus, wanted: int, latest: bool) -> list[StoredRoom]:
+                        return store.rooms_with_status(
+                            status, now=now, limit=wanted, latest_first=latest
+                        )
+
+                    top = room_table_model.first_rooms_by_end(
+                        fetch, limit, show_past=show_past, descending=descending
+                    )
+                    assert [room.meeting_id for room in top] == shown_ids(proxy)[:limit]

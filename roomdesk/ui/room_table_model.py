@@ -436,6 +436,36 @@ _bulk_depth = 0  # bulk_work sections running, in any thread
 _bulk_saved: tuple[bool, float] = (True, 0.005)  # collector on?, switch interval: from before
 
 
+def first_rooms_by_end(
+    rooms_with_status: Callable[[RoomStatus, int, bool], list[StoredRoom]],
+    limit: int,
+    *,
+    show_past: bool,
+    descending: bool = False,
+) -> list[StoredRoom]:
+    """The first ``limit`` rooms of a table sorted by Ends (in ``descending`` order if asked)
+    and filtered only by ``show_past``, in row order: what such a table of many rooms shows at
+    the top, found without reading the others.
+
+    ``rooms_with_status(status, limit, latest_first)`` gives up to ``limit`` rooms with that
+    status by end date, then meeting id (as :meth:`RoomStore.rooms_with_status`). The groups of
+    the Ends order are asked for in turn, each only while fewer than ``limit`` rooms are found,
+    so a query that has to pass over the rooms of other groups passes over fewer than ``limit``.
+    """
+    live = [RoomStatus.ENDS_SOON, RoomStatus.ACTIVE]  # one group, ordered by end: ends soon first
+    if descending:
+        live.reverse()
+    statuses = [*live, RoomStatus.ENDED]
+    if show_past:
+        statuses += [RoomStatus.EXPIRED, RoomStatus.DELETED]
+    found: list[StoredRoom] = []
+    for status in statuses:
+        if len(found) >= limit:
+            break
+        found += rooms_with_status(status, limit - len(found), descending)
+    return found
+
+
 @contextmanager
 def bulk_work(*, freeze_new: bool = False) -> Iterator[None]:
     """Settings for bulk work on many rooms in a worker thread, while the GUI thread draws.
