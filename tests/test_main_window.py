@@ -23,7 +23,7 @@ from roomdesk.store.records import RoomStatus
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.main_window import MainWindow
-from roomdesk.ui.room_table_model import Column
+from roomdesk.ui.room_table_model import Column, RoomRole
 
 SHOTS = Path("/tmp/roomdesk-shots")
 
@@ -469,17 +469,19 @@ def test_refresh_keeps_the_selection_while_a_big_page_arrives(window, session, a
 
 @pytest.fixture
 def large_list_window(session, aloop, qtbot, monkeypatch):
-    """``make(rooms)``: a window over that many stored rooms, with lists of one room fewer
-    counting as large (read in the background), and the row counts it announced with
+    """``make(rooms)``: a window over that many stored rooms (labelled "Stored n", the lower n
+    the sooner it ends), with lists of one room fewer counting as large (read in the background,
+    the first ``first_rows`` of them shown meanwhile), and the row counts it announced with
     ``roomsLoaded``. The heap such a load freezes is thawed after the test."""
     import gc
 
     from roomdesk.ui import main_window as main_window_module
 
-    def make(rooms: int) -> tuple[MainWindow, list[int]]:
+    def make(rooms: int, first_rows: int = 100) -> tuple[MainWindow, list[int]]:
         for n in range(rooms):
             make_room(session, aloop, label=f"Stored {n}", hours=2 + n)
-        monkeypatch.setattr(main_window_module, "LARGE_LIST_ROOMS", rooms - 1)
+        monkeypatch.setattr(main_window_module, "BACKGROUND_LOAD_ROOMS", rooms - 1)
+        monkeypatch.setattr(main_window_module, "FIRST_ROWS", first_rows)
         main = MainWindow(session, AppSettings(app_paths()))
         qtbot.addWidget(main)
         loaded: list[int] = []
@@ -490,24 +492,78 @@ def large_list_window(session, aloop, qtbot, monkeypatch):
     gc.unfreeze()
 
 
-def test_a_large_list_loads_in_the_background_and_keeps_what_arrives_meanwhile(
+def shown_labels(window) -> list[str]:
+    return [window.proxy.index(row, Column.LABEL).data() for row in range(window.proxy.rowCount())]
+
+
+def test_a_large_list_shows_its_first_rows_while_it_loads_and_keeps_what_arrives(
     session, aloop, large_list_window
 ):
-    main, loaded = large_list_window(4)
+    main, loaded = large_list_window(4, first_rows=2)
     main.show()
-    # Before the loop runs, the list is being read: the window says so and shows no rows.
-    assert main.stack.currentWidget() is main.no_match
-    assert main.no_match.text() == "Loading 4 rooms…"
-    assert main.proxy.rowCount() == 0 and not main.delete_action.isEnabled()
-    # A room announced meanwhile that the snapshot being read does not have.
+    # Before the loop runs, the list is being read: its first rows are shown, and it says so.
+    assert main.stack.currentWidget() is main.table
+    assert shown_labels(main) == ["Stored 0", "Stored 1"]
+    assert main.statusBar().currentMessage() == "Loading 4 rooms…"
+    # A room announced meanwhile that the snapshot being read does not have: shown at its place
+    # among the first rows at once, and kept when the whole list comes.
     [known] = [room for room in session.list_rooms() if room.label == "Stored 0"]
     arrived = dataclasses.replace(known, meeting_id="arrived-meanwhile", label="Meanwhile")
     session.roomsStored.emit([arrived])
-    assert main.proxy.rowCount() == 0  # held until the list is shown
+    assert sorted(shown_labels(main)) == ["Meanwhile", "Stored 0", "Stored 1"]
     aloop.wait_until(lambda: loaded)
     assert main.stack.currentWidget() is main.table
-    labels = {main.proxy.index(row, Column.LABEL).data() for row in range(5)}
-    assert labels == {"Meanwhile", "Stored 0", "Stored 1", "Stored 2", "Stored 3"}
+    assert sorted(shown_labels(main)) == [
+        "Meanwhile",
+        "Stored 0",
+        "Stored 1",
+        "Stored 2",
+        "Stored 3",
+    ]
+    assert "Loading" not in main.statusBar().currentMessage()
+
+
+def test_rooms_picked_among_the_first_rows_stay_picked_in_the_whole_list(aloop, large_list_window):
+    main, loaded = large_list_window(5, first_rows=3)
+    main.show()
+    select_rows(main, [2, 0])
+    assert {room.label for room in main.selected_rooms()} == {"Stored 0", "Stored 2"}
+    aloop.wait_until(lambda: loaded)
+    assert main.proxy.rowCount() == 5
+    assert {room.label for room in main.selected_rooms()} == {"Stored 0", "Stored 2"}
+    assert main.table.currentIndex().data(RoomRole.MEETING_ID) == (
+        main.proxy.index(2, 0).data(RoomRole.MEETING_ID)
+    )
+    assert main.delete_action.isEnabled()
+
+
+def test_while_a_large_list_loads_a_filter_waits_for_it(session, aloop, large_list_window):
+    main, loaded = large_list_window(4, first_rows=2)
+    [last] = [room for room in session.list_rooms() if room.label == "Stored 3"]
+    main.show()
+    main.filter_edit.setText(last.room_url)  # not among the first rows: only the list knows
+    assert main.stack.currentWidget() is main.no_match
+    assert main.no_match.text() == "Loading 4 rooms…"
+    aloop.wait_until(lambda: loaded)
+    assert main.stack.currentWidget() is main.table
+    assert shown_labels(main) == ["Stored 3"]
+
+
+def test_first_rows_follow_the_order_and_the_past_rooms_setting(session, aloop, large_list_window):
+    main, loaded = large_list_window(4, first_rows=2)
+    [ended] = [room for room in session.list_rooms() if room.label == "Stored 0"]
+    session.set_label(ended.meeting_id, "Stored 0")  # still the soonest to end
+    main.show()
+    main.table.sortByColumn(Column.ENDS, Qt.SortOrder.DescendingOrder)
+    assert shown_labels(main) == ["Stored 3", "Stored 2"]  # the latest to end first
+    main.table.sortByColumn(Column.LABEL, Qt.SortOrder.AscendingOrder)
+    # Which labels come first is known only from every room: the list says it is loading.
+    assert main.proxy.rowCount() == 0 and main.stack.currentWidget() is main.no_match
+    main.table.sortByColumn(Column.ENDS, Qt.SortOrder.AscendingOrder)
+    main.show_past_action.setChecked(not main.show_past_action.isChecked())
+    assert shown_labels(main) == ["Stored 0", "Stored 1"]
+    aloop.wait_until(lambda: loaded)
+    assert shown_labels(main) == ["Stored 0", "Stored 1", "Stored 2", "Stored 3"]
 
 
 def test_only_the_newest_of_two_background_loads_is_shown(aloop, qtbot, large_list_window):
@@ -553,11 +609,11 @@ def test_start_up_objects_are_frozen_once_after_the_first_frame(session, aloop, 
 
 
 def test_closing_during_a_background_load_shows_nothing_later(aloop, large_list_window):
-    main, loaded = large_list_window(3)
+    main, loaded = large_list_window(3, first_rows=2)
     main.show()
     main.close()
     aloop.run(asyncio.sleep(0.3))
-    assert loaded == [] and main.model.rowCount() == 0
+    assert loaded == [] and main.model.rowCount() == 2  # the first rows, and nothing more
 
 
 def test_start_up_refresh_fills_the_list_after_showing(session, aloop, qtbot, emulator):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QEvent,
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QPoint,
@@ -67,6 +68,7 @@ from roomdesk.ui.room_table_model import (
     RoomRole,
     RoomTableModel,
     bulk_work,
+    first_rooms_by_end,
     release_in_steps,
 )
 from roomdesk.ui.status_bar import StatusBar
@@ -85,10 +87,14 @@ STATUS_MESSAGE_MS = 5_000
 # Start-up work waits for the first frame; should none be drawn (a window shown off screen),
 # it starts this long after showing anyway.
 FIRST_PAINT_FALLBACK_MS = 1_000
-# From this many rooms on, reading and preparing the list takes long enough to notice (0.6 s at
-# 100,000 rooms), so it happens in a worker thread; and a full pass of Python's garbage
-# collector, which walks every entry of the table's columns, would stall the GUI thread for tens
-# of milliseconds, so the loaded table is kept out of those passes. See reload_rooms.
+# From this many rooms on, reading and preparing the list takes long enough to delay the window
+# (7 ms at 2,000 rooms, 40 ms at 10,000, 0.6 s at 100,000): it happens in a worker thread, and
+# the table shows the first FIRST_ROWS rooms of the list meanwhile. See reload_rooms.
+BACKGROUND_LOAD_ROOMS = 2_000
+FIRST_ROWS = 100  # more than a screenful
+# From this many rooms on, a full pass of Python's garbage collector, which walks every entry of
+# the table's columns, would stall the GUI thread for tens of milliseconds, so the loaded table
+# is kept out of those passes (see _freeze_large_table).
 LARGE_LIST_ROOMS = 20_000
 # Whether the objects made during start-up have been moved out of the garbage collector's view
 # (once per process: see MainWindow._after_first_paint).
@@ -303,6 +309,8 @@ class MainWindow(QMainWindow):
         # Set before sorting is enabled, or Qt starts with Label descending.
         header.setSortIndicator(Column.ENDS, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
+        # After the view's own handler has sorted the model (connected first, so called first).
+        header.sortIndicatorChanged.connect(lambda *_: self._show_first_rows_again())
         for column, width in (
             (Column.LABEL, 200),
             (Column.ROOM, 240),
@@ -485,16 +493,17 @@ class MainWindow(QMainWindow):
 
     def reload_rooms(self) -> None:
         """Show the session's stored rooms, read again. A large list is read and prepared in a
-        worker thread while the window stays usable and says it is loading; a usual one at once.
-        ``roomsLoaded`` says when the rooms are in the table."""
+        worker thread while the window stays usable, shows the list's first rooms and says it
+        is loading; a usual one at once. ``roomsLoaded`` says when the rooms are in the table."""
         self._load_generation += 1
         self._arrived_while_loading.clear()
         self.model.setNow(self.session.now())
         count = self.session.count_rooms()
-        if count >= LARGE_LIST_ROOMS:
+        if count >= BACKGROUND_LOAD_ROOMS:
             self._loading_rooms = count
-            self.model.setRooms([])
+            self.model.setRooms(self._first_rows())
             self._update_list_state()
+            self.statusBar().showMessage(self._loading_text())
             if self._first_frame_done:
                 self._load_in_background(self._load_generation)
             else:  # its thread would slow the first frame: it starts once that is drawn
@@ -531,9 +540,14 @@ class MainWindow(QMainWindow):
             prepared, problem = None, str(exc)
         if generation != self._load_generation:
             return  # closed, or reloaded meanwhile: this list is not the one to show
+        if self.statusBar().currentMessage() == self._loading_text():
+            self.statusBar().clearMessage()
         self._loading_rooms = 0
         if prepared is not None:
+            # Rooms picked among the first rows stay picked in the whole list.
+            current, selected = self._selection_ids()
             self.model.setPreparedRooms(prepared)
+            self._select_ids(current, selected)
             self._freeze_large_table()
         elif problem:
             log.warning("could not read the room list: %s", problem)
@@ -561,11 +575,42 @@ class MainWindow(QMainWindow):
         self._update_stack()
         self._update_actions()
 
+    def _first_rows(self) -> list[StoredRoom]:
+        """The rooms at the top of the list as the table will show it, read without reading the
+        rest; none unless the table is sorted by end (any other order needs every room)."""
+        if self.model.sortColumn() != Column.ENDS:
+            return []
+        now, session = self.model.now(), self.session
+        return first_rooms_by_end(
+            lambda status, limit, latest: session.rooms_with_status(
+                status, limit, now=now, latest_first=latest
+            ),
+            FIRST_ROWS,
+            show_past=self.proxy.showPast(),
+            descending=self.model.sortOrder() == Qt.SortOrder.DescendingOrder,
+        )
+
+    def _show_first_rows_again(self) -> None:
+        """While a large list loads, the first rows for the current order and filter: shown
+        past rooms or another sort change which rooms come first."""
+        if self._loading_rooms:
+            self.model.setRooms(self._first_rows())
+            self._update_list_state()
+
+    def _loading_text(self) -> str:
+        return f"Loading {self._loading_rooms:,} rooms…"
+
     def _hold_while_loading(self, rooms: list[StoredRoom]) -> bool:
-        """While a background load runs, keep rooms stored meanwhile for when it is shown."""
+        """While a background load runs, keep rooms stored meanwhile for when it is shown (and
+        show them among the first rows at once)."""
         if not self._loading_rooms:
             return False
         self._arrived_while_loading.update((room.meeting_id, room) for room in rooms)
+        if self.model.rowCount():
+            self.model.setNow(self.session.now())
+            self.model.upsertRooms(rooms)
+            self._update_stack()
+            self._update_actions()
         return True
 
     def _on_room_upserted(self, room: StoredRoom) -> None:
@@ -599,11 +644,14 @@ class MainWindow(QMainWindow):
     def _set_show_past(self, on: bool) -> None:
         self.proxy.setShowPast(on)
         self.settings.show_past = on
+        self._show_first_rows_again()
         self._update_stack()
 
     def _update_stack(self, *_args: object) -> None:
-        if self._loading_rooms:
-            self.no_match.setText(f"Loading {self._loading_rooms:,} rooms…")
+        if self._loading_rooms and (
+            self.proxy.rowCount() == 0 or self.filter_edit.text().strip()
+        ):  # a filter would only search the first rows: it waits for the list
+            self.no_match.setText(self._loading_text())
             self.stack.setCurrentWidget(self.no_match)
         elif self.proxy.rowCount() > 0:
             self.stack.setCurrentWidget(self.table)
@@ -688,6 +736,36 @@ class MainWindow(QMainWindow):
                 | QItemSelectionModel.SelectionFlag.Rows,
             )
             self.table.scrollTo(index)
+        self._update_actions()
+
+    def _selection_ids(self) -> tuple[str | None, list[str]]:
+        """The current room's meeting id and the selected rooms' (to pick them again later)."""
+        current = self.table.currentIndex()
+        current_id = current.data(RoomRole.MEETING_ID) if current.isValid() else None
+        selected = self.table.selectionModel().selectedRows()
+        return current_id, [index.data(RoomRole.MEETING_ID) for index in selected]
+
+    def _select_ids(self, current_id: str | None, selected_ids: list[str]) -> None:
+        """Select the rooms of ``selected_ids`` and make ``current_id`` current, where shown."""
+
+        def shown_index(meeting_id: str) -> QModelIndex:
+            row = self.model.rowOf(meeting_id)
+            if row is None:
+                return QModelIndex()
+            return self.proxy.mapFromSource(self.model.index(row, 0))
+
+        selection = QItemSelection()
+        for index in map(shown_index, selected_ids):
+            if index.isValid():
+                selection.select(index, index)
+        flags = QItemSelectionModel.SelectionFlag
+        selection_model = self.table.selectionModel()
+        if not selection.isEmpty():
+            selection_model.select(selection, flags.ClearAndSelect | flags.Rows)
+        current = shown_index(current_id) if current_id is not None else QModelIndex()
+        if current.isValid():
+            selection_model.setCurrentIndex(current, flags.NoUpdate)
+            self.table.scrollTo(current)
         self._update_actions()
 
     def _update_actions(self, *_args: object) -> None:
