@@ -101,6 +101,14 @@ LARGE_LIST_ROOMS = 20_000
 _startup_heap_frozen = False
 
 
+def _separator() -> QFrame:
+    """A sunken vertical line between the status bar's permanent labels."""
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
 class MainWindow(QMainWindow):
     """Lists the account's rooms and offers every action on them."""
 
@@ -434,6 +442,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        # Shown while a large list loads: a permanent widget, which messages do not cover.
+        self.loading_label = QLabel()
+        self.loading_label.setAccessibleName("Loading")
+        self.loading_label.setContentsMargins(4, 0, 4, 0)
+        self._loading_separator = _separator()
+        for widget in (self.loading_label, self._loading_separator):
+            widget.hide()
+            bar.addPermanentWidget(widget)
         self.account_label = QLabel()
         self.account_label.setAccessibleName("Account")
         self.connection_label = QLabel()
@@ -445,9 +461,7 @@ class MainWindow(QMainWindow):
             (self.account_label, self.connection_label, self.rate_label)
         ):
             if position:
-                separator = QFrame()
-                separator.setFrameShape(QFrame.Shape.VLine)
-                separator.setFrameShadow(QFrame.Shadow.Sunken)
+                separator = _separator()
                 bar.addPermanentWidget(separator)
                 self._rate_separator = separator
             label.setContentsMargins(4, 0, 4, 0)
@@ -503,7 +517,6 @@ class MainWindow(QMainWindow):
             self._loading_rooms = count
             self.model.setRooms(self._first_rows())
             self._update_list_state()
-            self.statusBar().showMessage(self._loading_text())
             if self._first_frame_done:
                 self._load_in_background(self._load_generation)
             else:  # its thread would slow the first frame: it starts once that is drawn
@@ -540,8 +553,6 @@ class MainWindow(QMainWindow):
             prepared, problem = None, str(exc)
         if generation != self._load_generation:
             return  # closed, or reloaded meanwhile: this list is not the one to show
-        if self.statusBar().currentMessage() == self._loading_text():
-            self.statusBar().clearMessage()
         self._loading_rooms = 0
         if prepared is not None:
             # Rooms picked among the first rows stay picked in the whole list.
@@ -571,6 +582,9 @@ class MainWindow(QMainWindow):
             self._rows_when_frozen = rows
 
     def _update_list_state(self) -> None:
+        self.loading_label.setText(self._loading_text())
+        for widget in (self.loading_label, self._loading_separator):
+            widget.setVisible(bool(self._loading_rooms))
         self._update_title()
         self._update_stack()
         self._update_actions()
