@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -564,6 +565,21 @@ def test_first_rows_follow_the_order_and_the_past_rooms_setting(session, aloop, 
     assert shown_labels(main) == ["Stored 0", "Stored 1"]
     aloop.wait_until(lambda: loaded)
     assert shown_labels(main) == ["Stored 0", "Stored 1", "Stored 2", "Stored 3"]
+
+
+def test_first_rows_that_cannot_be_read_leave_the_list_to_its_load(
+    session, aloop, large_list_window, monkeypatch, caplog
+):
+    def unreadable(*_args, **_kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(session, "rooms_with_status", unreadable)
+    main, loaded = large_list_window(3)
+    main.show()
+    assert main.proxy.rowCount() == 0 and main.no_match.text() == "Loading 3 rooms…"
+    assert "could not read the first rooms of the list" in caplog.text
+    aloop.wait_until(lambda: loaded)
+    assert loaded == [3]
 
 
 def test_only_the_newest_of_two_background_loads_is_shown(aloop, qtbot, large_list_window):

@@ -595,18 +595,22 @@ class MainWindow(QMainWindow):
         if self.model.sortColumn() != Column.ENDS:
             return []
         now, session = self.model.now(), self.session
-        return first_rooms_by_end(
-            lambda status, limit, latest: session.rooms_with_status(
-                status, limit, now=now, latest_first=latest
-            ),
-            FIRST_ROWS,
-            show_past=self.proxy.showPast(),
-            descending=self.model.sortOrder() == Qt.SortOrder.DescendingOrder,
-        )
+        try:
+            return first_rooms_by_end(
+                lambda status, limit, latest: session.rooms_with_status(
+                    status, limit, now=now, latest_first=latest
+                ),
+                FIRST_ROWS,
+                show_past=self.proxy.showPast(),
+                descending=self.model.sortOrder() == Qt.SortOrder.DescendingOrder,
+            )
+        except sqlite3.Error as exc:  # the whole list's load says what is wrong, if it still is
+            log.warning("could not read the first rooms of the list: %s", exc)
+            return []
 
     def _show_first_rows_again(self) -> None:
-        """While a large list loads, the first rows for the current order and filter: shown
-        past rooms or another sort change which rooms come first."""
+        """While a large list loads, the first rows for the current sort and past rooms setting
+        (either changes which rooms come first)."""
         if self._loading_rooms:
             self.model.setRooms(self._first_rows())
             self._update_list_state()
