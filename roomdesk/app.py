@@ -200,13 +200,19 @@ def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> Non
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from roomdesk.instance import SingleInstance
     from roomdesk.paths import app_paths
     from roomdesk.store.recovery import EarlyStructureCheck
 
     paths = app_paths().ensure()
+    # The room list's structure check reads the whole file (60 ms at 100,000 rooms): it runs in
+    # a worker thread from here on, while Qt and the window's modules load. The demo uses a
+    # list of its own.
+    early_check = None if args.demo else EarlyStructureCheck(paths.store_file)
+
+    from PySide6.QtWidgets import QApplication
+
+    from roomdesk.instance import SingleInstance
+
     # Before the single-instance check, so the instance server's notifications reach its loop.
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     instance = SingleInstance(paths.data_dir, scope="demo" if args.demo else "app")
@@ -220,9 +226,6 @@ def run_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    # The room list's structure check reads the whole file (60 ms at 100,000 rooms): it runs in
-    # a worker thread while the modules below load. The demo uses a list of its own.
-    early_check = None if args.demo else EarlyStructureCheck(paths.store_file)
     try:
         return _run_primary(args, qt_app, instance, paths, early_check)
     finally:
