@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -109,6 +110,25 @@ def test_imports_every_page_with_links_and_reports_progress(emulator, store):
     listed = [r for r in emulator.received if r.method == "GET"]
     assert all(r.query["limit"] == ["100"] for r in listed)
     assert all(r.query["fields"] == ["hostRoomUrl,viewerRoomUrl"] for r in listed)
+
+
+def test_pages_are_stored_away_from_the_loop_thread(emulator, store, monkeypatch):
+    from roomdesk.services import sync as sync_module
+
+    emulator.seed(150)
+    writers: set[int] = set()
+    store_page = sync_module.store_page
+
+    def recorded(meetings, page_store):
+        writers.add(threading.get_ident())
+        assert page_store is not store  # a connection of its own
+        return store_page(meetings, page_store)
+
+    monkeypatch.setattr(sync_module, "store_page", recorded)
+    report = sync_once(emulator, store)
+    assert report.pages == 2 and len(report.imported) == 150
+    assert writers and threading.get_ident() not in writers
+    assert store.count_rooms() == 150
 
 
 def test_a_changed_room_is_updated_and_keeps_its_label(emulator, store):

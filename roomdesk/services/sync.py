@@ -14,6 +14,7 @@ can be retried (the stored request is sent again) or dismissed.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from roomdesk.api.models import (
     parse_api_datetime,
 )
 from roomdesk.services.rooms import CreateActivity, RoomService
+from roomdesk.services.store_thread import StoreThread
 from roomdesk.store import PendingCreate, PendingState, RoomSource, RoomStore, StoredRoom
 
 log = logging.getLogger("roomdesk.sync")
@@ -299,6 +301,37 @@ def dismiss_pending(
 # -- the service ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StoredPage:
+    """What storing one page of a sync did: the ids that were new and that changed, and the
+    page's rooms as now stored, in the page's order."""
+
+    new_ids: list[str]
+    changed_ids: list[str]
+    rooms: list[StoredRoom]
+
+
+def store_page(meetings: list[Meeting], store: RoomStore) -> StoredPage:
+    """Store one page of a sync in one transaction (see :meth:`RoomStore.upsert_many_imported`)
+    and read its rooms back."""
+    if not meetings:
+        return StoredPage([], [], [])
+    new_ids: list[str] = []
+    changed_ids: list[str] = []
+    ids = [meeting.meeting_id for meeting in meetings]
+    known_rooms = store.get_many(ids)
+    for meeting in meetings:
+        known = known_rooms.get(meeting.meeting_id)
+        if known is None:
+            new_ids.append(meeting.meeting_id)
+        elif known.deleted_at is None and _differs(known, meeting):
+            changed_ids.append(meeting.meeting_id)
+    store.upsert_many_imported(meetings)
+    now_stored = store.get_many(ids)
+    rooms = [room for meeting_id in ids if (room := now_stored.get(meeting_id))]
+    return StoredPage(new_ids, changed_ids, rooms)
+
+
 class SyncService:
     """Sync, and the handling of interrupted creates, for one account's client and store."""
 
@@ -337,29 +370,31 @@ class SyncService:
         pages = 0
         cursor: str | None = None
         cursors: set[str] = set()
-        while True:
-            page = await self.client.list_meetings_page(
-                cursor=cursor, limit=self.page_limit, fields=SYNC_FIELDS
-            )
-            pages += 1
-            fresh = [meeting for meeting in page.meetings if meeting.meeting_id not in seen]
-            new_ids, changed_ids = self._store_page(fresh)
-            imported.extend(new_ids)
-            updated.extend(changed_ids)
-            seen.update((meeting.meeting_id, meeting) for meeting in fresh)
-            if on_page is not None and fresh:
-                stored = self.store.get_many(meeting.meeting_id for meeting in fresh)
-                on_page([room for meeting in fresh if (room := stored.get(meeting.meeting_id))])
-            if progress is not None:
-                progress(SyncProgress(pages, len(seen)))
-            if page.cursor is None:
-                break
-            if page.cursor in cursors:
-                raise MalformedResponseError(
-                    "the server sent the same page cursor twice; the list would never end"
+        # Pages are written from a thread of their own (see StoreThread): the GUI thread only
+        # waits for the answers.
+        with StoreThread(self.store.path) as writes:
+            while True:
+                page = await self.client.list_meetings_page(
+                    cursor=cursor, limit=self.page_limit, fields=SYNC_FIELDS
                 )
-            cursors.add(page.cursor)
-            cursor = page.cursor
+                pages += 1
+                fresh = [meeting for meeting in page.meetings if meeting.meeting_id not in seen]
+                stored = await writes.run(functools.partial(store_page, fresh))
+                imported.extend(stored.new_ids)
+                updated.extend(stored.changed_ids)
+                seen.update((meeting.meeting_id, meeting) for meeting in fresh)
+                if on_page is not None and stored.rooms:
+                    on_page(stored.rooms)
+                if progress is not None:
+                    progress(SyncProgress(pages, len(seen)))
+                if page.cursor is None:
+                    break
+                if page.cursor in cursors:
+                    raise MalformedResponseError(
+                        "the server sent the same page cursor twice; the list would never end"
+                    )
+                cursors.add(page.cursor)
+                cursor = page.cursor
 
         # The walk is complete: only now may absence mean anything.
         resolved, unresolved, in_progress = self._resolve_pending(seen.values())
@@ -387,22 +422,6 @@ class SyncService:
             len(report.unresolved),
         )
         return report
-
-    def _store_page(self, meetings: list[Meeting]) -> tuple[list[str], list[str]]:
-        """Store one page in one transaction; the ids that were new and that changed."""
-        if not meetings:
-            return [], []
-        new_ids: list[str] = []
-        changed_ids: list[str] = []
-        stored = self.store.get_many(meeting.meeting_id for meeting in meetings)
-        for meeting in meetings:
-            known = stored.get(meeting.meeting_id)
-            if known is None:
-                new_ids.append(meeting.meeting_id)
-            elif known.deleted_at is None and _differs(known, meeting):
-                changed_ids.append(meeting.meeting_id)
-        self.store.upsert_many_imported(meetings)
-        return new_ids, changed_ids
 
     def _linked_meetings(self) -> set[str]:
         """Meetings that are already some create's own room."""
