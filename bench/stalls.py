@@ -8,10 +8,10 @@ work: the same timer for the same time with nothing running.
 * 200 concurrent room creates through the app's session (store writes, the window's updates)
   against the emulator answering in 50–300 ms, the window holding 100,000 rooms.
 * A first sync of 100,000 rooms, stored as the sync stores them: per page of 100 (made as it
-  arrives), a lookup of the page's meetings, ``upsert_many_imported``, the page's rooms read
-  back and announced with the session's ``roomsStored`` signal (to which the window reacts
-  with one batch update of the model), then an await. Stopped after ``SYNC_TIME_CAP`` seconds
-  if it has not finished by then.
+  arrives), the sync's ``store_page`` in its store thread (a lookup of the page's meetings,
+  ``upsert_many_imported``, the page's rooms read back), the rooms announced with the session's
+  ``roomsStored`` signal (to which the window reacts with one batch update of the model), then
+  an await. Stopped after ``SYNC_TIME_CAP`` seconds if it has not finished by then.
 * The same walk again, as the next refresh makes it: every room already stored, nothing
   changed, every page announced to the window all the same.
 * The walk once more with every room's host link changed: each row changes where it is. Past
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import itertools
 import statistics
 import time
@@ -173,10 +174,11 @@ def _full_reloads(window: object, gaps: TickGaps, size: int, repeat: int) -> lis
 
 def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> list[Result]:
     from roomdesk.paths import app_paths
-    from roomdesk.store import RoomStore
+    from roomdesk.services.store_thread import StoreThread
+    from roomdesk.services.sync import store_page
 
     session = window.session  # type: ignore[attr-defined]
-    store = RoomStore(app_paths({"ROOMDESK_DATA_DIR": str(data_dir)}).store_file)
+    writes = StoreThread(app_paths({"ROOMDESK_DATA_DIR": str(data_dir)}).store_file)
     listed_at = datetime.now(UTC)  # both walks list the very same rooms
     stored = 0
 
@@ -189,11 +191,9 @@ def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> li
         if change is not None:
             meetings = map(change, meetings)
         while page := list(itertools.islice(meetings, PAGE)):
-            ids = [meeting.meeting_id for meeting in page]
-            store.get_many(ids)  # the sync's "new or changed?" lookup before storing
-            store.upsert_many_imported(page)
-            stored_now = store.get_many(ids)
-            session.roomsStored.emit([stored_now[meeting_id] for meeting_id in ids])
+            # As the sync stores a page: in its store thread, then announced to the window.
+            rooms = (await writes.run(functools.partial(store_page, page))).rooms
+            session.roomsStored.emit(rooms)
             stored += len(page)
             await asyncio.sleep(0)
             if time.perf_counter() > deadline:
@@ -224,7 +224,7 @@ def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> li
                 )
             )
     finally:
-        store.close()
+        writes.close()
     return results
 
 
