@@ -414,3 +414,12 @@ def test_stored_options_hide_stream_key():
     stored = request.to_stored_options()
     assert stored["streaming"]["destination"]["url"] == "rtmp://a.rtmp.youtube.com/live2/********"
     assert "abcd-efgh-ijkl" not in str(stored)
+
+
+def test_a_page_gives_its_next_cursor_once_and_refuses_one_seen_before():
+    seen: set[str] = set()
+    first = MeetingsPage.from_json({"results": [], "cursor": "c1"})
+    assert first.next_cursor(seen) == "c1" and seen == {"c1"}
+    assert MeetingsPage.from_json({"results": [], "cursor": None}).next_cursor(seen) is None
+    with pytest.raises(MalformedResponseError, match="same page cursor twice"):
+        first.next_cursor(seen)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from roomdesk.api.client import RetryPolicy, WherebyClient
-from roomdesk.api.errors import ServerError
+from roomdesk.api.errors import MalformedResponseError, ServerError
 from roomdesk.api.models import (
     Meeting,
     MeetingRequest,
@@ -129,6 +130,24 @@ def test_pages_are_stored_away_from_the_loop_thread(emulator, store, monkeypatch
     assert report.pages == 2 and len(report.imported) == 150
     assert writers and threading.get_ident() not in writers
     assert store.count_rooms() == 150
+
+
+def test_a_cursor_sent_twice_ends_the_walk_with_what_was_stored(emulator, store):
+    emulator.seed(150)
+
+    async def body(rooms, sync):
+        real_page = rooms.client.list_meetings_page
+
+        async def looping_page(**options):
+            page = await real_page(**{**options, "cursor": None})  # the first page each time
+            return dataclasses.replace(page, cursor="again")  # pointing at itself
+
+        rooms.client.list_meetings_page = looping_page
+        with pytest.raises(MalformedResponseError, match="same page cursor twice"):
+            await sync.sync()
+
+    run(emulator, store, body)
+    assert store.count_rooms() == 100  # the first page, stored before the second came back
 
 
 def test_a_changed_room_is_updated_and_keeps_its_label(emulator, store):

@@ -362,14 +362,9 @@ class WherebyClient:
             )
             for meeting in page.meetings:
                 yield meeting
-            if page.cursor is None:
+            cursor = page.next_cursor(seen_cursors)
+            if cursor is None:
                 return
-            if page.cursor in seen_cursors:
-                raise MalformedResponseError(
-                    "the server sent the same page cursor twice; the list would never end"
-                )
-            seen_cursors.add(page.cursor)
-            cursor = page.cursor
 
     async def delete_meeting(self, meeting_id: str) -> bool:
         """``DELETE /meetings/{id}``. True when deleted now, False when it was already gone."""

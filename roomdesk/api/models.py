@@ -739,6 +739,18 @@ class MeetingsPage:
         # The API documents null for "no more pages"; an empty string means the same.
         return cls(tuple(map(Meeting.from_json, results)), cursor or None)
 
+    def next_cursor(self, seen: set[str]) -> str | None:
+        """The cursor of the next page, added to ``seen`` (the cursors followed so far); None
+        after the last page. A cursor followed before would make the walk endless: refused."""
+        if self.cursor is None:
+            return None
+        if self.cursor in seen:
+            raise MalformedResponseError(
+                "the server sent the same page cursor twice; the list would never end"
+            )
+        seen.add(self.cursor)
+        return self.cursor
+
 
 def fields_param(fields: Iterable[Field | str]) -> str:
     """``fields`` in the spec's form style, not exploded: ``hostRoomUrl,viewerRoomUrl``."""

@@ -387,14 +387,9 @@ class SyncService:
                     on_page(stored.rooms)
                 if progress is not None:
                     progress(SyncProgress(pages, len(seen)))
-                if page.cursor is None:
+                cursor = page.next_cursor(cursors)
+                if cursor is None:
                     break
-                if page.cursor in cursors:
-                    raise MalformedResponseError(
-                        "the server sent the same page cursor twice; the list would never end"
-                    )
-                cursors.add(page.cursor)
-                cursor = page.cursor
 
         # The walk is complete: only now may absence mean anything.
         resolved, unresolved, in_progress = self._resolve_pending(seen.values())
