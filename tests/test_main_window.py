@@ -454,6 +454,23 @@ def test_f5_imports_rooms_made_elsewhere(window, aloop, qtbot, emulator):
     assert window.refresh_action.isVisible() and not window.stop_refresh_action.isVisible()
 
 
+def test_a_room_deleted_elsewhere_shows_as_expired_after_a_refresh(window, session, aloop):
+    make_room(session, aloop, label="Kept", hours=3)
+    gone = make_room(session, aloop, label="Deleted elsewhere", hours=2)
+    window.show_past_action.setChecked(True)
+    headers = {"Authorization": "Bearer test-key"}
+    response = httpx.delete(f"{session.base_url}/meetings/{gone.meeting_id}", headers=headers)
+    assert response.status_code == 204  # as a colleague would, on the dashboard
+    aloop.act(window.refresh)
+    wait_refreshed(window, aloop)
+    statuses = {
+        window.proxy.index(row, Column.LABEL).data(): window.proxy.index(row, Column.STATUS).data()
+        for row in range(window.proxy.rowCount())
+    }
+    assert statuses == {"Kept": "Active", "Deleted elsewhere": "Expired"}
+    assert "1 gone from Whereby" in window.statusBar().currentMessage()
+
+
 def test_refresh_keeps_the_selection_while_a_big_page_arrives(window, session, aloop, emulator):
     mine = [make_room(session, aloop, label=f"Mine {n}", hours=3 + n) for n in range(3)]
     select_rows(window, [0, 2])

@@ -184,6 +184,9 @@ def test_rooms_gone_from_the_server_are_marked_missing_not_expired_ones(emulator
     store.add_created(long_over, room_mode="normal", options=None, label="Over")
     kept, gone, deleted_here, report = run(emulator, store, body)
     assert report.missing == (gone.meeting_id,)
+    [marked] = report.missing_rooms  # as stored after the mark, for the window to show
+    assert marked.meeting_id == gone.meeting_id and marked.server_missing_at is not None
+    assert marked == store.get(gone.meeting_id)
     now = datetime.now(UTC)
     assert store.get(gone.meeting_id).status(now) is RoomStatus.EXPIRED
     assert store.get(gone.meeting_id).server_missing_at is not None

@@ -366,9 +366,9 @@ class AppSession(QObject):
                 self._sync_task = None
         self._note_outcome(None)
         # Missing marks and found creates change rooms the pages did not: announce them too.
-        changed = [*report.missing, *(item.meeting_id for item in report.resolved)]
-        stored = sync.store.get_many(changed)
-        rooms = [room for meeting_id in changed if (room := stored.get(meeting_id))]
+        found = [item.meeting_id for item in report.resolved]
+        stored = sync.store.get_many(found)
+        rooms = [*report.missing_rooms, *(room for mid in found if (room := stored.get(mid)))]
         if rooms:
             self.roomsStored.emit(rooms)
         self.pendingChanged.emit()

@@ -99,6 +99,7 @@ class SyncReport:
     imported: tuple[str, ...] = ()  # rooms created elsewhere, new to the store
     updated: tuple[str, ...] = ()  # known rooms whose links, name or dates changed
     missing: tuple[str, ...] = ()  # rooms the server no longer has (now marked expired)
+    missing_rooms: tuple[StoredRoom, ...] = ()  # those rooms, as now stored
     resolved: tuple[ResolvedCreate, ...] = ()
     unresolved: tuple[PendingCreate, ...] = ()  # may not have been created
     in_progress: int = 0  # creates still on their way (in this or another process)
@@ -332,6 +333,27 @@ def store_page(meetings: list[Meeting], store: RoomStore) -> StoredPage:
     return StoredPage(new_ids, changed_ids, rooms)
 
 
+def mark_missing(absent: set[str], now: datetime, store: RoomStore) -> list[StoredRoom]:
+    """Mark the rooms among ``absent`` (stored before a complete walk, not listed) missing;
+    the rooms marked, as now stored, in meeting id order."""
+    ids = sorted(absent)
+    stored = store.get_many(ids)
+    missing = [
+        meeting_id
+        for meeting_id in ids
+        if (room := stored.get(meeting_id)) is not None
+        and room.deleted_at is None
+        and room.server_missing_at is None
+        # Past end + grace the server deletes rooms itself: expired, not missing.
+        and room.end_date + ROOM_GRACE_PERIOD > now
+    ]
+    if not missing:
+        return []
+    store.mark_server_missing(missing, now)
+    marked = store.get_many(missing)
+    return [room for meeting_id in missing if (room := marked.get(meeting_id))]
+
+
 class SyncService:
     """Sync, and the handling of interrupted creates, for one account's client and store."""
 
@@ -391,16 +413,19 @@ class SyncService:
                 if cursor is None:
                     break
 
-        # The walk is complete: only now may absence mean anything.
-        resolved, unresolved, in_progress = self._resolve_pending(seen.values())
+            # The walk is complete: only now may absence mean anything.
+            resolved, unresolved, in_progress = self._resolve_pending(seen.values())
+            missing = await writes.run(
+                functools.partial(mark_missing, could_miss - seen.keys(), self.rooms.now())
+            )
         claimed = {item.meeting_id for item in resolved}
-        missing = self._mark_missing(could_miss - seen.keys())
         report = SyncReport(
             pages=pages,
             rooms_seen=len(seen),
             imported=tuple(mid for mid in imported if mid not in claimed),
             updated=tuple(mid for mid in updated if mid not in claimed),
-            missing=tuple(missing),
+            missing=tuple(room.meeting_id for room in missing),
+            missing_rooms=tuple(missing),
             resolved=tuple(resolved),
             unresolved=tuple(unresolved),
             in_progress=in_progress,
@@ -473,23 +498,6 @@ class SyncService:
             options=row.request_json,
             label=row.label.strip(),
         )
-
-    def _mark_missing(self, absent: set[str]) -> list[str]:
-        """Mark the rooms among ``absent`` (stored before the walk, not listed) missing."""
-        now = self.rooms.now()
-        stored = self.store.get_many(sorted(absent))
-        rooms = [room for meeting_id in sorted(absent) if (room := stored.get(meeting_id))]
-        missing = [
-            room.meeting_id
-            for room in rooms
-            if room.deleted_at is None
-            and room.server_missing_at is None
-            # Past end + grace the server deletes rooms itself: expired, not missing.
-            and room.end_date + ROOM_GRACE_PERIOD > now
-        ]
-        if missing:
-            self.store.mark_server_missing(missing, now)
-        return missing
 
     # -- pending creates ---------------------------------------------------------------------
 
