@@ -254,6 +254,34 @@ def test_cancelling_mid_walk_keeps_what_was_stored(emulator, store):
     assert len(report.imported) == 150 and report.missing == ("orphan-2",)
 
 
+def test_a_page_being_written_when_cancelled_is_announced_as_stored(emulator, store, monkeypatch):
+    from roomdesk.services import sync as sync_module
+
+    emulator.seed(50)
+    writing, release = threading.Event(), threading.Event()
+    store_page = sync_module.store_page
+
+    def slow_store_page(meetings, page_store):
+        writing.set()
+        release.wait(5)
+        return store_page(meetings, page_store)
+
+    monkeypatch.setattr(sync_module, "store_page", slow_store_page)
+    announced: list[int] = []
+
+    async def body(_rooms, sync):
+        task = asyncio.ensure_future(sync.sync(on_page=lambda rooms: announced.append(len(rooms))))
+        while not writing.is_set():
+            await asyncio.sleep(0.01)
+        threading.Timer(0.05, release.set).start()  # the write ends after the cancel
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(emulator, store, body)
+    assert store.count_rooms() == 50 and announced == [50]
+
+
 def test_a_second_sync_changes_nothing(emulator, store):
     emulator.seed(120)
     lost_create(store, end_in(4), "Never arrived")

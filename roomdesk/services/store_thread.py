@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,11 +35,16 @@ class StoreThread:
             self._store = RoomStore(self.path, structure_checked=True)
         return self._store
 
-    async def run(self, work: Callable[[RoomStore], T]) -> T:
-        """``work(store)`` in the worker thread; its result, or the error it raised."""
+    def submit(self, work: Callable[[RoomStore], T]) -> Future[T]:
+        """Queue ``work(store)`` for the worker thread."""
         if self._closed:
             raise RuntimeError("this store thread is closed")
-        return await asyncio.wrap_future(self._executor.submit(lambda: work(self._here())))
+        return self._executor.submit(lambda: work(self._here()))
+
+    async def run(self, work: Callable[[RoomStore], T]) -> T:
+        """``work(store)`` in the worker thread; its result, or the error it raised. Cancelled
+        before it starts, it does not run; once started, it runs to its end."""
+        return await asyncio.wrap_future(self.submit(work))
 
     def close(self) -> None:
         """Wait for work under way, then close the connection and end the thread."""

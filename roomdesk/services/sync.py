@@ -14,6 +14,7 @@ can be retried (the stored request is sent again) or dismissed.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -401,12 +402,10 @@ class SyncService:
                 )
                 pages += 1
                 fresh = [meeting for meeting in page.meetings if meeting.meeting_id not in seen]
-                stored = await writes.run(functools.partial(store_page, fresh))
+                stored = await self._store_page(writes, fresh, on_page)
                 imported.extend(stored.new_ids)
                 updated.extend(stored.changed_ids)
                 seen.update((meeting.meeting_id, meeting) for meeting in fresh)
-                if on_page is not None and stored.rooms:
-                    on_page(stored.rooms)
                 if progress is not None:
                     progress(SyncProgress(pages, len(seen)))
                 cursor = page.next_cursor(cursors)
@@ -442,6 +441,27 @@ class SyncService:
             len(report.unresolved),
         )
         return report
+
+    @staticmethod
+    async def _store_page(
+        writes: StoreThread,
+        meetings: list[Meeting],
+        on_page: Callable[[list[StoredRoom]], None] | None,
+    ) -> StoredPage:
+        """:func:`store_page` in the store thread, then ``on_page`` with its rooms. A page still
+        being written when the sync is cancelled ends up stored, so it is announced all the
+        same (after waiting a few milliseconds for its write)."""
+        job = writes.submit(functools.partial(store_page, meetings))
+        try:
+            stored = await asyncio.wrap_future(job)
+        except asyncio.CancelledError:
+            written = not job.cancelled() and job.exception() is None
+            if written and on_page is not None and job.result().rooms:
+                on_page(job.result().rooms)
+            raise
+        if on_page is not None and stored.rooms:
+            on_page(stored.rooms)
+        return stored
 
     def _linked_meetings(self) -> set[str]:
         """Meetings that are already some create's own room."""
