@@ -99,11 +99,16 @@ class SyncReport:
     rooms_seen: int
     imported: tuple[str, ...] = ()  # rooms created elsewhere, new to the store
     updated: tuple[str, ...] = ()  # known rooms whose links, name or dates changed
-    missing: tuple[str, ...] = ()  # rooms the server no longer has (now marked expired)
-    missing_rooms: tuple[StoredRoom, ...] = ()  # those rooms, as now stored
+    # Rooms the server no longer has, as now stored (marked missing, so shown as expired).
+    missing_rooms: tuple[StoredRoom, ...] = ()
     resolved: tuple[ResolvedCreate, ...] = ()
     unresolved: tuple[PendingCreate, ...] = ()  # may not have been created
     in_progress: int = 0  # creates still on their way (in this or another process)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The meeting ids of :attr:`missing_rooms`."""
+        return tuple(room.meeting_id for room in self.missing_rooms)
 
     def summary(self) -> str:
         """One or two sentences fit for a status bar."""
@@ -402,7 +407,7 @@ class SyncService:
                 )
                 pages += 1
                 fresh = [meeting for meeting in page.meetings if meeting.meeting_id not in seen]
-                stored = await self._store_page(writes, fresh, on_page)
+                stored = await self._store_and_announce(writes, fresh, on_page)
                 imported.extend(stored.new_ids)
                 updated.extend(stored.changed_ids)
                 seen.update((meeting.meeting_id, meeting) for meeting in fresh)
@@ -423,7 +428,6 @@ class SyncService:
             rooms_seen=len(seen),
             imported=tuple(mid for mid in imported if mid not in claimed),
             updated=tuple(mid for mid in updated if mid not in claimed),
-            missing=tuple(room.meeting_id for room in missing),
             missing_rooms=tuple(missing),
             resolved=tuple(resolved),
             unresolved=tuple(unresolved),
@@ -443,7 +447,7 @@ class SyncService:
         return report
 
     @staticmethod
-    async def _store_page(
+    async def _store_and_announce(
         writes: StoreThread,
         meetings: list[Meeting],
         on_page: Callable[[list[StoredRoom]], None] | None,
