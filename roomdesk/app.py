@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from roomdesk.instance import SingleInstance
     from roomdesk.paths import AppPaths
     from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice
+    from roomdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("roomdesk")
 
@@ -149,7 +150,6 @@ class App:
 
     async def run(self) -> int:
         from roomdesk.store import StoreError
-        from roomdesk.ui.main_window import MainWindow
         from roomdesk.ui.welcome_dialog import WelcomeDialog
 
         loop = asyncio.get_running_loop()
@@ -157,6 +157,17 @@ class App:
         try:
             if self.args.demo:
                 await self.session.start_demo()
+            elif self.shows_saved_list_first():
+                # The keychain can take a while (or wait to be unlocked): the list is shown
+                # meanwhile, and the key joins it when it comes.
+                self.session.open_saved_list()
+                window = self.show_window()
+                # Asked once the frame is drawn: the keychain's import and lookup in a worker
+                # thread would compete with drawing it.
+                await window.wait_first_frame()
+                key = await self.session.load_key()
+                if key is not None and not window.is_closed:
+                    await self.session.start_with_key(key)
             else:
                 key = await self.session.load_key()
                 if key is not None:
@@ -171,8 +182,17 @@ class App:
             log.warning("Could not start with the saved key: %s", redact(str(exc)))
             self.startup_problem = str(exc)
 
+        if self.window is not None and self.window.is_closed:
+            # Closed while the keychain was asked (or waited to be unlocked): that is all.
+            await self.session.shutdown()
+            return 0
         if not self.session.is_ready:
-            welcome = self.welcome = WelcomeDialog(self.session.verify_key, self.session.start_demo)
+            if self.window is not None:
+                self.session.note_no_key()
+            # Over the window when it shows the saved list already, else on its own.
+            welcome = self.welcome = WelcomeDialog(
+                self.session.verify_key, self.session.start_demo, parent=self.window
+            )
             if problem := self.startup_problem:
                 welcome.feedback.setText(problem)
             finished = loop.create_future()
@@ -182,16 +202,36 @@ class App:
             await finished
             self.welcome = None
             if not self.session.is_ready:
+                if self.window is not None:
+                    self.window.close()  # its closeEvent runs here, saving its state
                 await self.session.shutdown()
                 return 0
 
-        self.window = MainWindow(self.session, self.settings)
-        self.window.show()
-        self.window.raise_()
-        self.show_store_notice()
+        if self.window is None:
+            self.show_window()
         await self.window.wait_closed()
         await self.session.shutdown()
         return 0
+
+    def shows_saved_list_first(self) -> bool:
+        """Whether the window shows the saved room list before the key is read from the
+        keychain: when the key comes from there (not the environment) and a list was kept
+        before. A first start asks for a key with nothing behind it."""
+        if self.session.keys.environment_overrides:
+            return False
+        try:
+            return self.paths.store_file.stat().st_size > 0
+        except OSError:
+            return False
+
+    def show_window(self) -> MainWindow:
+        from roomdesk.ui.main_window import MainWindow
+
+        window = self.window = MainWindow(self.session, self.settings)
+        window.show()
+        window.raise_()
+        self.show_store_notice()
+        return window
 
 
 def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> None:

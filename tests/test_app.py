@@ -8,20 +8,28 @@ import logging
 import os
 import subprocess
 import sys
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from keyring.errors import KeyringError
 from PySide6.QtWidgets import QApplication
 
 from roomdesk import __version__
+from roomdesk.api.errors import InvalidApiKeyError
+from roomdesk.api.models import Meeting
 from roomdesk.app import App, build_parser, main
 from roomdesk.logging_setup import configure_logging
 from roomdesk.paths import app_paths
-from roomdesk.secrets import KeyStore
+from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
+from roomdesk.store import RoomStatus, RoomStore
 from roomdesk.ui.app_settings import AppSettings
+from roomdesk.ui.room_table_model import RoomRole
 from roomdesk.ui.settings_dialog import SettingsDialog
 from roomdesk.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
+from tests.memory_keyring import MemoryKeyring
 
 
 def test_version_and_help(capsys):
@@ -226,3 +234,198 @@ def test_log_file_is_private_and_redacted(tmp_path, restore_logging):
 
 def test_parser_describes_environment():
     assert "ROOMDESK_API_KEY" in build_parser().format_help()
+
+
+# --- the saved list first, while the keychain is read ---
+
+
+class GatedKeyring(MemoryKeyring):
+    """A keychain that answers only once the test opens the gate, like one being unlocked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if not self.gate.wait(timeout=30):
+            raise KeyringError("the test never opened the keychain")
+        return super().get_password(service, username)
+
+
+def save_rooms(*meeting_ids: str) -> None:
+    end = datetime.now(UTC) + timedelta(hours=3)
+    meetings = [
+        Meeting(meeting_id=mid, room_url=f"https://acme.whereby.com/{mid}", end_date=end)
+        for mid in meeting_ids
+    ]
+    with RoomStore(app_paths().store_file) as store:
+        store.upsert_many_imported(meetings)
+
+
+def app_with_keychain(qapp, keychain, monkeypatch, emulator) -> App:
+    monkeypatch.setenv("ROOMDESK_API_URL", emulator.base_url)
+    app = App(argparse.Namespace(demo=False, debug=False), qapp)
+    app.session.keys = KeyStore(environ={}, keyring_backend=keychain)
+    return app
+
+
+def shown_ids(window) -> set[str]:
+    return {
+        window.proxy.data(window.proxy.index(row, 0), RoomRole.MEETING_ID)
+        for row in range(window.proxy.rowCount())
+    }
+
+
+def test_whether_the_saved_list_comes_first(qapp, monkeypatch):
+    app = App(argparse.Namespace(demo=False, debug=False), qapp)
+    app.session.keys = KeyStore(environ={}, keyring_backend=MemoryKeyring())
+    assert not app.shows_saved_list_first()  # a first start: no list yet
+    app.paths.store_file.touch()
+    assert not app.shows_saved_list_first()  # an empty file is no list
+    save_rooms("m-1")
+    assert app.shows_saved_list_first()
+    app.session.keys = KeyStore(environ={"ROOMDESK_API_KEY": "env-key"})
+    assert not app.shows_saved_list_first()  # no keychain to wait for
+
+
+def test_saved_list_is_shown_while_the_keychain_answers(qapp, aloop, monkeypatch, emulator):
+    save_rooms("m-1", "m-2")
+    keychain = GatedKeyring()
+    keychain.set_password("roomdesk", "api-key", "test-key")
+    app = app_with_keychain(qapp, keychain, monkeypatch, emulator)
+    replaced: list[bool] = []
+    ready: list[bool] = []
+    app.session.roomsReplaced.connect(lambda: replaced.append(True))
+    app.session.sessionReady.connect(lambda: ready.append(True))
+
+    async def scenario() -> int:
+        running = asyncio.ensure_future(app.run())
+        while app.window is None or not app.window._first_frame_done:
+            await asyncio.sleep(0.01)
+        window = app.window
+        # Drawn with the saved rooms while the keychain has not answered.
+        assert not app.session.is_ready and app.session.awaiting_key
+        assert shown_ids(window) == {"m-1", "m-2"}
+        assert window.connection_label.text() == "Reading the API key from the keychain…"
+        assert window.account_label.isHidden()  # no account to name yet, nor its separator
+        assert not window.new_action.isEnabled() and not window.refresh_action.isEnabled()
+        assert not window.startup_refresh_done
+        keychain.gate.set()
+        while not window.startup_refresh_done:
+            await asyncio.sleep(0.01)
+        assert app.session.is_ready and not app.session.awaiting_key
+        assert window.new_action.isEnabled()
+        assert window.account_label.text().startswith("Account key ")
+        assert not window.account_label.isHidden()
+        assert window.connection_label.text() == "Connected"  # the refresh reached the server
+        window.close()
+        return await running
+
+    assert aloop.run(scenario(), timeout=40) == 0
+    assert ready == [True]
+    assert replaced == []  # the key joined the list on screen; it was not read again
+
+
+def test_closing_the_window_while_the_keychain_answers_ends_the_app(
+    qapp, aloop, monkeypatch, emulator
+):
+    save_rooms("m-1")
+    keychain = GatedKeyring()
+    keychain.set_password("roomdesk", "api-key", "test-key")
+    app = app_with_keychain(qapp, keychain, monkeypatch, emulator)
+
+    async def scenario() -> int:
+        running = asyncio.ensure_future(app.run())
+        while app.window is None or not app.window._first_frame_done:
+            await asyncio.sleep(0.01)
+        app.window.close()  # the person gave up waiting for the keychain
+        keychain.gate.set()
+        return await running
+
+    assert aloop.run(scenario(), timeout=40) == 0
+    assert app.welcome is None and not app.session.is_ready
+
+
+def test_saved_list_without_a_key_asks_over_the_window_and_quits_on_cancel(
+    qapp, aloop, monkeypatch, emulator
+):
+    save_rooms("m-1")
+    app = app_with_keychain(qapp, MemoryKeyring(), monkeypatch, emulator)
+
+    async def scenario() -> int:
+        running = asyncio.ensure_future(app.run())
+        while app.welcome is None or not app.welcome.isVisible():
+            await asyncio.sleep(0.01)
+        assert app.welcome.parent() is app.window and app.window.isVisible()
+        assert shown_ids(app.window) == {"m-1"}
+        assert app.window.connection_label.text() == "Not connected"
+        app.welcome.reject()
+        return await running
+
+    assert aloop.run(scenario(), timeout=40) == 0
+    assert not app.window.isVisible()
+    assert not app.session.is_ready
+
+
+def test_saved_list_with_a_failing_keychain_takes_a_key_from_the_welcome(
+    qapp, aloop, qtbot, monkeypatch, emulator
+):
+    save_rooms("m-1")
+
+    class BrokenKeyring(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise KeyringError("the keychain is locked")
+
+    keychain = BrokenKeyring()
+    app = app_with_keychain(qapp, keychain, monkeypatch, emulator)
+
+    async def scenario() -> int:
+        running = asyncio.ensure_future(app.run())
+        while app.welcome is None or not app.welcome.isVisible():
+            await asyncio.sleep(0.01)
+        welcome, window = app.welcome, app.window
+        assert "locked" in welcome.feedback.text()
+        qtbot.keyClicks(welcome.key_edit, "test-key")
+        welcome.save_button.click()
+        while not window.startup_refresh_done:
+            await asyncio.sleep(0.01)
+        # The same list: the refresh marked the room missing (the server never had it).
+        assert app.session.is_ready and window.model.rowOf("m-1") is not None
+        assert keychain.items[("roomdesk", "api-key")] == "test-key"
+        window.close()
+        return await running
+
+    assert aloop.run(scenario(), timeout=40) == 0
+
+
+def test_open_saved_list_reads_and_labels_rooms_before_the_key(app_session, aloop):
+    save_rooms("m-1", "m-2")
+    session = app_session
+    session.open_saved_list()
+    assert session.awaiting_key and not session.is_ready
+    assert session.count_rooms() == 2
+    assert len(session.room_rows()) == 2
+    assert {room.meeting_id for room in session.list_rooms()} == {"m-1", "m-2"}
+    ends_soon = session.rooms_with_status(RoomStatus.ACTIVE, 10, now=session.now())
+    assert [room.meeting_id for room in ends_soon] == ["m-1", "m-2"]
+    assert session.set_label("m-1", "  Maths  ").label == "Maths"
+    with pytest.raises(InvalidApiKeyError):
+        aloop.run(session.sync())
+    with pytest.raises(RuntimeError):
+        session.open_saved_list()
+
+    aloop.run(session.start_with_key(ApiKey("test-key")))
+    assert session.is_ready and not session.awaiting_key
+    report = aloop.run(session.sync())
+    assert set(report.missing) == {"m-1", "m-2"}  # the emulator never had them
+    assert {room.meeting_id: room.label for room in session.list_rooms()}["m-1"] == "Maths"
+
+
+def test_open_saved_list_replaces_a_damaged_list_and_says_so(app_session):
+    store_file = app_session.paths.store_file
+    store_file.write_bytes(b"not a database" * 100)
+    notices = []
+    app_session.storeRecovered.connect(notices.append)
+    app_session.open_saved_list()
+    assert len(notices) == 1 and "could not be read" in str(notices[0])
+    assert app_session.count_rooms() == 0 and app_session.awaiting_key

@@ -17,7 +17,7 @@ from typing import Any
 from roomdesk.api.client import RateLimitStatus, WherebyClient
 from roomdesk.api.errors import CreateOutcomeUnknownError, ServerError, WherebyError
 from roomdesk.api.models import Field, Meeting, MeetingRequest
-from roomdesk.store import RoomRows, RoomStatus, RoomStore, StoredRoom
+from roomdesk.store import RoomStore, StoredRoom
 
 try:
     import fcntl
@@ -159,28 +159,8 @@ class RoomService:
     def list_rooms(self, *, include_past: bool = False) -> list[StoredRoom]:
         return self.store.list_rooms(include_past=include_past, now=self.now())
 
-    def room_rows(self, *, own_connection: bool = False) -> RoomRows:
-        """Every room, past ones too, as the store's column snapshot: what the room table loads
-        (for 100,000 rooms a fraction of the time and memory of :meth:`list_rooms`).
-        ``own_connection``: read through a connection of its own, from a worker thread."""
-        return self.store.room_rows(own_connection=own_connection)
-
-    def rooms_with_status(
-        self, status: RoomStatus, limit: int, *, now: datetime, latest_first: bool = False
-    ) -> list[StoredRoom]:
-        """Up to ``limit`` rooms with ``status`` at ``now``, by end date then meeting id (see
-        :meth:`RoomStore.rooms_with_status`): the top of a long list without reading it all."""
-        return self.store.rooms_with_status(status, now=now, limit=limit, latest_first=latest_first)
-
-    def count_rooms(self) -> int:
-        """How many rooms the store holds, past ones too."""
-        return self.store.count_rooms(include_past=True)
-
     def get_room(self, meeting_id: str) -> StoredRoom | None:
         return self.store.get(meeting_id)
-
-    def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> None:
-        self.store.set_label(meeting_id, label.strip(), notes)
 
     # -- remote -----------------------------------------------------------------------------
 

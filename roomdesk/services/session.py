@@ -57,6 +57,7 @@ class AppSession(QObject):
     syncProgress = Signal(str)  # "Refreshing… 3 pages, 250 rooms"
     syncFinished = Signal(object)  # SyncReport of a complete sync
     pendingChanged = Signal()  # the creates that may not have happened changed
+    sessionReady = Signal()  # a key (or the demo) is in use: rooms can be created and refreshed
 
     def __init__(
         self,
@@ -100,6 +101,12 @@ class AppSession(QObject):
         return self._service is not None
 
     @property
+    def awaiting_key(self) -> bool:
+        """The saved room list is open and shown while its key is still being read (see
+        :meth:`open_saved_list`)."""
+        return self._store is not None and self._service is None
+
+    @property
     def base_url(self) -> str:
         if self._client is not None:
             return self._client.base_url
@@ -116,6 +123,11 @@ class AppSession(QObject):
         if self._service is None:
             raise InvalidApiKeyError("No API key is set. Enter one or try demo mode.")
         return self._service
+
+    def _require_store(self) -> RoomStore:
+        if self._store is None:
+            raise InvalidApiKeyError("No API key is set. Enter one or try demo mode.")
+        return self._store
 
     def _require_sync(self) -> SyncService:
         self._require_service()
@@ -164,15 +176,38 @@ class AppSession(QObject):
         """The saved key, read off the GUI thread (keychains may block or prompt)."""
         return await asyncio.get_running_loop().run_in_executor(None, self.keys.get)
 
+    def open_saved_list(self) -> None:
+        """Open the account's room list before its key is known, so that a window can show it
+        while the keychain is asked: a keychain takes a tenth of a second or more to answer, and
+        may first ask the person to unlock it. :meth:`start_with_key` then adds the connection to
+        the open list. Raises StoreVersionError or StoreUnavailableError, leaving the file."""
+        if self._store is not None or self._client is not None:
+            raise RuntimeError("open_saved_list is for a session with nothing open yet")
+        self._store, notice = open_store_safely(self.paths.store_file, self._take_early_check())
+        if notice is not None:
+            self.storeRecovered.emit(notice)
+        self._set_account("")
+        self._set_connection("Reading the API key from the keychain…")
+
+    def note_no_key(self) -> None:
+        """Say that the list is open without a key: none was saved, or the keychain failed."""
+        self._set_account("No API key")
+        self._set_connection("Not connected")
+
     async def start_with_key(self, key: ApiKey) -> None:
         """Use ``key`` against the configured API and the account's store."""
-        await self._close_connection()
-        self._open(
-            self._new_client(key, self._api_url),
-            self.paths.store_file,
-        )
+        client = self._new_client(key, self._api_url)
+        if self.awaiting_key:
+            # The list is open and shown already (open_saved_list): it is not read again.
+            assert self._store is not None
+            self._attach(client, self._store)
+            self.pendingChanged.emit()
+        else:
+            await self._close_connection()
+            self._open(client, self.paths.store_file)
         self._set_account(f"Account key {key.fingerprint}")
         self._set_connection("Not contacted yet")
+        self.sessionReady.emit()
 
     async def start_demo(self) -> None:
         """Start the bundled emulator on loopback with its own throw-away store."""
@@ -191,6 +226,7 @@ class AppSession(QObject):
         )
         self._set_account("Demo")
         self._set_connection(f"Demo server on {base_url.split('/v1')[0]}")
+        self.sessionReady.emit()
 
     def _new_client(self, key: ApiKey | str, base_url: str | None) -> WherebyClient:
         options = {"scheduler": self._scheduler_for(key), **self._client_options}
@@ -236,10 +272,14 @@ class AppSession(QObject):
         self._store, notice = open_store_safely(store_file, self._take_early_check())
         if notice is not None:
             self.storeRecovered.emit(notice)
-        self._service = RoomService(client, self._store, clock=self._clock)
-        self._sync = SyncService(self._service)
+        self._attach(client, self._store)
         self.roomsReplaced.emit()
         self.pendingChanged.emit()
+
+    def _attach(self, client: WherebyClient, store: RoomStore) -> None:
+        self._client = client
+        self._service = RoomService(client, store, clock=self._clock)
+        self._sync = SyncService(self._service)
 
     async def verify_key(self, secret: str) -> ApiKey:
         """Check ``secret`` against the API; on success save it in the keychain and use it."""
@@ -255,8 +295,7 @@ class AppSession(QObject):
         removed = await self.keys.aclear()
         if not self.is_demo:
             await self._close_connection()
-            self._set_account("No API key")
-            self._set_connection("Not connected")
+            self.note_no_key()
             self.roomsReplaced.emit()
         return removed
 
@@ -280,35 +319,34 @@ class AppSession(QObject):
 
     # -- rooms ----------------------------------------------------------------------------------
 
+    # Reads and label edits go to the store itself: they work while the key is still being read.
+
     def list_rooms(self, *, include_past: bool = True) -> list[StoredRoom]:
-        if self._service is None:
-            return []
-        return self._service.list_rooms(include_past=include_past)
+        store = self._store
+        return [] if store is None else store.list_rooms(include_past=include_past, now=self.now())
 
     def room_rows(self, *, own_connection: bool = False) -> RoomRows | None:
-        """Every room as the store's column snapshot (see :meth:`RoomService.room_rows`), or
-        None while no account or demo is open."""
-        service = self._service
-        return None if service is None else service.room_rows(own_connection=own_connection)
+        """Every room as the store's column snapshot (see :meth:`RoomStore.room_rows`), or None
+        while no room list is open."""
+        store = self._store
+        return None if store is None else store.room_rows(own_connection=own_connection)
 
     def rooms_with_status(
         self, status: RoomStatus, limit: int, *, now: datetime, latest_first: bool = False
     ) -> list[StoredRoom]:
         """Up to ``limit`` rooms with ``status`` at ``now``, by end date then meeting id; none
-        while no account or demo is open (see :meth:`RoomService.rooms_with_status`)."""
-        service = self._service
-        if service is None:
+        while no room list is open (see :meth:`RoomStore.rooms_with_status`)."""
+        store = self._store
+        if store is None:
             return []
-        return service.rooms_with_status(status, limit, now=now, latest_first=latest_first)
+        return store.rooms_with_status(status, now=now, limit=limit, latest_first=latest_first)
 
     def count_rooms(self) -> int:
         """How many rooms the open store holds, past ones too (0 when none is open)."""
-        return 0 if self._service is None else self._service.count_rooms()
+        return 0 if self._store is None else self._store.count_rooms(include_past=True)
 
     def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom:
-        service = self._require_service()
-        service.set_label(meeting_id, label, notes)
-        room = service.get_room(meeting_id)
+        room = self._require_store().set_label(meeting_id, label.strip(), notes)
         assert room is not None
         self.roomUpserted.emit(room)
         return room

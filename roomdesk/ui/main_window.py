@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
     refreshFinished = Signal()  # a refresh from Whereby ended: done, failed or stopped
     roomsLoaded = Signal()  # the stored rooms, read again (reload_rooms), are in the table
+    firstFrameDone = Signal()  # the first frame is drawn (or its fallback time has passed)
 
     def __init__(self, session: AppSession, settings: AppSettings) -> None:
         super().__init__()
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self._refresh_task: asyncio.Task[Any] | None = None
         self._shown_once = False
         self._first_frame_done = False  # _after_first_paint has run
+        self.is_closed = False
         self._deferred_load: int | None = None  # a background load waiting for the first frame
         # Each reload_rooms call; a background load that finds a newer one drops its result.
         self._load_generation = 0
@@ -134,6 +136,8 @@ class MainWindow(QMainWindow):
         self._rows_when_frozen = 0  # the table's size when the heap was last frozen
         # True once the refresh that follows the first showing of the window has ended.
         self.startup_refresh_done = False
+        # The start-up refresh waits for the key, still being read when the window came up.
+        self._refresh_when_ready = False
         self.setWindowIcon(app_icon())
         self.resize(960, 600)
 
@@ -457,15 +461,16 @@ class MainWindow(QMainWindow):
         self.rate_label = QLabel()
         self.rate_label.setAccessibleName("Rate limit")
         self.rate_label.setToolTip("Whereby's request budget for this minute")
+        separators = []
         for position, label in enumerate(
             (self.account_label, self.connection_label, self.rate_label)
         ):
             if position:
-                separator = _separator()
-                bar.addPermanentWidget(separator)
-                self._rate_separator = separator
+                separators.append(_separator())
+                bar.addPermanentWidget(separators[-1])
             label.setContentsMargins(4, 0, 4, 0)
             bar.addPermanentWidget(label)
+        self._account_separator, self._rate_separator = separators
 
     def _connect_session(self) -> None:
         session = self.session
@@ -476,6 +481,7 @@ class MainWindow(QMainWindow):
         session.pendingChanged.connect(self._update_pending_bar)
         session.accountChanged.connect(self._on_account_changed)
         session.connectionChanged.connect(self.connection_label.setText)
+        session.sessionReady.connect(self._on_session_ready)
         self._rate_figure = self._throttle_text = ""
         self._throttle_timer = QTimer(self)
         self._throttle_timer.setInterval(1000)
@@ -722,6 +728,9 @@ class MainWindow(QMainWindow):
 
     def _on_account_changed(self, text: str) -> None:
         self.account_label.setText(f"<b>{text}</b>" if self.session.is_demo else text)
+        # None while the key is read from the keychain (the connection label says so).
+        self.account_label.setVisible(bool(text))
+        self._account_separator.setVisible(bool(text))
         self._update_title()
 
     # -- selection ------------------------------------------------------------------------------
@@ -1041,11 +1050,23 @@ class MainWindow(QMainWindow):
             if generation == self._load_generation:
                 self._load_in_background(generation)
         self._start_up_refresh()
+        self.firstFrameDone.emit()
 
     def _start_up_refresh(self) -> None:
         # Closed before the timer fired: the session may be shutting down already.
-        if not self.isVisible() or self.refresh() is None:
+        if not self.isVisible():
             self.startup_refresh_done = True
+        elif self.refresh() is None:
+            # The window came up with the saved list while the key is read: it refreshes once
+            # the key is in use (_on_session_ready).
+            self._refresh_when_ready = self.session.awaiting_key
+            self.startup_refresh_done = not self._refresh_when_ready
+
+    def _on_session_ready(self) -> None:
+        self._update_actions()
+        if self._refresh_when_ready:
+            self._refresh_when_ready = False
+            self._start_up_refresh()
 
     # -- creates that may not have happened ------------------------------------------------------
 
@@ -1156,9 +1177,21 @@ class MainWindow(QMainWindow):
         self._throttle_timer.stop()
         self._first_paint_fallback.stop()
         event.accept()
+        self.is_closed = True
         self.closed.emit()
 
     async def wait_closed(self) -> None:
+        if self.is_closed:
+            return
         closed = asyncio.Event()
         self.closed.connect(closed.set)
         await closed.wait()
+
+    async def wait_first_frame(self) -> None:
+        """Return once the first frame is drawn, or the window closed before it was."""
+        if self._first_frame_done or self.is_closed:
+            return
+        done = asyncio.Event()
+        self.firstFrameDone.connect(done.set)
+        self.closed.connect(done.set)
+        await done.wait()
