@@ -10,8 +10,10 @@ at once, so shutdown costs are not counted.
 Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``first_idle``
 (when the event loop first got to run a timer after it), the resident memory then and, after
 ``--settle`` seconds of idle event processing, ``rss_kb`` (VmRSS) and ``peak_rss_kb`` (VmHWM), and
-``rows`` (the rows the window's table holds), and ``listed``: when the room list was in the
-table, the first paint itself unless a large list was still loading in the background then.
+``rows`` (the rows the window's table holds), ``listed``: when the room list was in the
+table, the first paint itself unless a large list was still loading in the background then, and
+``ready``: when the key was in use (the first paint itself if it was before; later when the
+window showed the saved list while the keychain was read).
 
 """
 
@@ -61,13 +63,28 @@ def _run(kind: str, settle_seconds: float) -> None:
         report["painted_rss_kb"] = _status_kb("VmRSS")
         model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
         report["painted_rows"] = model.rowCount() if model is not None else -1
+        session = getattr(window, "session", None)
+        if session is None or session.is_ready:
+            report["ready"] = report["painted"]
+        else:
+            session.sessionReady.connect(lambda: key_in_use(window))
         if getattr(window, "_loading_rooms", 0):
             window.roomsLoaded.connect(lambda: list_shown(window))  # type: ignore[attr-defined]
         else:
             list_shown(window, report["painted"])
 
+    def key_in_use(window: QMainWindow) -> None:
+        if "ready" not in report:
+            report["ready"] = time.time()
+            if "listed" in report:
+                settle_then_finish(window)
+
     def list_shown(window: QMainWindow, when: float | None = None) -> None:
         report["listed"] = time.time() if when is None else when
+        if "ready" in report:
+            settle_then_finish(window)
+
+    def settle_then_finish(window: QMainWindow) -> None:
         if settle_seconds > 0:
             QTimer.singleShot(round(settle_seconds * 1000), lambda: finish(window))
         else:

@@ -64,3 +64,18 @@ def test_each_benchmark_reports_figures_with_baselines(quick_run: dict, name: st
 def _rows(name: str) -> set[str]:
     """The benchmark names a run's rows carry (the sort benchmark also reports scrolling)."""
     return {"sort", "scroll"} if name == "sort" else {name}
+
+
+def test_the_start_with_the_key_in_the_keychain_is_measured(quick_run: dict) -> None:
+    from bench.keychain_session import keychain_tools
+
+    _, missing = keychain_tools()
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not found: the keychain figure is skipped too")
+    figures = [
+        result
+        for result in quick_run["results"]
+        if result["benchmark"] == "startup" and "key in the OS keychain" in result["figure"]
+    ]
+    assert len(figures) == 1, quick_run["stderr"][-3000:]
+    assert "the key was in use" in figures[0]["notes"]
