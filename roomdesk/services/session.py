@@ -102,8 +102,8 @@ class AppSession(QObject):
 
     @property
     def awaiting_key(self) -> bool:
-        """The saved room list is open and shown while its key is still being read (see
-        :meth:`open_saved_list`)."""
+        """The saved room list is open without a key: the key is still being read from the
+        keychain, or none came from it (see :meth:`open_saved_list`)."""
         return self._store is not None and self._service is None
 
     @property
