@@ -310,6 +310,9 @@ def test_saved_list_is_shown_while_the_keychain_answers(qapp, aloop, monkeypatch
         assert window.account_label.isHidden()  # no account to name yet, nor its separator
         assert not window.new_action.isEnabled() and not window.refresh_action.isEnabled()
         assert not window.startup_refresh_done
+        app.session.set_label("m-1", "Maths")  # labels are the list's own: no key needed
+        row = window.proxy.mapFromSource(window.model.index(window.model.rowOf("m-1"), 0))
+        assert window.proxy.data(row) == "Maths"
         keychain.gate.set()
         while not window.startup_refresh_done:
             await asyncio.sleep(0.01)
