@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from roomdesk import __version__
@@ -149,38 +149,24 @@ class App:
             )
 
     async def run(self) -> int:
-        from roomdesk.store import StoreError
         from roomdesk.ui.welcome_dialog import WelcomeDialog
 
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(self.report_error)
-        try:
-            if self.args.demo:
-                await self.session.start_demo()
-            elif self.shows_saved_list_first():
-                # The keychain can take a while (or wait to be unlocked): the list is shown
-                # meanwhile, and the key joins it when it comes.
-                self.session.open_saved_list()
+        if self.args.demo:
+            await self._start_up_step(self.session.start_demo())
+        elif self.shows_saved_list_first():
+            # The keychain can take a while (or wait to be unlocked): the list is shown
+            # meanwhile, and the key joins it when it comes.
+            await self._start_up_step(self._open_saved_list())
+            if self.session.awaiting_key:
                 window = self.show_window()
                 # Asked once the frame is drawn: the keychain's import and lookup in a worker
                 # thread would compete with drawing it.
                 await window.wait_first_frame()
-                key = await self.session.load_key()
-                if key is not None and not window.is_closed:
-                    await self.session.start_with_key(key)
-            else:
-                key = await self.session.load_key()
-                if key is not None:
-                    # Opens the room list as recover_store does (one read of the whole file).
-                    await self.session.start_with_key(key)
-                else:
-                    self.recover_store()
-        except StoreError as exc:  # a newer or locked room list: left untouched, and said so
-            log.error("Could not open the room list: %s", exc)
-            self.startup_problem = str(exc)
-        except Exception as exc:  # keychain or configuration trouble: say it, then offer choices
-            log.warning("Could not start with the saved key: %s", redact(str(exc)))
-            self.startup_problem = str(exc)
+                await self._start_up_step(self._use_saved_key(window))
+        else:
+            await self._start_up_step(self._use_saved_key(None))
 
         if self.window is not None and self.window.is_closed:
             # Closed while the keychain was asked (or waited to be unlocked): that is all.
@@ -212,6 +198,34 @@ class App:
         await self.window.wait_closed()
         await self.session.shutdown()
         return 0
+
+    async def _start_up_step(self, step: Awaitable[None]) -> None:
+        """Await ``step``; a problem with the list or the key is kept to show in the welcome
+        dialog, which offers the choices."""
+        from roomdesk.store import StoreError
+
+        try:
+            await step
+        except StoreError as exc:  # a newer or locked room list: left untouched, and said so
+            log.error("Could not open the room list: %s", exc)
+            self.startup_problem = str(exc)
+        except Exception as exc:  # keychain or configuration trouble: say it, then offer choices
+            log.warning("Could not start with the saved key: %s", redact(str(exc)))
+            self.startup_problem = str(exc)
+
+    async def _open_saved_list(self) -> None:
+        self.session.open_saved_list()
+
+    async def _use_saved_key(self, window: MainWindow | None) -> None:
+        """Read the key; use it, unless ``window`` (showing the saved list) was closed meanwhile.
+        Without a key and a window, the list is checked now, as a start with a key would."""
+        key = await self.session.load_key()
+        if key is not None:
+            if window is None or not window.is_closed:
+                # Without a window, this opens the list as recover_store does (one read).
+                await self.session.start_with_key(key)
+        elif window is None:
+            self.recover_store()
 
     def shows_saved_list_first(self) -> bool:
         """Whether the window shows the saved room list before the key is read from the

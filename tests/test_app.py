@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -432,3 +433,28 @@ def test_open_saved_list_replaces_a_damaged_list_and_says_so(app_session):
     app_session.open_saved_list()
     assert len(notices) == 1 and "could not be read" in str(notices[0])
     assert app_session.count_rooms() == 0 and app_session.awaiting_key
+
+
+def test_a_saved_list_from_a_newer_roomdesk_is_left_alone_and_said_so(
+    qapp, aloop, monkeypatch, emulator
+):
+    save_rooms("m-1")
+    store_file = app_paths().store_file
+    with sqlite3.connect(store_file) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    before = store_file.read_bytes()
+    keychain = MemoryKeyring()
+    keychain.set_password("roomdesk", "api-key", "test-key")
+    app = app_with_keychain(qapp, keychain, monkeypatch, emulator)
+
+    async def scenario() -> int:
+        running = asyncio.ensure_future(app.run())
+        while app.welcome is None or not app.welcome.isVisible():
+            await asyncio.sleep(0.01)
+        assert app.window is None  # no list to show: the problem is said first
+        assert "newer roomdesk" in app.welcome.feedback.text()
+        app.welcome.reject()
+        return await running
+
+    assert aloop.run(scenario(), timeout=40) == 0
+    assert store_file.read_bytes() == before
