@@ -52,7 +52,7 @@ def test_create_stores_the_room_with_its_options(emulator, store, aloop):
     assert room.host_room_url and room.room_name.startswith("/yoga-")
     assert room.options == request.to_stored_options()
     assert store.pending_creates() == []
-    assert [r.meeting_id for r in service.list_rooms()] == [room.meeting_id]
+    assert [r.meeting_id for r in store.list_rooms()] == [room.meeting_id]
 
 
 def test_invalid_request_leaves_no_trace(emulator, store, aloop):
@@ -109,7 +109,7 @@ def test_delete_many_reports_each_and_marks_the_store(emulator, store, aloop):
     assert emulator.meeting_ids() == {rooms[2].meeting_id}
     now = datetime.now(UTC)
     assert store.get(rooms[0].meeting_id).status(now) is RoomStatus.DELETED
-    assert [r.meeting_id for r in service.list_rooms()] == [rooms[2].meeting_id]
+    assert [r.meeting_id for r in store.list_rooms(now=now)] == [rooms[2].meeting_id]
 
 
 def test_delete_failure_is_reported_by_name_and_store_untouched(emulator, store, aloop):

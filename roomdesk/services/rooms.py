@@ -156,9 +156,6 @@ class RoomService:
 
     # -- local ------------------------------------------------------------------------------
 
-    def list_rooms(self, *, include_past: bool = False) -> list[StoredRoom]:
-        return self.store.list_rooms(include_past=include_past, now=self.now())
-
     def get_room(self, meeting_id: str) -> StoredRoom | None:
         return self.store.get(meeting_id)
 
