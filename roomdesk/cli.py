@@ -55,11 +55,11 @@ from roomdesk.services.sync import (
     SyncProgress,
     SyncReport,
     SyncService,
-    describe_pending,
     dismiss_pending,
     unresolved_creates,
 )
 from roomdesk.store import PendingCreate, RoomStore, StoredRoom, StoreError
+from roomdesk.store.records import describe_pending
 from roomdesk.store.recovery import open_store_safely
 from roomdesk.timezones import system_zone_name
 

@@ -19,7 +19,7 @@ import functools
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from roomdesk.api.client import PAGE_LIMIT_MAX
@@ -37,11 +37,11 @@ from roomdesk.api.models import (
     RoomMode,
     TemplateType,
     normalize_prefix,
-    parse_api_datetime,
 )
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.store_thread import StoreThread
 from roomdesk.store import PendingCreate, PendingState, RoomSource, RoomStore, StoredRoom
+from roomdesk.store.records import describe_pending, requested_end
 
 log = logging.getLogger("roomdesk.sync")
 
@@ -149,13 +149,6 @@ class _PendingTriage:
 # -- matching ------------------------------------------------------------------------------------
 
 
-def _request_end(request_json: Mapping[str, Any]) -> datetime | None:
-    try:
-        return parse_api_datetime(request_json.get("endDate"), "endDate").replace(microsecond=0)
-    except MalformedResponseError:
-        return None
-
-
 def _room_name_of(meeting: Meeting) -> str:
     if meeting.room_name:
         return meeting.room_name
@@ -174,7 +167,7 @@ def pending_room_mode(request_json: Mapping[str, Any]) -> str:
 def could_be(pending: PendingCreate, meeting: Meeting) -> bool:
     """Whether ``meeting`` may be the room ``pending`` asked for."""
     request = pending.request_json
-    end = _request_end(request)
+    end = requested_end(request)
     if end is None or meeting.end_date.replace(microsecond=0) != end:
         return False
     prefix = normalize_prefix(str(request.get("roomNamePrefix") or ""))
@@ -229,21 +222,6 @@ def masked_secret_problem(request_json: Mapping[str, Any]) -> str | None:
             "Re-enter the stream key: create the room again."
         )
     return None
-
-
-def describe_pending(pending: PendingCreate, zone: tzinfo | None = None) -> str:
-    """A name for a pending create fit to show: its label, or what it asked for.
-
-    Times are shown in ``zone`` (default UTC).
-    """
-    if pending.label.strip():
-        return pending.label.strip()
-    end = _request_end(pending.request_json)
-    prefix = normalize_prefix(str(pending.request_json.get("roomNamePrefix") or ""))
-    what = f"“{prefix}” room" if prefix else "Room"
-    if end is None:
-        return what
-    return f"{what} ending {end.astimezone(zone or UTC).strftime('%Y-%m-%d %H:%M %Z')}"
 
 
 def triage_pending(

@@ -6,12 +6,14 @@ are aware and in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from roomdesk.api.models import ROOM_GRACE_PERIOD
+from roomdesk.api.errors import MalformedResponseError
+from roomdesk.api.models import ROOM_GRACE_PERIOD, normalize_prefix, parse_api_datetime
 
 # How long before its end date a room counts as ending soon.
 ENDS_SOON_WINDOW = timedelta(hours=1)
@@ -138,6 +140,29 @@ class PendingCreate:
     meeting_id: str | None
     error: str | None
     attempt: int  # how many times the request has been (or is about to be) sent
+
+
+def requested_end(request_json: Mapping[str, Any]) -> datetime | None:
+    """The end a create request asked for, to the second; None when it holds no valid one."""
+    try:
+        return parse_api_datetime(request_json.get("endDate"), "endDate").replace(microsecond=0)
+    except MalformedResponseError:
+        return None
+
+
+def describe_pending(pending: PendingCreate, zone: tzinfo | None = None) -> str:
+    """A name for a pending create fit to show: its label, or what it asked for.
+
+    Times are shown in ``zone`` (default UTC).
+    """
+    if pending.label.strip():
+        return pending.label.strip()
+    end = requested_end(pending.request_json)
+    prefix = normalize_prefix(str(pending.request_json.get("roomNamePrefix") or ""))
+    what = f"“{prefix}” room" if prefix else "Room"
+    if end is None:
+        return what
+    return f"{what} ending {end.astimezone(zone or UTC).strftime('%Y-%m-%d %H:%M %Z')}"
 
 
 def status_at(end: float, now: float, deleted: bool, missing: bool) -> RoomStatus:

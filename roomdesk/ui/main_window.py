@@ -54,9 +54,8 @@ from roomdesk.api.errors import WherebyError
 from roomdesk.api.models import MeetingRequest, get_zone
 from roomdesk.services.rooms import DeleteOutcome
 from roomdesk.services.session import AppSession
-from roomdesk.services.sync import describe_pending
 from roomdesk.store import StoredRoom
-from roomdesk.store.records import LinkKind
+from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roomdesk.services.sync import describe_pending
 from roomdesk.store import PendingCreate
+from roomdesk.store.records import describe_pending
 
 # More than this many are summed up in one line; the CLI's 'pending' lists them all.
 MAX_SHOWN = 3
