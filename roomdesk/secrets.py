@@ -25,7 +25,6 @@ event loop's default executor.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import hmac
@@ -488,6 +487,8 @@ class KeyStore:
 
     @staticmethod
     async def _in_executor(call: Callable[[], _T]) -> _T:
+        import asyncio  # not at the top: the window is drawn before asyncio is imported
+
         return await asyncio.get_running_loop().run_in_executor(None, call)
 
     def _environment_key(self) -> ApiKey | None:

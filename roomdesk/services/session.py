@@ -7,7 +7,6 @@ emulator. It reports through Qt signals; it imports no widgets.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 import tempfile
@@ -18,19 +17,23 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from roomdesk.api.client import RateLimitStatus, WherebyClient, resolve_base_url
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
 from roomdesk.api.models import MeetingRequest
-from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.services.rooms import DeleteOutcome, RoomService
-from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
 from roomdesk.store import PendingCreate, RoomRows, RoomStatus, RoomStore, StoredRoom
 from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice, open_store_safely
 
 if TYPE_CHECKING:
+    # asyncio, the client and the services are imported when first used: a window showing the
+    # saved list is drawn before them (asyncio alone takes some 25 ms of every start).
+    import asyncio
+
+    from roomdesk.api.client import RateLimitStatus, WherebyClient
+    from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
     from roomdesk.emulator import EmulatorServer
+    from roomdesk.services.rooms import DeleteOutcome, RoomService
+    from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
 
 log = logging.getLogger("roomdesk.session")
 
@@ -110,6 +113,8 @@ class AppSession(QObject):
     def base_url(self) -> str:
         if self._client is not None:
             return self._client.base_url
+        from roomdesk.api.client import resolve_base_url
+
         return resolve_base_url(self._api_url)
 
     @property
@@ -174,7 +179,7 @@ class AppSession(QObject):
 
     async def load_key(self) -> ApiKey | None:
         """The saved key, read off the GUI thread (keychains may block or prompt)."""
-        return await asyncio.get_running_loop().run_in_executor(None, self.keys.get)
+        return await self.keys.aget()
 
     def open_saved_list(self) -> None:
         """Open the account's room list before its key is known, so that a window can show it
@@ -187,7 +192,10 @@ class AppSession(QObject):
         if notice is not None:
             self.storeRecovered.emit(notice)
         self._set_account("")
-        self._set_connection("Reading the API key from the keychain…")
+        if self.keys.environment_overrides:
+            self._set_connection("Not contacted yet")
+        else:
+            self._set_connection("Reading the API key from the keychain…")
 
     def note_no_key(self) -> None:
         """Say that the list is open without a key: none was saved, or the keychain failed."""
@@ -229,6 +237,8 @@ class AppSession(QObject):
         self.sessionReady.emit()
 
     def _new_client(self, key: ApiKey | str, base_url: str | None) -> WherebyClient:
+        from roomdesk.api.client import WherebyClient
+
         options = {"scheduler": self._scheduler_for(key), **self._client_options}
         return WherebyClient(key, base_url=base_url, on_rate_limit=self._on_rate_limit, **options)
 
@@ -237,6 +247,8 @@ class AppSession(QObject):
         account = (ApiKey(key) if isinstance(key, str) else key).fingerprint
         scheduler = self._schedulers.get(account)
         if scheduler is None:
+            from roomdesk.api.scheduler import RateLimitScheduler
+
             scheduler = RateLimitScheduler()
             scheduler.add_listener(self._on_throttle_change)
             self._schedulers[account] = scheduler
@@ -277,6 +289,9 @@ class AppSession(QObject):
         self.pendingChanged.emit()
 
     def _attach(self, client: WherebyClient, store: RoomStore) -> None:
+        from roomdesk.services.rooms import RoomService
+        from roomdesk.services.sync import SyncService
+
         self._client = client
         self._service = RoomService(client, store, clock=self._clock)
         self._sync = SyncService(self._service)
@@ -300,6 +315,8 @@ class AppSession(QObject):
         return removed
 
     async def _close_connection(self) -> None:
+        import asyncio
+
         await self._stop_sync()
         if self._client is not None:
             await self._client.aclose()
@@ -352,6 +369,8 @@ class AppSession(QObject):
         return room
 
     async def create_room(self, request: MeetingRequest, label: str = "") -> StoredRoom:
+        import asyncio
+
         service = self._require_service()
         with self._Busy(self):
             try:
@@ -386,6 +405,8 @@ class AppSession(QObject):
 
         Each stored page is announced with ``roomsStored``; progress with ``syncProgress``.
         """
+        import asyncio
+
         sync = self._require_sync()
 
         def on_progress(step: SyncProgress) -> None:
@@ -419,6 +440,8 @@ class AppSession(QObject):
 
     async def _stop_sync(self) -> None:
         """Cancel a running sync and let it finish, before its client and store go away."""
+        import asyncio
+
         task = self._sync_task
         if task is None or task.done() or task is asyncio.current_task():
             return
@@ -433,6 +456,8 @@ class AppSession(QObject):
 
     async def retry_pending(self, pending_id: int) -> RetryOutcome:
         """Send an interrupted create again, or adopt its room if the server has it after all."""
+        import asyncio
+
         sync = self._require_sync()
         with self._Busy(self):
             try:

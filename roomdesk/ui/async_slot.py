@@ -8,11 +8,15 @@ to the loop's exception handler, which the app turns into a log entry and a mess
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Imported when a slot first runs (there is a loop then): a window can be built and drawn
+    # before asyncio is imported, which takes some 25 ms of every start.
+    import asyncio
 
 _running: set[asyncio.Task[Any]] = set()
 
@@ -40,6 +44,8 @@ def async_slot(
 
     @functools.wraps(fn)
     def start(*args: Any) -> asyncio.Task[Any]:
+        import asyncio
+
         if not takes_any:
             args = args[:positional]
         task = asyncio.ensure_future(fn(*args))
