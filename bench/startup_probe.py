@@ -63,6 +63,8 @@ def _run(kind: str, settle_seconds: float) -> None:
         report["painted_rss_kb"] = _status_kb("VmRSS")
         model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
         report["painted_rows"] = model.rowCount() if model is not None else -1
+        # roomdesk draws its first frame before it imports asyncio; this says whether it did.
+        report["asyncio_before_first_frame"] = "asyncio" in sys.modules
         session = getattr(window, "session", None)
         if session is None or session.is_ready:
             report["ready"] = report["painted"]

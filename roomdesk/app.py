@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 import traceback
@@ -14,6 +13,8 @@ from roomdesk import __version__
 from roomdesk.redact import redact
 
 if TYPE_CHECKING:
+    import asyncio
+
     from roomdesk.instance import SingleInstance
     from roomdesk.paths import AppPaths
     from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice
@@ -76,6 +77,7 @@ class App:
         self.window: Any = None
         self.welcome: Any = None
         self.startup_problem = ""
+        self._saved_list_tried = False  # _show_saved_list ran (before the loop, or in run)
         # Set when a damaged room list was moved aside at start-up; shown once the window is up.
         self.store_notice: RecoveryNotice | None = None
         self.store_notice_box: Any = None
@@ -148,7 +150,43 @@ class App:
                 f"{text}\n\nThe details are in the log: {self.paths.log_file}",
             )
 
+    def exec(self) -> int:
+        """Run the app to its end; the exit code.
+
+        When the window can show the saved list at once, it is built and drawn before asyncio is
+        imported (some 25 ms of every start), by Qt's own event loop; the asyncio loop, and with
+        it the key, the list's background load and the refresh, start once that frame is drawn.
+        """
+        if self.shows_saved_list_first():
+            window = self._show_saved_list()
+            if window is not None:
+                self._draw_first_frame(window)
+        return self._run_async_part()
+
+    def _run_async_part(self) -> int:
+        import asyncio
+
+        import qasync
+
+        if sys.version_info >= (3, 12):
+            return asyncio.run(self.run(), loop_factory=qasync.QEventLoop)
+        return qasync.run(self.run())
+
+    @staticmethod
+    def _draw_first_frame(window: MainWindow) -> None:
+        """Run Qt's own event loop until ``window``'s first frame is drawn (or it is closed)."""
+        from PySide6.QtCore import QEventLoop
+
+        if window.first_frame_done or window.is_closed:
+            return
+        waiting = QEventLoop()
+        window.firstFrameDone.connect(waiting.quit)
+        window.closed.connect(waiting.quit)
+        waiting.exec()
+
     async def run(self) -> int:
+        import asyncio
+
         from roomdesk.ui.welcome_dialog import WelcomeDialog
 
         loop = asyncio.get_running_loop()
@@ -158,12 +196,10 @@ class App:
         elif self.shows_saved_list_first():
             # The keychain can take a while (or wait to be unlocked): the list is shown
             # meanwhile, and the key joins it when it comes.
-            await self._start_up_step(self._open_saved_list())
-            if self.session.awaiting_key:
-                window = self.show_window()
-                # Asked once the frame is drawn: the keychain's import and lookup in a worker
-                # thread would compete with drawing it.
+            window = self.window if self._saved_list_tried else self._show_saved_list()
+            if window is not None:
                 await window.wait_first_frame()
+                window.start_background_work()
                 await self._start_up_step(self._use_saved_key(window))
         else:
             await self._start_up_step(self._use_saved_key(None))
@@ -202,19 +238,30 @@ class App:
     async def _start_up_step(self, step: Awaitable[None]) -> None:
         """Await ``step``; a problem with the list or the key is kept to show in the welcome
         dialog, which offers the choices."""
-        from roomdesk.store import StoreError
-
         try:
             await step
-        except StoreError as exc:  # a newer or locked room list: left untouched, and said so
-            log.error("Could not open the room list: %s", exc)
-            self.startup_problem = str(exc)
-        except Exception as exc:  # keychain or configuration trouble: say it, then offer choices
-            log.warning("Could not start with the saved key: %s", redact(str(exc)))
-            self.startup_problem = str(exc)
+        except Exception as exc:
+            self._keep_start_up_problem(exc)
 
-    async def _open_saved_list(self) -> None:
-        self.session.open_saved_list()
+    def _keep_start_up_problem(self, exc: Exception) -> None:
+        from roomdesk.store import StoreError
+
+        if isinstance(exc, StoreError):  # a newer or locked room list: left untouched
+            log.error("Could not open the room list: %s", exc)
+        else:  # keychain or configuration trouble
+            log.warning("Could not start with the saved key: %s", redact(str(exc)))
+        self.startup_problem = str(exc)
+
+    def _show_saved_list(self) -> MainWindow | None:
+        """Open the saved list and show it; the window waits for start_background_work. None
+        when the list cannot be opened (the problem is kept for the welcome dialog)."""
+        self._saved_list_tried = True
+        try:
+            self.session.open_saved_list()
+        except Exception as exc:
+            self._keep_start_up_problem(exc)
+            return None
+        return self.show_window(start_work_on_first_frame=False)
 
     async def _use_saved_key(self, window: MainWindow | None) -> None:
         """Read the key; use it, unless ``window`` (showing the saved list) was closed meanwhile.
@@ -228,20 +275,24 @@ class App:
             self.recover_store()
 
     def shows_saved_list_first(self) -> bool:
-        """Whether the window shows the saved room list before the key is read from the
-        keychain: when the key comes from there (not the environment) and a list was kept
-        before. A first start asks for a key with nothing behind it."""
-        if self.session.keys.environment_overrides:
+        """Whether the window shows the saved room list before the key is in use: when the key
+        is in the environment, or comes from the keychain and a list was kept before. A first
+        start without a key in the environment asks for one with nothing behind it."""
+        if self.args.demo:
             return False
+        if self.session.keys.environment_overrides:
+            return True
         try:
             return self.paths.store_file.stat().st_size > 0
         except OSError:
             return False
 
-    def show_window(self) -> MainWindow:
+    def show_window(self, *, start_work_on_first_frame: bool = True) -> MainWindow:
         from roomdesk.ui.main_window import MainWindow
 
-        window = self.window = MainWindow(self.session, self.settings)
+        window = self.window = MainWindow(
+            self.session, self.settings, start_work_on_first_frame=start_work_on_first_frame
+        )
         window.show()
         window.raise_()
         self.show_store_notice()
@@ -293,8 +344,6 @@ def _run_primary(
     paths: AppPaths,
     early_check: EarlyStructureCheck | None,
 ) -> int:
-    import qasync
-
     from roomdesk.logging_setup import configure_logging
     from roomdesk.ui.icons import app_icon
 
@@ -307,10 +356,7 @@ def _run_primary(
     qt_app.setWindowIcon(app_icon())
     # The window decides when the app ends, after its clean shutdown has run.
     qt_app.setQuitOnLastWindowClosed(False)
-    app = App(args, qt_app, instance, early_check)
-    if sys.version_info >= (3, 12):
-        return asyncio.run(app.run(), loop_factory=qasync.QEventLoop)
-    return qasync.run(app.run())
+    return App(args, qt_app, instance, early_check).exec()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

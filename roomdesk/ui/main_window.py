@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import itertools
 import logging
@@ -52,8 +51,6 @@ from PySide6.QtWidgets import (
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
 from roomdesk.api.models import MeetingRequest, get_zone
-from roomdesk.services.rooms import DeleteOutcome
-from roomdesk.services.session import AppSession
 from roomdesk.store import StoredRoom
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
@@ -73,6 +70,13 @@ from roomdesk.ui.room_table_model import (
 from roomdesk.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    # asyncio is imported where a coroutine needs it: the window's first frame is drawn before
+    # asyncio is imported (some 25 ms of every start), and so before the services' modules.
+    import asyncio
+
+    from roomdesk.services.rooms import DeleteOutcome
+    from roomdesk.services.session import AppSession
+
     # The dialogs are imported when first opened: their modules would slow every start.
     from roomdesk.ui.create_room_dialog import CreateRoomDialog
     from roomdesk.ui.edit_room_dialog import EditRoomDialog
@@ -116,10 +120,16 @@ class MainWindow(QMainWindow):
     roomsLoaded = Signal()  # the stored rooms, read again (reload_rooms), are in the table
     firstFrameDone = Signal()  # the first frame is drawn (or its fallback time has passed)
 
-    def __init__(self, session: AppSession, settings: AppSettings) -> None:
+    def __init__(
+        self, session: AppSession, settings: AppSettings, *, start_work_on_first_frame: bool = True
+    ) -> None:
+        """``start_work_on_first_frame``: False when the window is drawn before the asyncio loop
+        runs; whoever starts the loop then calls :meth:`start_background_work`."""
         super().__init__()
         self.session = session
         self.settings = settings
+        self._start_work_on_first_frame = start_work_on_first_frame
+        self._work_started = False  # start_background_work has run
         self._open_dialogs: set[QWidget] = set()
         self._action_icons: list[tuple[QAction, str]] = []
         self._refresh_task: asyncio.Task[Any] | None = None
@@ -522,7 +532,7 @@ class MainWindow(QMainWindow):
             self._loading_rooms = count
             self.model.setRooms(self._first_rows())
             self._update_list_state()
-            if self._first_frame_done:
+            if self._work_started:
                 self._load_in_background(self._load_generation)
             else:  # its thread would slow the first frame: it starts once that is drawn
                 self._deferred_load = self._load_generation
@@ -553,6 +563,8 @@ class MainWindow(QMainWindow):
 
         problem = ""
         try:
+            import asyncio
+
             prepared = await asyncio.to_thread(read_and_prepare)
         except sqlite3.Error as exc:
             prepared, problem = None, str(exc)
@@ -995,6 +1007,8 @@ class MainWindow(QMainWindow):
 
     @async_slot
     async def _run_refresh(self) -> None:
+        import asyncio
+
         self._set_refreshing(True)
         self.statusBar().showMessage("Refreshing from Whereby…")
         try:
@@ -1031,13 +1045,26 @@ class MainWindow(QMainWindow):
             # pass: it runs once the window is on screen with what is stored.
             QTimer.singleShot(0, self._after_first_paint)
 
+    @property
+    def first_frame_done(self) -> bool:
+        return self._first_frame_done
+
     def _after_first_paint(self) -> None:
-        """Start what the first frame must not wait for: a large list's load, the refresh."""
-        global _startup_heap_frozen
         if self._first_frame_done:
             return
         self._first_frame_done = True
         self._first_paint_fallback.stop()
+        if self._start_work_on_first_frame:
+            self.start_background_work()
+        self.firstFrameDone.emit()
+
+    def start_background_work(self) -> None:
+        """Start what the first frame must not wait for: a large list's load, the refresh. Needs
+        the asyncio loop running; runs once."""
+        global _startup_heap_frozen
+        if self._work_started:
+            return
+        self._work_started = True
         if not _startup_heap_frozen:
             # What start-up made (modules, classes, this window) lives as long as the app. A
             # full pass of the garbage collector walks every object it tracks, some 40 ms on the
@@ -1049,7 +1076,6 @@ class MainWindow(QMainWindow):
             if generation == self._load_generation:
                 self._load_in_background(generation)
         self._start_up_refresh()
-        self.firstFrameDone.emit()
 
     def _start_up_refresh(self) -> None:
         # Closed before the timer fired: the session may be shutting down already.
@@ -1180,6 +1206,8 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     async def wait_closed(self) -> None:
+        import asyncio
+
         if self.is_closed:
             return
         closed = asyncio.Event()
@@ -1188,6 +1216,8 @@ class MainWindow(QMainWindow):
 
     async def wait_first_frame(self) -> None:
         """Return once the first frame is drawn, or the window closed before it was."""
+        import asyncio
+
         if self._first_frame_done or self.is_closed:
             return
         done = asyncio.Event()
