@@ -82,6 +82,7 @@ class App:
         self.store_notice: RecoveryNotice | None = None
         self.store_notice_box: Any = None
         # A SingleInstance: later starts of roomdesk ask this one to come to the front.
+        self.instance = instance
         if instance is not None:
             instance.activationRequested.connect(self.bring_to_front)
         # A store damaged while the app runs (or the demo's) is replaced and said so too.
@@ -161,6 +162,9 @@ class App:
             window = self._show_saved_list()
             if window is not None:
                 self._draw_first_frame(window)
+        if self.instance is not None:
+            # A second start meanwhile waited for this (it retries for a while).
+            self.instance.listen()
         return self._run_async_part()
 
     def _run_async_part(self) -> int:
@@ -321,7 +325,8 @@ def run_gui(args: argparse.Namespace) -> int:
     # Before the single-instance check, so the instance server's notifications reach its loop.
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     instance = SingleInstance(paths.data_dir, scope="demo" if args.demo else "app")
-    if not instance.try_become_primary():
+    # It takes activation requests once the window's first frame is drawn (App.exec).
+    if not instance.try_become_primary(listen=False):
         if instance.notify_primary():
             print("roomdesk is already running; brought its window to the front.", file=sys.stderr)
             return 0

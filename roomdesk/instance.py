@@ -20,15 +20,19 @@ each its own ``ROOMDESK_DATA_DIR`` to run them side by side.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import logging
 import os
 import time
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    # QtNetwork and hashlib are imported when the socket is first needed: the first instance
+    # takes the lock at once but listens only after its window's first frame (see listen()).
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger("roomdesk.instance")
 
@@ -42,6 +46,8 @@ _CONNECT_RETRY_SECONDS = 0.05
 
 
 def _user_name() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name in the environment nor the password database
@@ -50,6 +56,8 @@ def _user_name() -> str:
 
 def server_name_for(data_dir: Path, scope: str = "app") -> str:
     """The local socket name shared by every roomdesk of this user, data directory and scope."""
+    import hashlib
+
     identity = f"{_user_name()}\0{Path(data_dir).expanduser().resolve()}\0{scope}"
     return "roomdesk-" + hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
@@ -73,7 +81,6 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
         self.scope = scope
-        self.server_name = server_name_for(self.data_dir, scope)
         self.lock_path = lock_file_for(self.data_dir, scope)
         self._lock = QLockFile(str(self.lock_path))
         # The owner of a lock is alive or not: age says nothing, the app may run for weeks.
@@ -81,6 +88,10 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
         self._buffers: dict[QLocalSocket, bytearray] = {}
         self._primary = False
+
+    @cached_property
+    def server_name(self) -> str:
+        return server_name_for(self.data_dir, self.scope)
 
     @property
     def is_primary(self) -> bool:
@@ -90,8 +101,10 @@ class SingleInstance(QObject):
     def is_listening(self) -> bool:
         return self._server is not None and self._server.isListening()
 
-    def try_become_primary(self) -> bool:
-        """True when no other roomdesk runs here: this one now listens for activation requests.
+    def try_become_primary(self, *, listen: bool = True) -> bool:
+        """True when no other roomdesk runs here: this one now listens for activation requests
+        (or, with ``listen`` False, once :meth:`listen` is called; meanwhile a second start
+        retries for a while, see :meth:`notify_primary`).
 
         Create the QApplication first, so the server's notifications reach its event loop.
         """
@@ -109,11 +122,17 @@ class SingleInstance(QObject):
             )
             if self._primary_answers():
                 return False
-        self._listen()
         self._primary = True
+        if listen:
+            self.listen()
         return True
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Start taking activation requests (the primary only; once)."""
+        if not self._primary or self._server is not None:
+            return
+        from PySide6.QtNetwork import QLocalServer
+
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         server.newConnection.connect(self._accept)
@@ -130,6 +149,8 @@ class SingleInstance(QObject):
         self._server = server
 
     def _primary_answers(self) -> bool:
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket()
         socket.connectToServer(self.server_name)
         answered = socket.waitForConnected(200)
@@ -142,6 +163,8 @@ class SingleInstance(QObject):
         Blocks for at most ``timeout`` seconds: the first instance may hold the lock but not
         listen yet, so refused connections are retried until then.
         """
+        from PySide6.QtNetwork import QLocalSocket
+
         deadline = time.monotonic() + timeout
         socket = QLocalSocket()
         try:
@@ -167,6 +190,8 @@ class SingleInstance(QObject):
     # -- the primary's side ------------------------------------------------------------------
 
     def _accept(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         assert self._server is not None
         while self._server.hasPendingConnections():
             socket = self._server.nextPendingConnection()

@@ -26,8 +26,6 @@ event loop's default executor.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import importlib
 import os
 import sys
@@ -113,6 +111,8 @@ class ApiKey:
     @property
     def fingerprint(self) -> str:
         """8 hex digits of the key's SHA-256, so a person can tell keys apart without seeing one."""
+        import hashlib  # its import (OpenSSL) is not needed before the window's first frame
+
         return hashlib.sha256(self._secret.encode()).hexdigest()[:8]
 
     def __repr__(self) -> str:
@@ -126,6 +126,8 @@ class ApiKey:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ApiKey):
             return NotImplemented
+        import hmac
+
         return hmac.compare_digest(self._secret.encode(), other._secret.encode())
 
     def __hash__(self) -> int:

@@ -99,6 +99,25 @@ def test_a_second_start_brings_the_first_forward(instances, data_dir: Path, qtbo
     assert activations == [1]
 
 
+def test_a_first_start_that_listens_later_is_first_at_once_and_reached_then(
+    instances, data_dir: Path, qtbot
+) -> None:
+    """The app takes the lock at once and listens after its window's first frame; a second
+    start in between is refused the lock, and reaches the first once it listens."""
+    first, second = instances(data_dir), instances(data_dir)
+    assert first.try_become_primary(listen=False)
+    assert first.is_primary and not first.is_listening
+    activations = record_activations(first)
+    assert not second.try_become_primary()
+    assert not second.notify_primary(timeout=0.2)  # nobody listens yet: retried, then given up
+
+    first.listen()
+    first.listen()  # once is enough; again does nothing
+    assert first.is_listening
+    assert second.notify_primary()
+    qtbot.waitUntil(lambda: activations == [1])
+
+
 def test_a_primary_running_for_days_is_not_taken_for_a_stale_one(instances, data_dir: Path) -> None:
     first = instances(data_dir)
     assert first.try_become_primary()
