@@ -22,7 +22,7 @@ from roomdesk import __version__
 from roomdesk.api.errors import InvalidApiKeyError
 from roomdesk.api.models import Meeting
 from roomdesk.app import App, build_parser, main
-from roomdesk.logging_setup import configure_logging
+from roomdesk.logging_setup import PrivateRotatingFileHandler, configure_logging
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
@@ -232,6 +232,34 @@ def test_log_file_is_private_and_redacted(tmp_path, restore_logging):
     assert "room-secret-1" not in text and "api-secret-2" not in text
     assert "roomKey=<hidden>" in text
     assert os.stat(log_file).st_mode & 0o777 == 0o600
+
+
+def test_log_file_rolls_over_and_keeps_its_backups_private(tmp_path, restore_logging):
+    log_file = tmp_path / "logs" / "roomdesk.log"
+    log_file.parent.mkdir()
+    handler = PrivateRotatingFileHandler(log_file, max_bytes=300, backups=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("roomdesk.test.rotation")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        for number in range(12):
+            logger.warning("record %02d %s", number, "x" * 80)  # 91 bytes a line: 3 a file
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    names = sorted(path.name for path in log_file.parent.iterdir())
+    assert names == ["roomdesk.log", "roomdesk.log.1", "roomdesk.log.2"]  # older ones dropped
+    for path in log_file.parent.iterdir():
+        assert path.stat().st_size <= 300
+        assert os.stat(path).st_mode & 0o777 == 0o600
+
+    def numbers(path: Path) -> list[str]:
+        return [line[7:9] for line in path.read_text().splitlines()]
+
+    assert numbers(log_file) == ["09", "10", "11"]
+    assert numbers(log_file.with_name("roomdesk.log.1")) == ["06", "07", "08"]
+    assert numbers(log_file.with_name("roomdesk.log.2")) == ["03", "04", "05"]
 
 
 def test_parser_describes_environment():
