@@ -198,12 +198,13 @@ class App:
         if self.args.demo:
             await self._start_up_step(self.session.start_demo())
         elif self.shows_saved_list_first():
-            # The keychain can take a while (or wait to be unlocked): the list is shown
-            # meanwhile, and the key joins it when it comes.
+            # The saved list is shown before the key is in use (a keychain can take a while, or
+            # wait to be unlocked); exec has drawn it already when it ran first.
             window = self.window if self._saved_list_tried else self._show_saved_list()
             if window is not None:
                 await window.wait_first_frame()
-                window.start_background_work()
+                if not window.is_closed:
+                    window.start_background_work()
                 await self._start_up_step(self._use_saved_key(window))
         else:
             await self._start_up_step(self._use_saved_key(None))
