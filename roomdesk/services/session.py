@@ -105,8 +105,8 @@ class AppSession(QObject):
 
     @property
     def awaiting_key(self) -> bool:
-        """The saved room list is open without a key: the key is still being read from the
-        keychain, or none came from it (see :meth:`open_saved_list`)."""
+        """The saved room list is open without a key: the key is not in use yet (it may be
+        being read from the keychain), or none came (see :meth:`open_saved_list`)."""
         return self._store is not None and self._service is None
 
     @property
@@ -182,10 +182,11 @@ class AppSession(QObject):
         return await self.keys.aget()
 
     def open_saved_list(self) -> None:
-        """Open the account's room list before its key is known, so that a window can show it
-        while the keychain is asked: a keychain takes a tenth of a second or more to answer, and
-        may first ask the person to unlock it. :meth:`start_with_key` then adds the connection to
-        the open list. Raises StoreVersionError or StoreUnavailableError, leaving the file."""
+        """Open the account's room list before its key is in use, so that a window can show it
+        first: a keychain takes a tenth of a second or more to answer (and may first ask the
+        person to unlock it), and the client and its modules are not needed for a first frame.
+        :meth:`start_with_key` then adds the connection to the open list. Raises
+        StoreVersionError or StoreUnavailableError, leaving the file."""
         if self._store is not None or self._client is not None:
             raise RuntimeError("open_saved_list is for a session with nothing open yet")
         self._store, notice = open_store_safely(self.paths.store_file, self._take_early_check())
@@ -204,15 +205,14 @@ class AppSession(QObject):
 
     async def start_with_key(self, key: ApiKey) -> None:
         """Use ``key`` against the configured API and the account's store."""
-        client = self._new_client(key, self._api_url)
         if self.awaiting_key:
             # The list is open and shown already (open_saved_list): it is not read again.
             assert self._store is not None
-            self._attach(client, self._store)
+            self._attach(self._new_client(key, self._api_url), self._store)
             self.pendingChanged.emit()
         else:
             await self._close_connection()
-            self._open(client, self.paths.store_file)
+            self._open(self._new_client(key, self._api_url), self.paths.store_file)
         self._set_account(f"Account key {key.fingerprint}")
         self._set_connection("Not contacted yet")
         self.sessionReady.emit()

@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self._rows_when_frozen = 0  # the table's size when the heap was last frozen
         # True once the refresh that follows the first showing of the window has ended.
         self.startup_refresh_done = False
-        # The start-up refresh waits for the key, still being read when the window came up.
+        # The start-up refresh waits for the key when the window came up before it was in use.
         self._refresh_when_ready = False
         self.setWindowIcon(app_icon())
         self.resize(960, 600)
@@ -739,7 +739,7 @@ class MainWindow(QMainWindow):
 
     def _on_account_changed(self, text: str) -> None:
         self.account_label.setText(f"<b>{text}</b>" if self.session.is_demo else text)
-        # None while the key is read from the keychain (the connection label says so).
+        # None until the key is in use (the connection label says what is going on).
         self.account_label.setVisible(bool(text))
         self._account_separator.setVisible(bool(text))
         self._update_title()
@@ -1082,8 +1082,8 @@ class MainWindow(QMainWindow):
         if not self.isVisible():
             self.startup_refresh_done = True
         elif self.refresh() is None:
-            # The window came up with the saved list while the key is read: it refreshes once
-            # the key is in use (_on_session_ready).
+            # The window came up with the saved list before the key was in use: it refreshes
+            # once the key is (_on_session_ready).
             self._refresh_when_ready = self.session.awaiting_key
             self.startup_refresh_done = not self._refresh_when_ready
 
