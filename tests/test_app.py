@@ -333,7 +333,7 @@ def test_saved_list_is_shown_while_the_keychain_answers(qapp, aloop, monkeypatch
 
     async def scenario() -> int:
         running = asyncio.ensure_future(app.run())
-        while app.window is None or not app.window._first_frame_done:
+        while app.window is None or not app.window.first_frame_done:
             await asyncio.sleep(0.01)
         window = app.window
         # Drawn with the saved rooms while the keychain has not answered.
@@ -372,7 +372,7 @@ def test_closing_the_window_while_the_keychain_answers_ends_the_app(
 
     async def scenario() -> int:
         running = asyncio.ensure_future(app.run())
-        while app.window is None or not app.window._first_frame_done:
+        while app.window is None or not app.window.first_frame_done:
             await asyncio.sleep(0.01)
         app.window.close()  # the person gave up waiting for the keychain
         keychain.gate.set()

@@ -616,7 +616,7 @@ def test_a_large_list_is_read_only_once_the_first_frame_is_drawn(aloop, large_li
     assert loaded == [] and main._loading_rooms == 3
     main.show()
     aloop.wait_until(lambda: loaded)
-    assert loaded == [3] and main._first_frame_done
+    assert loaded == [3] and main.first_frame_done
     aloop.wait_until(lambda: main.startup_refresh_done)
 
 
@@ -630,12 +630,12 @@ def test_start_up_objects_are_frozen_once_after_the_first_frame(session, aloop, 
     qtbot.addWidget(first)
     assert freezes == []  # not before the window is drawn
     first.show()
-    aloop.wait_until(lambda: first._first_frame_done)
+    aloop.wait_until(lambda: first.first_frame_done)
     assert freezes == [True]
     second = MainWindow(session, AppSettings(app_paths()))
     qtbot.addWidget(second)
     second.show()
-    aloop.wait_until(lambda: second._first_frame_done)
+    aloop.wait_until(lambda: second.first_frame_done)
     assert freezes == [True]  # once per process
     for main in (first, second):
         aloop.wait_until(lambda main=main: main.startup_refresh_done)
