@@ -319,6 +319,10 @@ def run_gui(args: argparse.Namespace) -> int:
     # list of its own.
     early_check = None if args.demo else EarlyStructureCheck(paths.store_file)
 
+    from roomdesk.pyside_setup import lighten_pyside_import_hook
+
+    lighten_pyside_import_hook()  # before Qt's modules and the window's are imported
+
     from PySide6.QtWidgets import QApplication
 
     from roomdesk.instance import SingleInstance

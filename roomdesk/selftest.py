@@ -513,6 +513,9 @@ def _windows_process_age() -> float | None:
 
 def run_startup_probe(args: argparse.Namespace) -> int:
     """Start the app in demo mode and quit after the main window's first paint."""
+    from roomdesk.pyside_setup import lighten_pyside_import_hook
+
+    lighten_pyside_import_hook()  # as run_gui does, before any of Qt's modules
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
