@@ -2,10 +2,10 @@
 
 ``python -m bench.startup_probe app`` starts roomdesk exactly as its ``roomdesk`` command does
 (``roomdesk.app.main``), ``python -m bench.startup_probe minimal`` a bare QMainWindow holding a
-QTableView. Neither window's code knows it is watched: an event filter on the QApplication sees
-the Paint events of the widgets in the watched main window, and a zero-length timer queued at the
-first one fires once that whole frame is drawn. The probe prints one JSON line and ends the process
-at once, so shutdown costs are not counted.
+QTableView. Neither window's code knows it is watched: when the main window is shown, an event
+filter goes on it and on its widgets, sees their Paint events, and a zero-length timer queued at
+the first one fires once that whole frame is drawn. The probe prints one JSON line and ends the
+process at once, so shutdown costs are not counted.
 
 Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``first_idle``
 (when the event loop first got to run a timer after it), the resident memory then and, after
@@ -13,7 +13,9 @@ Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``
 ``rows`` (the rows the window's table holds), ``listed``: when the room list was in the
 table, the first paint itself unless a large list was still loading in the background then, and
 ``ready``: when the key was in use (the first paint itself if it was before; later when the
-window showed the saved list while the keychain was read).
+window showed the saved list while the keychain was read). For roomdesk also
+``asyncio_before_first_frame`` and ``sources_kept``: roomdesk modules whose source text was held
+in ``linecache`` at the first frame (PySide's import hook used to keep every module's).
 
 """
 
@@ -24,6 +26,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 FRAME_GAP = 0.05  # seconds between two Paint events that cannot be one frame
 
@@ -40,13 +45,24 @@ def _status_kb(field: str) -> int:
     return 0
 
 
+def _roomdesk_sources_kept() -> list[str]:
+    import linecache
+
+    return sorted(name for name in linecache.cache if "roomdesk" in Path(name).parts)
+
+
 def _run(kind: str, settle_seconds: float) -> None:
+    if kind == "app":
+        # roomdesk does this as it first imports PySide6; the probe imports PySide6 earlier.
+        from roomdesk.pyside_setup import lighten_pyside_import_hook
+
+        lighten_pyside_import_hook()
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     watched_class = "MainWindow" if kind == "app" else "QMainWindow"
-    report: dict[str, float | int] = {}
+    report: dict[str, Any] = {}
 
     def finish(window: QMainWindow) -> None:
         model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
@@ -65,6 +81,7 @@ def _run(kind: str, settle_seconds: float) -> None:
         report["painted_rows"] = model.rowCount() if model is not None else -1
         # roomdesk draws its first frame before it imports asyncio; this says whether it did.
         report["asyncio_before_first_frame"] = "asyncio" in sys.modules
+        report["sources_kept"] = _roomdesk_sources_kept()
         session = getattr(window, "session", None)
         if session is None or session.is_ready:
             report["ready"] = report["painted"]
@@ -95,25 +112,32 @@ def _run(kind: str, settle_seconds: float) -> None:
     class FirstPaint(QObject):
         """Sees the first frame's Paint events; the last one is when that frame was done.
 
-        The zero-length timer queued at the first one fires once the frame is complete, but
-        possibly after other work queued before it (the window's start-up refresh): the frame's
-        own end is the time of its last Paint event. A frame's widgets are painted one right
-        after the other, so a paint after a pause of FRAME_GAP belongs to a later frame.
+        It watches the window's own widgets only, from the moment the window is shown (see
+        :func:`_watch_shows`): a filter on the whole application would run Python for every
+        event of start-up, some 25 ms in the bare window alone, and more in a window with more
+        widgets. The zero-length timer queued at the first Paint fires once the frame is
+        complete, but possibly after other work queued before it (the window's start-up
+        refresh): the frame's own end is the time of its last Paint event. A frame's widgets
+        are painted one right after the other, so a paint after a pause of FRAME_GAP belongs
+        to a later frame.
         """
 
         def __init__(self) -> None:
             super().__init__()
+            self.window: QMainWindow | None = None
             self.seen = False
             self.done = False
             self.last_paint = 0.0
 
+        def watch(self, window: QMainWindow) -> None:
+            if self.window is not None:
+                return
+            self.window = window
+            for widget in (window, *window.findChildren(QWidget)):
+                widget.installEventFilter(self)
+
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if (
-                not self.done
-                and event.type() == QEvent.Type.Paint
-                and isinstance(watched, QWidget)
-                and type(window := watched.window()).__name__ == watched_class
-            ):
+            if not self.done and event.type() == QEvent.Type.Paint:
                 now = time.time()
                 if self.seen and now - self.last_paint > FRAME_GAP:
                     self.done = True  # a later frame: the first one ended at the last paint
@@ -121,21 +145,37 @@ def _run(kind: str, settle_seconds: float) -> None:
                 self.last_paint = now
                 if not self.seen:
                     self.seen = True
-                    QTimer.singleShot(0, lambda: self.finish_frame(window))
+                    QTimer.singleShot(0, self.finish_frame)
             return False
 
-        def finish_frame(self, window: QMainWindow) -> None:
+        def finish_frame(self) -> None:
             self.done = True
-            first_frame_done(window)
+            assert self.window is not None
+            first_frame_done(self.window)
 
     probe = FirstPaint()
-    qt_app.installEventFilter(probe)
+    _watch_shows(watched_class, probe.watch)
     if kind == "app":
         from roomdesk.app import main
 
         main([])
     else:
         _show_minimal_window(qt_app)
+
+
+def _watch_shows(class_name: str, watch: Callable[[Any], None]) -> None:
+    """Call ``watch(widget)`` when a widget of class ``class_name`` is first shown, just before
+    it is: both windows show themselves with ``show()``, which this wraps for the process."""
+    from PySide6.QtWidgets import QWidget
+
+    show = QWidget.show
+
+    def show_watched(widget: QWidget) -> None:
+        if type(widget).__name__ == class_name:
+            watch(widget)
+        show(widget)
+
+    QWidget.show = show_watched  # type: ignore[method-assign]
 
 
 def _show_minimal_window(qt_app: object) -> None:

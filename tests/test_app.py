@@ -516,5 +516,27 @@ def test_a_launch_draws_the_saved_list_before_it_imports_asyncio(emulator, data_
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["asyncio_before_first_frame"] is False
+    assert report["sources_kept"] == []  # PySide's import hook reads files, keeps no lines
     assert report["painted_rows"] == 3
     assert report["ready"] >= report["painted"]  # the key joined the list after the frame
+
+
+def test_the_gui_lightens_pysides_import_hook_before_it_starts_qt(monkeypatch):
+    """run_gui swaps PySide's per-import check first thing, before Qt's modules."""
+    import roomdesk.pyside_setup
+    from roomdesk.app import run_gui
+
+    class Stop(Exception):
+        pass
+
+    calls: list[str] = []
+
+    def lighten() -> bool:
+        calls.append("lighten")
+        raise Stop  # where the QApplication would be made next
+
+    monkeypatch.setattr(roomdesk.pyside_setup, "lighten_pyside_import_hook", lighten)
+    monkeypatch.setattr("roomdesk.store.recovery.EarlyStructureCheck", lambda path: None)
+    with pytest.raises(Stop):
+        run_gui(build_parser().parse_args([]))
+    assert calls == ["lighten"]
