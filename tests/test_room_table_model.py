@@ -447,6 +447,59 @@ def test_sorting_by_status_label_and_room(
     assert proxy.sortColumn() == Column.ROOM
 
 
+ODD_NAMES = {
+    "caps": "/Team-Room",  # capitals: not in the case-folded search text as it is
+    "sharp": "/straße",  # folds to "strasse", a different length
+    "plain": "/plain-name",  # not part of the room's link, but kept in the search text
+    "link": "/link-room",  # the last part of its own link
+}
+
+
+def odd_name_rooms() -> list[StoredRoom]:
+    return [make_room(mid, room_name=name) for mid, name in ODD_NAMES.items()]
+
+
+def shown_names(model: RoomTableModel) -> dict[str, str]:
+    return {
+        model.roomAt(row).meeting_id: text(model, row, Column.ROOM)
+        for row in range(model.rowCount())
+    }
+
+
+def test_room_names_show_as_given_whatever_their_case(
+    model: RoomTableModel, proxy: RoomFilterProxyModel
+) -> None:
+    model.sort(Column.ROOM)  # so the rooms are also sorted by name as they are prepared
+    model.setRooms(odd_name_rooms())
+    assert shown_names(model) == ODD_NAMES
+    assert ids_in(proxy) == ["link", "plain", "sharp", "caps"]  # case-folded order
+    proxy.setFilterText("team-room")
+    assert ids_in(proxy) == ["caps"]
+    proxy.setFilterText("STRASSE")
+    assert ids_in(proxy) == ["sharp"]
+    proxy.setFilterText("")
+
+    # Names change, in both directions, one by one and in a batch.
+    model.upsertRoom(make_room("caps", room_name="/team-room"))
+    model.upsertRoom(make_room("plain", room_name="/Plain-Name"))
+    assert shown_names(model) == {**ODD_NAMES, "caps": "/team-room", "plain": "/Plain-Name"}
+    batch = [make_room(mid, room_name=name.upper()) for mid, name in ODD_NAMES.items()]
+    model.upsertRooms(batch)
+    assert shown_names(model) == {mid: name.upper() for mid, name in ODD_NAMES.items()}
+    assert ids_in(proxy) == ["link", "plain", "sharp", "caps"]
+
+    # A removed room's place, taken by a new room, shows the new room's name.
+    model.removeRooms(["caps", "sharp"])
+    model.upsertRoom(make_room("new", room_name="/new-room"))
+    model.upsertRoom(make_room("newer", room_name="/Newer-Room"))
+    assert shown_names(model) == {
+        "link": "/LINK-ROOM",
+        "plain": "/PLAIN-NAME",
+        "new": "/new-room",
+        "newer": "/Newer-Room",
+    }
+
+
 def test_sorting_keeps_persistent_indexes(
     model: RoomTableModel, proxy: RoomFilterProxyModel
 ) -> None:

@@ -267,6 +267,22 @@ def _status_at(state: int, end: float, now: float) -> RoomStatus:
 # -- columns ---------------------------------------------------------------------------------------
 
 
+# A room's name is kept as where it stands in its search text (which holds it in all but odd
+# cases): start << 16 | length, 4 bytes instead of a string of some 100. _OWN_ROOM_TEXT: the
+# name is not there as it is (capitals, say) and is kept in _Columns.own_room_texts instead.
+_SPAN_LIMIT = 0xFFFF
+_OWN_ROOM_TEXT = 0xFFFFFFFF
+
+
+def _room_span(search: str, room_text: str) -> int:
+    """Where ``room_text`` stands in ``search`` (see _SPAN_LIMIT), or _OWN_ROOM_TEXT."""
+    if len(room_text) <= _SPAN_LIMIT and room_text.casefold() == room_text:
+        start = search.find(room_text)
+        if 0 <= start <= _SPAN_LIMIT:
+            return start << 16 | len(room_text)
+    return _OWN_ROOM_TEXT
+
+
 class _Columns:
     """The rooms' data by slot (see the module notes): plain lists, no object per room."""
 
@@ -276,7 +292,8 @@ class _Columns:
         "links",
         "meeting_ids",
         "modes",
-        "room_texts",
+        "own_room_texts",
+        "room_spans",
         "rooms",
         "search",
         "states",
@@ -286,7 +303,8 @@ class _Columns:
     def __init__(self) -> None:
         self.meeting_ids: list[str] = []  # "" marks a slot no room uses
         self.labels: list[str] = []
-        self.room_texts: list[str] = []
+        self.room_spans = array("I")  # see _room_span
+        self.own_room_texts: dict[int, str] = {}  # slot -> name, for spans of _OWN_ROOM_TEXT
         self.ends: list[float] = []  # epoch seconds
         self.states = bytearray()  # ROW_DELETED | ROW_MISSING
         self.statuses: list[RoomStatus] = []
@@ -298,9 +316,35 @@ class _Columns:
     def __len__(self) -> int:
         return len(self.meeting_ids)
 
+    def room_text(self, slot: int) -> str:
+        span = self.room_spans[slot]
+        if span == _OWN_ROOM_TEXT:
+            return self.own_room_texts[slot]
+        start = span >> 16
+        return self.search[slot][start : start + (span & _SPAN_LIMIT)]
+
+    def room_texts(self) -> Iterator[str]:
+        """Every slot's :meth:`room_text`, in slot order."""
+        own = self.own_room_texts
+        for slot, (text, span) in enumerate(zip(self.search, self.room_spans, strict=True)):
+            if span == _OWN_ROOM_TEXT:
+                yield own[slot]
+            else:
+                start = span >> 16
+                yield text[start : start + (span & _SPAN_LIMIT)]
+
+    def set_room_text(self, slot: int, room_text: str) -> None:
+        """Keep ``room_text`` for ``slot``, whose search text is written already."""
+        span = self.room_spans[slot] = _room_span(self.search[slot], room_text)
+        if span == _OWN_ROOM_TEXT:
+            self.own_room_texts[slot] = room_text
+        else:
+            self.own_room_texts.pop(slot, None)
+
     def add_blank(self) -> int:
-        for column in (self.meeting_ids, self.labels, self.room_texts, self.search, self.modes):
+        for column in (self.meeting_ids, self.labels, self.search, self.modes):
             column.append("")
+        self.room_spans.append(0)
         self.ends.append(0.0)
         self.states.append(0)
         self.statuses.append(RoomStatus.ACTIVE)
@@ -313,13 +357,13 @@ class _Columns:
         room_text = _room_text(room)
         self.meeting_ids[slot] = room.meeting_id
         self.labels[slot] = room.label
-        self.room_texts[slot] = room_text
         self.ends[slot] = room.end_date.timestamp()
         self.states[slot] = _state_bits(room)
         self.statuses[slot] = _status_at(self.states[slot], self.ends[slot], now)
         self.modes[slot] = mode_text(room)
         self.links[slot] = _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
         self.search[slot] = _room_search_text(room, room_text)
+        self.set_room_text(slot, room_text)
         self.rooms[slot] = room if keep else None
 
     def shows(self, slot: int, room: StoredRoom) -> bool:
@@ -333,7 +377,7 @@ class _Columns:
             return False
         room_text = _room_text(room)
         return (
-            self.room_texts[slot] == room_text
+            self.room_text(slot) == room_text
             and self.modes[slot] == mode_text(room)
             and self.links[slot]
             == _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
@@ -342,8 +386,10 @@ class _Columns:
 
     def clear(self, slot: int) -> None:
         """Let go of a removed room's strings and object; the slot becomes unused."""
-        for column in (self.meeting_ids, self.labels, self.room_texts, self.search):
+        for column in (self.meeting_ids, self.labels, self.search):
             column[slot] = ""
+        self.room_spans[slot] = 0
+        self.own_room_texts.pop(slot, None)
         self.rooms[slot] = None
 
 
@@ -549,7 +595,7 @@ def _prepare(
         states = bytearray(map(_state_bits, kept))
         modes = [mode_text(room) for room in kept]
     columns = prepared.columns
-    columns.meeting_ids, columns.labels, columns.room_texts = mids, labels, room_texts
+    columns.meeting_ids, columns.labels = mids, labels
     columns.ends, columns.states, columns.modes = ends, states, modes
     columns.statuses = list(map(_status_at, states, ends, repeat(now_ts)))
     columns.links = bytearray(map(_link_bits, urls, hosts, viewers))
@@ -559,14 +605,16 @@ def _prepare(
     slots = list(range(len(mids)))
     by_id = sort(slots, key=mids.__getitem__)
     if sort_column is not None:
-        keys = _sort_key_list(columns, sort_column, sort_order)
+        keys = _sort_key_list(columns, sort_column, sort_order, room_texts)
         reverse = _sort_reverses(sort_column, sort_order)
         perm = sort(by_id[::-1] if reverse else by_id, key=keys.__getitem__, reverse=reverse)
         # Slots in row order: rows next to each other are next to each other in memory.
         for name in _Columns.__slots__:
-            if name != "search" and not (name == "rooms" and isinstance(rooms, RoomRows)):
+            if name not in _MADE_LAST and not (name == "rooms" and isinstance(rooms, RoomRows)):
                 setattr(columns, name, _permuted(getattr(columns, name), perm))
-        urls, hosts, viewers = (_permuted(links, perm) for links in (urls, hosts, viewers))
+        urls, hosts, viewers, room_texts = (
+            _permuted(texts, perm) for texts in (urls, hosts, viewers, room_texts)
+        )
         prepared.sort_keys = _stepwise(map(keys.__getitem__, perm))
         new_slot = [0] * len(perm)
         for slot, old in zip(slots, perm, strict=True):
@@ -576,8 +624,14 @@ def _prepare(
         prepared.sort_keys = [None] * len(mids)
     prepared.by_id = by_id
     # Made last and in row order, so a filter pass reads them front to back in memory.
-    labels, room_texts, mids = columns.labels, columns.room_texts, columns.meeting_ids
-    columns.search = list(map(search_text, labels, room_texts, urls, hosts, viewers, mids))
+    labels, mids = columns.labels, columns.meeting_ids
+    search = columns.search = list(map(search_text, labels, room_texts, urls, hosts, viewers, mids))
+    columns.room_spans = array("I", _stepwise(map(_room_span, search, room_texts)))
+    columns.own_room_texts = {
+        slot: room_texts[slot]
+        for slot in compress(slots, map(_OWN_ROOM_TEXT.__eq__, columns.room_spans))
+    }
+    del room_texts  # the names stay only inside the search texts
     prepared.order = slots
     prepared.end_index = _EndIndex.build(columns.ends, slots)
     pairs = zip(columns.meeting_ids, slots, strict=True)
@@ -620,6 +674,10 @@ def _sorted_in_steps(
     return list(heapq.merge(*pieces, key=key, reverse=reverse))
 
 
+# Columns _prepare makes after the rows are in order (so not permuted).
+_MADE_LAST = frozenset({"search", "room_spans", "own_room_texts"})
+
+
 def _permuted(column: Any, perm: list[int]) -> Any:
     """``column`` (a list or bytearray) in the order of ``perm``."""
     items = _stepwise(map(column.__getitem__, perm))
@@ -660,8 +718,14 @@ _END_GROUP_BASE = {status: group * _KEY_GROUP_SPAN for status, group in _END_GRO
 _RANK_BASE = {status: rank * _KEY_GROUP_SPAN for status, rank in STATUS_RANK.items()}
 
 
-def _sort_key_list(columns: _Columns, column: int, order: Qt.SortOrder) -> list[Any]:
-    """The primary sort key of every slot for ``column``.
+def _sort_key_list(
+    columns: _Columns,
+    column: int,
+    order: Qt.SortOrder,
+    room_texts: Iterable[str] | None = None,
+) -> list[Any]:
+    """The primary sort key of every slot for ``column``; ``room_texts``: the rooms' names by
+    slot, where the columns do not hold them yet.
 
     Ties are broken by meeting id without a (key, meeting id) tuple per room: the slots are
     sorted stably by key starting from meeting id order (reversed for a reverse sort).
@@ -677,7 +741,8 @@ def _sort_key_list(columns: _Columns, column: int, order: Qt.SortOrder) -> list[
         # Labelled rooms first ("0…" sorts before "1"), then by case-folded label.
         return ["0" + label.casefold() if label else "1" for label in columns.labels]
     if column == _ROOM:
-        return _stepwise(map(str.casefold, columns.room_texts))
+        texts = columns.room_texts() if room_texts is None else room_texts
+        return _stepwise(map(str.casefold, texts))
     if column == _MODE:
         return _stepwise(map(str.casefold, columns.modes))
     return _stepwise(map(_LINKS_TEXT.__getitem__, columns.links))
@@ -695,7 +760,7 @@ def _sort_key_of(columns: _Columns, column: int, order: Qt.SortOrder, slot: int)
         label = columns.labels[slot]
         return "0" + label.casefold() if label else "1"
     if column == _ROOM:
-        return columns.room_texts[slot].casefold()
+        return columns.room_text(slot).casefold()
     if column == _MODE:
         return columns.modes[slot].casefold()
     return _LINKS_TEXT[columns.links[slot]]
@@ -1072,7 +1137,7 @@ class RoomTableModel(QAbstractTableModel):
             if column == _LABEL:
                 return cols.labels[slot]
             if column == _ROOM:
-                return cols.room_texts[slot]
+                return cols.room_text(slot)
             if column == _ENDS:
                 return self._end_texts_of(slot).display
             if column == _STATUS:
