@@ -305,7 +305,7 @@ class _Columns:
         self.labels: list[str] = []
         self.room_spans = array("I")  # see _room_span
         self.own_room_texts: dict[int, str] = {}  # slot -> name, for spans of _OWN_ROOM_TEXT
-        self.ends: list[float] = []  # epoch seconds
+        self.ends = array("d")  # epoch seconds
         self.states = bytearray()  # ROW_DELETED | ROW_MISSING
         self.statuses: list[RoomStatus] = []
         self.modes: list[str] = []
@@ -576,7 +576,7 @@ def _prepare(
         # Meeting ids are unique in the store. Copies: the model changes its columns later.
         mids, labels, names = list(rooms.meeting_ids), list(rooms.labels), rooms.room_names
         urls, hosts, viewers = rooms.room_urls, rooms.host_room_urls, rooms.viewer_room_urls
-        ends, states_ = list(rooms.ends), rooms.states
+        ends, states_ = array("d", rooms.ends), rooms.states
         room_modes, options = rooms.room_modes, rooms.options
         room_texts = [name or _name_from_url(url) for name, url in zip(names, urls, strict=True)]
         states = bytearray(states_)
@@ -591,7 +591,7 @@ def _prepare(
         hosts = [room.host_room_url for room in kept]
         viewers = [room.viewer_room_url for room in kept]
         room_texts = list(map(_room_text, kept))
-        ends = [room.end_date.timestamp() for room in kept]
+        ends = array("d", [room.end_date.timestamp() for room in kept])
         states = bytearray(map(_state_bits, kept))
         modes = [mode_text(room) for room in kept]
     columns = prepared.columns
@@ -679,9 +679,11 @@ _MADE_LAST = frozenset({"search", "room_spans", "own_room_texts"})
 
 
 def _permuted(column: Any, perm: list[int]) -> Any:
-    """``column`` (a list or bytearray) in the order of ``perm``."""
+    """``column`` (a list, bytearray or array) in the order of ``perm``."""
     items = _stepwise(map(column.__getitem__, perm))
-    return items if isinstance(column, list) else bytearray(items)
+    if isinstance(column, list):
+        return items
+    return array(column.typecode, items) if isinstance(column, array) else bytearray(items)
 
 
 def _stepwise(items: Iterator[Any]) -> list[Any]:
@@ -788,7 +790,8 @@ class _EndIndex:
     @classmethod
     def build(cls, ends: Sequence[float], slots: list[int]) -> _EndIndex:
         index = cls()
-        hours = [int(end // cls.SPAN) for end in ends]
+        # Machine ints: a list would make an int object per room, freed right after (holes).
+        hours = array("l", [int(end // cls.SPAN) for end in ends])
         by_hour = _sorted_in_steps(slots, key=hours.__getitem__)
         index.buckets = {
             hour: array("l", members) for hour, members in groupby(by_hour, hours.__getitem__)
