@@ -46,6 +46,7 @@ import sys
 import threading
 import time
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -446,7 +447,7 @@ class PreparedRooms:
         self.by_id: list[int] = []  # slots in meeting id order: the tie-break of every sort
         self.sort_column: int | None = None
         self.sort_order = Qt.SortOrder.AscendingOrder
-        self.sort_keys: list[Any] = []  # slot -> primary key of the sort
+        self.sort_keys: list[Any] | array[float] = []  # slot -> primary key of the sort
         self.end_index = _EndIndex()
 
     def __len__(self) -> int:
@@ -615,7 +616,7 @@ def _prepare(
         urls, hosts, viewers, room_texts = (
             _permuted(texts, perm) for texts in (urls, hosts, viewers, room_texts)
         )
-        prepared.sort_keys = _stepwise(map(keys.__getitem__, perm))
+        prepared.sort_keys = _key_column(_stepwise(map(keys.__getitem__, perm)), sort_column)
         new_slot = [0] * len(perm)
         for slot, old in zip(slots, perm, strict=True):
             new_slot[old] = slot
@@ -748,6 +749,16 @@ def _sort_key_list(
     if column == _MODE:
         return _stepwise(map(str.casefold, columns.modes))
     return _stepwise(map(_LINKS_TEXT.__getitem__, columns.links))
+
+
+# The key a slot without one has in a float array of keys (a list holds None).
+_NO_KEY = float("nan")
+
+
+def _key_column(keys: list[Any], column: int) -> list[Any] | array[float]:
+    """``keys`` of a sort by ``column`` as the model keeps them: the end and status sorts' keys
+    (numbers) in a float array, 8 bytes each instead of a float object and a list entry."""
+    return array("d", keys) if column in (_ENDS, _STATUS) else keys
 
 
 def _sort_key_of(columns: _Columns, column: int, order: Qt.SortOrder, slot: int) -> Any:
@@ -1278,7 +1289,7 @@ class RoomTableModel(QAbstractTableModel):
             slot = self._free.pop()
         else:
             slot = self._cols.add_blank()
-            self._sort_keys.append(None)
+            self._sort_keys.append(_NO_KEY if isinstance(self._sort_keys, array) else None)
         self._slot_of[room.meeting_id] = slot
         self._by_id = None
         self._write_slot(slot, room, indexed=False)
@@ -1291,15 +1302,21 @@ class RoomTableModel(QAbstractTableModel):
         # objects saves memory and keeps the garbage collector's full passes short.
         self._cols.write(slot, room, self._status_time, keep=self._loader is None)
         self._end_index.add(slot, self._cols.ends[slot])
-        self._sort_keys[slot] = self._key_of(slot)
+        self._put_key(slot, self._key_of(slot))
 
     def _free_slot(self, slot: int) -> None:
         del self._slot_of[self._cols.meeting_ids[slot]]
         self._end_index.discard(slot, self._cols.ends[slot])
         self._cols.clear(slot)
-        self._sort_keys[slot] = None
+        self._put_key(slot, None)
         self._free.append(slot)
         self._by_id = None
+
+    def _put_key(self, slot: int, key: Any) -> None:
+        keys = self._sort_keys
+        if key is None and isinstance(keys, array):
+            key = _NO_KEY
+        keys[slot] = key
 
     def _key_of(self, slot: int) -> Any:
         if self._sort_column is None:
@@ -1424,7 +1441,7 @@ class RoomTableModel(QAbstractTableModel):
             return
         for slot in changed:  # one at a time: the rows stay in order around each move
             existing = self._row_of(slot)
-            self._sort_keys[slot] = self._key_of(slot)
+            self._put_key(slot, self._key_of(slot))
             target = self._insert_position(slot, skip=existing)
             if target != existing:
                 self._move_row(existing, target)
@@ -1434,8 +1451,9 @@ class RoomTableModel(QAbstractTableModel):
         column = self._sort_column
         if column is None:
             return
-        keys = _sort_key_list(self._cols, column, self._sort_order)
-        self._sort_keys = keys
+        keys = self._sort_keys = _key_column(
+            _sort_key_list(self._cols, column, self._sort_order), column
+        )
         if len(self._order) < 2:
             return
         if self._by_id is None:
@@ -1832,9 +1850,14 @@ class RoomFilterProxyModel(QAbstractProxyModel):
         """Where a newly shown ``slot`` goes among the shown slots."""
         assert self._rooms is not None and self._slots is not None
         position = self._rooms.slotPosition(self._slots, slot)
-        if position is None:  # unsorted: the source only ever appends rows
+        if position is not None:
+            return position
+        # Unsorted: the shown slots are in the source's row order. New rooms come last there,
+        # but a room changed in place (now matching the filter) can be anywhere.
+        row_of = self._rooms._row_of
+        if not self._slots or row_of(self._slots[-1]) < row_of(slot):
             return len(self._slots)
-        return position
+        return bisect_left(self._slots, row_of(slot), key=row_of)
 
     def mapToSource(self, proxy_index: AnyIndex) -> QModelIndex:
         if self._rooms is None or not proxy_index.isValid():
