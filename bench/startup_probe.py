@@ -21,14 +21,15 @@ in ``linecache`` at the first frame (PySide's import hook used to keep every mod
 
 from __future__ import annotations
 
-import argparse
-import json
+# Only what Python has loaded already: a module the probe imported first would be free for the
+# window it watches (json, argparse and pathlib are imported when they are needed).
 import os
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FRAME_GAP = 0.05  # seconds between two Paint events that cannot be one frame
 
@@ -47,6 +48,7 @@ def _status_kb(field: str) -> int:
 
 def _roomdesk_sources_kept() -> list[str]:
     import linecache
+    from pathlib import Path
 
     return sorted(name for name in linecache.cache if "roomdesk" in Path(name).parts)
 
@@ -69,6 +71,8 @@ def _run(kind: str, settle_seconds: float) -> None:
         report["rows"] = model.rowCount() if model is not None else -1
         report["rss_kb"] = _status_kb("VmRSS")
         report["peak_rss_kb"] = _status_kb("VmHWM")
+        import json
+
         sys.stdout.write(json.dumps(report) + "\n")
         sys.stdout.flush()
         os._exit(0)
@@ -192,12 +196,24 @@ def _show_minimal_window(qt_app: object) -> None:
     qt_app.exec()  # type: ignore[attr-defined]
 
 
+USAGE = "usage: python -m bench.startup_probe {app,minimal} [--settle=SECONDS]"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=("app", "minimal"))
-    parser.add_argument("--settle", type=float, default=0.0, help="seconds to idle before RSS")
-    args = parser.parse_args()
-    _run(args.kind, args.settle)
+    # By hand: argparse would be loaded before the window, and roomdesk uses it.
+    kind, *options = sys.argv[1:] or [""]
+    settle = 0.0
+    for option in options:
+        name, _, value = option.partition("=")
+        try:
+            settle = float(value) if name == "--settle" else float("nan")
+        except ValueError:
+            settle = float("nan")
+        if not settle >= 0:
+            raise SystemExit(f"{USAGE}\nnot understood: {option}")
+    if kind not in ("app", "minimal"):
+        raise SystemExit(f"{USAGE}\nnot a window kind: {kind!r}")
+    _run(kind, settle)
 
 
 if __name__ == "__main__":
