@@ -151,6 +151,9 @@ def test_app_icon_renders_small_and_large(qapp) -> None:
     app_svg = icons.resources_dir() / icons.APP_ICON_FILE
     assert QSvgRenderer(str(app_svg)).isValid()
     icon = icons.app_icon()
+    assert icon.availableSizes() == [QSize(p, p) for p in icons.APP_ICON_PIXEL_SIZES]
+    assert icon.pixmap(QSize(512, 512)).size() == QSize(512, 512)
+    assert icon.pixmap(QSize(40, 30)).size() == QSize(30, 30)  # the largest square that fits
     for size in (16, 256):
         image = icon.pixmap(QSize(size, size)).toImage()
         assert image.size() == QSize(size, size)
@@ -183,3 +186,13 @@ def test_missing_resources_are_reported(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         monkeypatch.undo()
         icons.resources_dir.cache_clear()
+
+
+def test_a_broken_app_icon_file_is_named(
+    qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / icons.APP_ICON_FILE).write_text("<svg", encoding="utf-8")
+    monkeypatch.setattr(icons, "resources_dir", lambda: tmp_path)
+    monkeypatch.setattr(icons, "_app_icon", [])
+    with pytest.raises(ValueError, match=icons.APP_ICON_FILE):
+        icons.app_icon()

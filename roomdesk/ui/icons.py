@@ -41,7 +41,7 @@ APP_ICON_FILE = "roomdesk.svg"
 _cache: dict[str, QIcon] = {}
 _cache_palette_key: tuple[int, ...] | None = None
 _app_icon: list[QIcon] = []  # filled on first use: a QIcon needs a QGuiApplication
-_cloned_engines: list[PaletteSvgIconEngine] = []  # see PaletteSvgIconEngine.clone
+_cloned_engines: list[SvgIconEngine] = []  # see SvgIconEngine.clone
 
 
 def _candidate_dirs() -> list[Path]:
@@ -136,30 +136,34 @@ def icon(name: str) -> QIcon:
     return found
 
 
-class PaletteSvgIconEngine(QIconEngine):
-    """Draws one line icon in a palette's colours, at each pixel size and mode when first asked.
+class SvgIconEngine(QIconEngine):
+    """Draws an SVG icon in its own colours, at each pixel size when first asked.
 
-    Icons are square: a size that is not is served by the largest square that fits. The Active
-    mode (hover) looks like Normal.
+    Icons are square: a size that is not is served by the largest square that fits. Every mode
+    looks like Normal. ``sizes``: what :meth:`availableSizes` reports (any size can be drawn).
     """
 
-    def __init__(self, svg: bytes, colors: dict[QIcon.Mode, QColor]) -> None:
+    def __init__(self, svg: bytes, sizes: tuple[int, ...]) -> None:
         super().__init__()
         self._svg = svg
-        self._colors = colors
+        self._sizes = sizes
         self._pixmaps: dict[tuple[int, QIcon.Mode], QPixmap] = {}
 
     def _mode(self, mode: QIcon.Mode) -> QIcon.Mode:
-        return mode if mode in self._colors else QIcon.Mode.Normal
+        return QIcon.Mode.Normal
+
+    def _render(self, side: int, mode: QIcon.Mode) -> QPixmap:
+        return render_svg(self._svg, side)
+
+    def _copy(self) -> SvgIconEngine:
+        return SvgIconEngine(self._svg, self._sizes)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         mode = self._mode(mode)
         side = max(1, min(size.width(), size.height()))
         found = self._pixmaps.get((side, mode))
         if found is None:
-            color = self._colors[mode]
-            found = render_svg(_recoloured(self._svg, color), side, color.alphaF())
-            self._pixmaps[(side, mode)] = found
+            found = self._pixmaps[(side, mode)] = self._render(side, mode)
         return found
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
@@ -171,16 +175,37 @@ class PaletteSvgIconEngine(QIconEngine):
         painter.drawPixmap(target, pixmap)
 
     def availableSizes(self, mode: QIcon.Mode, state: QIcon.State) -> list[QSize]:
-        return [QSize(pixels, pixels) for pixels in ICON_PIXEL_SIZES]
+        return [QSize(pixels, pixels) for pixels in self._sizes]
 
     def clone(self) -> QIconEngine:
         # Qt clones when a copy of the icon is changed (QIcon.addPixmap on a copy). PySide leaves
         # the returned engine owned by Python, which would free it while that copy still draws
         # with it: it is kept here until Qt deletes it (which invalidates its wrapper).
         _cloned_engines[:] = [engine for engine in _cloned_engines if Shiboken.isValid(engine)]
-        engine = PaletteSvgIconEngine(self._svg, self._colors)
+        engine = self._copy()
         _cloned_engines.append(engine)
         return engine
+
+
+class PaletteSvgIconEngine(SvgIconEngine):
+    """Draws one line icon in a palette's colours, at each pixel size and mode when first asked.
+
+    The Active mode (hover) looks like Normal.
+    """
+
+    def __init__(self, svg: bytes, colors: dict[QIcon.Mode, QColor]) -> None:
+        super().__init__(svg, ICON_PIXEL_SIZES)
+        self._colors = colors
+
+    def _mode(self, mode: QIcon.Mode) -> QIcon.Mode:
+        return mode if mode in self._colors else QIcon.Mode.Normal
+
+    def _render(self, side: int, mode: QIcon.Mode) -> QPixmap:
+        color = self._colors[mode]
+        return render_svg(_recoloured(self._svg, color), side, color.alphaF())
+
+    def _copy(self) -> SvgIconEngine:
+        return PaletteSvgIconEngine(self._svg, self._colors)
 
 
 def _build_icon(svg: bytes, colors: dict[QIcon.Mode, QColor]) -> QIcon:
@@ -196,11 +221,11 @@ def clear_icon_cache() -> None:
 
 
 def app_icon() -> QIcon:
-    """roomdesk's own icon, in its own colours, at sizes up to 512 px."""
+    """roomdesk's own icon, in its own colours, at sizes up to 512 px, each drawn when first
+    asked for (drawing them all took some 3 ms of every start, the 512 px one most of it)."""
     if not _app_icon:
         svg = (resources_dir() / APP_ICON_FILE).read_bytes()
-        built = QIcon()
-        for pixels in APP_ICON_PIXEL_SIZES:
-            built.addPixmap(render_svg(svg, pixels))
-        _app_icon.append(built)
+        if not QSvgRenderer(QByteArray(svg)).isValid():
+            raise ValueError(f"{APP_ICON_FILE} is not a valid SVG document")
+        _app_icon.append(QIcon(SvgIconEngine(svg, APP_ICON_PIXEL_SIZES)))
     return _app_icon[0]
