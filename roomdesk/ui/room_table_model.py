@@ -1,9 +1,11 @@
 """The rooms table: a column-oriented model of rooms and a filtering proxy, built for 100,000 rooms.
 
-Storage. Each room has a *slot*: an index into parallel lists (meeting id, label, room text, end,
-state, status, mode, links, search text and, when the caller gave one, the :class:`StoredRoom`).
-Slots never move; ``_order`` maps rows to slots, so sorting rewrites one list of ints. Nothing
-else is made per room: a table of rooms costs their strings and a few list entries each.
+Storage. Each room has a *slot*: an index into parallel columns (meeting id, label, end, state,
+status, mode, links, search text, where the room's name stands in that search text and, when the
+caller gave one, the :class:`StoredRoom`). Slots never move; ``_order`` maps rows to slots, so
+sorting rewrites one list of ints. Nothing else is made per room: a table of rooms costs their
+meeting ids and search texts, and a few list and array entries each (ends and the end and
+status sorts' keys are machine floats).
 
 Loading. :func:`prepare_rooms` turns rooms (StoredRoom values, or the store's column snapshot
 :class:`~roomdesk.store.db.RoomRows`) into those columns, sorted, without touching Qt, so it may run
@@ -285,7 +287,7 @@ def _room_span(search: str, room_text: str) -> int:
 
 
 class _Columns:
-    """The rooms' data by slot (see the module notes): plain lists, no object per room."""
+    """The rooms' data by slot (see the module notes): lists and arrays, no object per room."""
 
     __slots__ = (
         "ends",
