@@ -881,7 +881,7 @@ class RoomTableModel(QAbstractTableModel):
         self._invalidate_row_caches()
 
     def _invalidate_row_caches(self) -> None:
-        self._row_of_slot: list[int] | None = None
+        self._row_of_slot: array[int] | None = None  # machine ints: no int object per row
         self._row_search: list[str] | None = None
         self._row_past: bytearray | None = None
 
@@ -1335,7 +1335,7 @@ class RoomTableModel(QAbstractTableModel):
             if position < len(order) and order[position] == slot:
                 return position
         if self._row_of_slot is None:
-            inverse = [-1] * len(self._cols)
+            inverse = array("l", [-1]) * len(self._cols)
             for row, each in enumerate(order):
                 inverse[each] = row
             self._row_of_slot = inverse
