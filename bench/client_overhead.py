@@ -57,7 +57,7 @@ async def _cpu_per_call(calls: list[Callable[[], Awaitable[object]]]) -> float:
 
 async def _roomdesk_round(base_url: str, count: int) -> dict[str, float]:
     from roomdesk.api.client import WherebyClient
-    from roomdesk.api.models import Field, MeetingRequest
+    from roomdesk.api.requests import Field, MeetingRequest
 
     end = datetime.now(UTC) + timedelta(hours=2)
     request = MeetingRequest(end_date=end, fields=frozenset({Field.HOST_ROOM_URL}))

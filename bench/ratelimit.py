@@ -56,7 +56,7 @@ async def _create_batch(
     """Seconds to create ``count`` rooms at once through roomdesk's client (after one GET when
     ``warm``, as in the app, where the start-up refresh comes first)."""
     from roomdesk.api.client import RetryPolicy, WherebyClient
-    from roomdesk.api.models import MeetingRequest
+    from roomdesk.api.requests import MeetingRequest
     from roomdesk.api.scheduler import RateLimitScheduler
 
     scheduler = (

@@ -119,7 +119,7 @@ def run_stalls(options: Options) -> list[Result]:
 
 
 def _concurrent_creates(window: object, gaps: TickGaps, count: int) -> list[Result]:
-    from roomdesk.api.models import MeetingRequest
+    from roomdesk.api.requests import MeetingRequest
 
     session = window.session  # type: ignore[attr-defined]
     end = datetime.now(UTC) + timedelta(hours=2)

@@ -14,8 +14,9 @@ Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``
 table, the first paint itself unless a large list was still loading in the background then, and
 ``ready``: when the key was in use (the first paint itself if it was before; later when the
 window showed the saved list while the keychain was read). For roomdesk also
-``asyncio_before_first_frame`` and ``sources_kept``: roomdesk modules whose source text was held
-in ``linecache`` at the first frame (PySide's import hook used to keep every module's).
+``deferred_before_first_frame`` (which of DEFERRED_MODULES were loaded by then) and
+``sources_kept``: roomdesk modules whose source text was held in ``linecache`` at the first
+frame (PySide's import hook used to keep every module's).
 
 """
 
@@ -32,6 +33,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 FRAME_GAP = 0.05  # seconds between two Paint events that cannot be one frame
+# What roomdesk's first frame does without: the event loop, the network, the keychain, the
+# request models, the dialogs.
+DEFERRED_MODULES = frozenset(
+    {
+        "asyncio",
+        "qasync",
+        "httpx",
+        "keyring",
+        "roomdesk.api.client",
+        "roomdesk.api.requests",
+        "roomdesk.ui.create_room_dialog",
+        "roomdesk.ui.settings_dialog",
+    }
+)
 
 
 def _status_kb(field: str) -> int:
@@ -83,8 +98,8 @@ def _run(kind: str, settle_seconds: float) -> None:
         report["painted_rss_kb"] = _status_kb("VmRSS")
         model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
         report["painted_rows"] = model.rowCount() if model is not None else -1
-        # roomdesk draws its first frame before it imports asyncio; this says whether it did.
-        report["asyncio_before_first_frame"] = "asyncio" in sys.modules
+        # roomdesk draws its first frame before it imports these; this says which it had.
+        report["deferred_before_first_frame"] = sorted(DEFERRED_MODULES & sys.modules.keys())
         report["sources_kept"] = _roomdesk_sources_kept()
         session = getattr(window, "session", None)
         if session is None or session.is_ready:

@@ -37,16 +37,8 @@ from roomdesk.api.errors import (
     TlsVerificationError,
     WherebyError,
 )
-from roomdesk.api.models import (
-    Field,
-    Meeting,
-    MeetingRequest,
-    RoomMode,
-    RoomNamePattern,
-    format_utc,
-    get_zone,
-    resolve_local_time,
-)
+from roomdesk.api.models import Meeting, RoomMode, format_utc, get_zone, resolve_local_time
+from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
 from roomdesk.services.rooms import CreateActivity, RoomService

@@ -352,7 +352,7 @@ class _Demo:
         return f"{self.window.windowTitle()!r} shown"
 
     async def create_room(self) -> str:
-        from roomdesk.api.models import Field, MeetingRequest
+        from roomdesk.api.requests import Field, MeetingRequest
 
         assert self.session is not None
         request = MeetingRequest(

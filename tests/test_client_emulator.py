@@ -17,12 +17,12 @@ from roomdesk.api.errors import (
     RateLimitedError,
     ServerError,
 )
-from roomdesk.api.models import (
+from roomdesk.api.models import RoomMode
+from roomdesk.api.requests import (
     Field,
     MeetingRequest,
     RecordingOptions,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     StorageDestination,
     StorageProvider,

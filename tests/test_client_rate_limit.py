@@ -12,7 +12,7 @@ import pytest
 
 from roomdesk.api.client import POINT_COST, RetryPolicy, WherebyClient
 from roomdesk.api.errors import RateLimitedError
-from roomdesk.api.models import MeetingRequest
+from roomdesk.api.requests import MeetingRequest
 from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
 from roomdesk.emulator import EmulatorServer
 

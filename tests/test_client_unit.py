@@ -31,7 +31,7 @@ from roomdesk.api.errors import (
     RequestValidationError,
     ServerError,
 )
-from roomdesk.api.models import Field, MeetingRequest
+from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.api.scheduler import RateLimitScheduler
 
 KEY = "unit-test-key-7f3a9c"

@@ -39,7 +39,8 @@ from roomdesk.api.errors import (
     RequestValidationError,
     ServerError,
 )
-from roomdesk.api.models import RecordingType, RoomMode, S3AuthenticationType, StorageProvider
+from roomdesk.api.models import RoomMode
+from roomdesk.api.requests import RecordingType, S3AuthenticationType, StorageProvider
 from roomdesk.ui.create_room_dialog import (
     CANCELLED_AFTER_SEND,
     CANCELLED_BEFORE_SEND,

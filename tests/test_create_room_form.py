@@ -16,12 +16,12 @@ from roomdesk.api.errors import (
     NonexistentLocalTimeError,
     RequestValidationError,
 )
-from roomdesk.api.models import (
+from roomdesk.api.models import RoomMode
+from roomdesk.api.requests import (
     MeetingRequest,
     RecordingFileFormat,
     RecordingTrigger,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     S3AuthenticationType,
     StorageProvider,

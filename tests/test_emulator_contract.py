@@ -13,20 +13,18 @@ from typing import Any
 import httpx
 import pytest
 
-from roomdesk.api.models import (
+from roomdesk.api.models import RoomMode, TemplateType, format_utc
+from roomdesk.api.requests import (
     TRANSCRIPTION_LANGUAGES,
     Field,
     RecordingFileFormat,
     RecordingTrigger,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     S3AuthenticationType,
     StorageProvider,
     StreamingTrigger,
-    TemplateType,
     TranscriptionTrigger,
-    format_utc,
 )
 from roomdesk.emulator import EmulatorServer
 from tests.spec_contract import (

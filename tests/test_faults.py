@@ -33,7 +33,7 @@ from roomdesk.api.errors import (
     ServerError,
     WherebyError,
 )
-from roomdesk.api.models import MeetingRequest
+from roomdesk.api.requests import MeetingRequest
 from roomdesk.emulator import EmulatorServer
 from roomdesk.emulator.server import RecordedRequest, RequestOutcome
 from roomdesk.paths import app_paths

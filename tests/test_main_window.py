@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QMessageB
 
 from roomdesk.api.client import RetryPolicy
 from roomdesk.api.errors import CreateOutcomeUnknownError
-from roomdesk.api.models import Field, MeetingRequest
+from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession

@@ -15,13 +15,20 @@ from roomdesk.api.errors import (
     RequestValidationError,
 )
 from roomdesk.api.models import (
-    Field,
     Meeting,
-    MeetingRequest,
     MeetingsPage,
+    RoomMode,
+    format_utc,
+    normalize_prefix,
+    parse_api_datetime,
+    prefix_problem,
+    resolve_local_time,
+)
+from roomdesk.api.requests import (
+    Field,
+    MeetingRequest,
     RecordingOptions,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     S3AuthenticationType,
     StorageDestination,
@@ -30,11 +37,6 @@ from roomdesk.api.models import (
     StreamingTrigger,
     TranscriptionOptions,
     fields_param,
-    format_utc,
-    normalize_prefix,
-    parse_api_datetime,
-    prefix_problem,
-    resolve_local_time,
 )
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

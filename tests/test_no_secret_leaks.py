@@ -34,7 +34,7 @@ from roomdesk.api.errors import (
     ServerError,
     WherebyError,
 )
-from roomdesk.api.models import Field, MeetingRequest
+from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.emulator import EmulatorServer
 from roomdesk.logging_setup import configure_logging
 from roomdesk.paths import app_paths

@@ -32,15 +32,19 @@ from roomdesk.api.errors import (
 from roomdesk.api.models import (
     PREFIX_MAX_LENGTH,
     STORED_SECRET_MASK,
-    Field,
     Meeting,
-    MeetingRequest,
     MeetingsPage,
+    RoomMode,
+    normalize_prefix,
+    resolve_local_time,
+)
+from roomdesk.api.requests import (
+    Field,
+    MeetingRequest,
     RecordingFileFormat,
     RecordingOptions,
     RecordingTrigger,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     S3AuthenticationType,
     StorageDestination,
@@ -49,8 +53,6 @@ from roomdesk.api.models import (
     StreamingTrigger,
     TranscriptionOptions,
     TranscriptionTrigger,
-    normalize_prefix,
-    resolve_local_time,
 )
 from roomdesk.secrets import KeyStore
 from tests.memory_keyring import MemoryKeyring

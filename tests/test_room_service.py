@@ -14,7 +14,8 @@ from roomdesk.api.errors import (
     RequestValidationError,
     ServerError,
 )
-from roomdesk.api.models import Field, MeetingRequest, RoomMode
+from roomdesk.api.models import RoomMode
+from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.services.rooms import CREATE_CONCURRENCY, RoomService
 from roomdesk.store import RoomStore
 from roomdesk.store.records import PendingState, RoomSource, RoomStatus

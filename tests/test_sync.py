@@ -11,8 +11,8 @@ import pytest
 
 from roomdesk.api.client import RetryPolicy, WherebyClient
 from roomdesk.api.errors import MalformedResponseError, ServerError
-from roomdesk.api.models import (
-    Meeting,
+from roomdesk.api.models import Meeting, format_utc
+from roomdesk.api.requests import (
     MeetingRequest,
     RecordingOptions,
     RecordingType,
@@ -20,7 +20,6 @@ from roomdesk.api.models import (
     StorageDestination,
     StorageProvider,
     StreamingOptions,
-    format_utc,
 )
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.sync import (

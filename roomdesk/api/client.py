@@ -40,7 +40,8 @@ from roomdesk.api.errors import (
     TlsVerificationError,
     WherebyError,
 )
-from roomdesk.api.models import Field, Meeting, MeetingRequest, MeetingsPage, fields_param
+from roomdesk.api.models import Meeting, MeetingsPage
+from roomdesk.api.requests import Field, MeetingRequest, fields_param
 from roomdesk.api.scheduler import Permit, RateLimitScheduler
 from roomdesk.redact import redact
 

@@ -22,21 +22,23 @@ from urllib.parse import urlsplit
 
 from roomdesk.api.models import (
     ROOM_GRACE_PERIOD,
+    RoomMode,
+    TemplateType,
+    format_utc,
+    normalize_prefix,
+    prefix_problem,
+)
+from roomdesk.api.requests import (
     TRANSCRIPTION_LANGUAGES,
     Field,
     RecordingFileFormat,
     RecordingTrigger,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     S3AuthenticationType,
     StorageProvider,
     StreamingTrigger,
-    TemplateType,
     TranscriptionTrigger,
-    format_utc,
-    normalize_prefix,
-    prefix_problem,
 )
 
 # Six characters from an alphabet without look-alikes (no 0/o, 1/l/i): Whereby's "human-short".

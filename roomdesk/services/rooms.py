@@ -16,7 +16,8 @@ from typing import Any
 
 from roomdesk.api.client import RateLimitStatus, WherebyClient
 from roomdesk.api.errors import CreateOutcomeUnknownError, ServerError, WherebyError
-from roomdesk.api.models import Field, Meeting, MeetingRequest
+from roomdesk.api.models import Meeting
+from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.store import RoomStore, StoredRoom
 
 try:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
-from roomdesk.api.models import MeetingRequest
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.store import PendingCreate, RoomRows, RoomStatus, RoomStore, StoredRoom
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from roomdesk.api.client import RateLimitStatus, WherebyClient
+    from roomdesk.api.requests import MeetingRequest
     from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
     from roomdesk.emulator import EmulatorServer
     from roomdesk.services.rooms import DeleteOutcome, RoomService

@@ -31,13 +31,12 @@ from roomdesk.api.errors import (
 from roomdesk.api.models import (
     ROOM_GRACE_PERIOD,
     STORED_SECRET_MASK,
-    Field,
     Meeting,
-    MeetingRequest,
     RoomMode,
     TemplateType,
     normalize_prefix,
 )
+from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.store_thread import StoreThread
 from roomdesk.store import PendingCreate, PendingState, RoomSource, RoomStore, StoredRoom

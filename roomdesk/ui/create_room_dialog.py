@@ -56,13 +56,13 @@ from roomdesk.api.errors import (
     TlsVerificationError,
     WherebyError,
 )
-from roomdesk.api.models import (
+from roomdesk.api.models import RoomMode
+from roomdesk.api.requests import (
     TRANSCRIPTION_LANGUAGES,
     MeetingRequest,
     RecordingFileFormat,
     RecordingTrigger,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     S3AuthenticationType,
     StorageProvider,

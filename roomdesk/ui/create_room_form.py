@@ -26,13 +26,18 @@ from roomdesk.api.errors import (
 )
 from roomdesk.api.models import (
     ROOM_GRACE_PERIOD,
+    RoomMode,
+    get_zone,
+    normalize_prefix,
+    resolve_local_time,
+)
+from roomdesk.api.requests import (
     Field,
     MeetingRequest,
     RecordingFileFormat,
     RecordingOptions,
     RecordingTrigger,
     RecordingType,
-    RoomMode,
     RoomNamePattern,
     S3AuthenticationType,
     StorageDestination,
@@ -41,9 +46,6 @@ from roomdesk.api.models import (
     StreamingTrigger,
     TranscriptionOptions,
     TranscriptionTrigger,
-    get_zone,
-    normalize_prefix,
-    resolve_local_time,
 )
 
 LABEL_MAX_LENGTH = 200

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
-from roomdesk.api.models import MeetingRequest, get_zone
+from roomdesk.api.models import get_zone
 from roomdesk.store import StoredRoom
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     # asyncio is imported (some 25 ms of every start), and so before the services' modules.
     import asyncio
 
+    from roomdesk.api.requests import MeetingRequest
     from roomdesk.services.rooms import DeleteOutcome
     from roomdesk.services.session import AppSession
 
