@@ -1,11 +1,12 @@
 """Child process for the start-up and memory benchmarks: start a window, report its first paint.
 
 ``python -m bench.startup_probe app`` starts roomdesk exactly as its ``roomdesk`` command does
-(``roomdesk.app.main``), ``python -m bench.startup_probe minimal`` a bare QMainWindow holding a
-QTableView. Neither window's code knows it is watched: when the main window is shown, an event
-filter goes on it and on its widgets, sees their Paint events, and a zero-length timer queued at
-the first one fires once that whole frame is drawn. The probe prints one JSON line and ends the
-process at once, so shutdown costs are not counted.
+(``roomdesk.app.main``), in the same order: the probe loads nothing of Qt before roomdesk does.
+``python -m bench.startup_probe minimal`` shows a bare QMainWindow holding a QTableView. Neither
+window's code knows it is watched: when the main window is shown, an event filter goes on it and
+on its widgets, sees their Paint events, and a zero-length timer queued at the first one fires
+once that whole frame is drawn. The probe prints one JSON line and ends the process at once, so
+shutdown costs are not counted.
 
 Printed: ``painted`` (``time.time()`` of the first frame's last Paint event), ``first_idle``
 (when the event loop first got to run a timer after it), the resident memory then and, after
@@ -70,15 +71,58 @@ def _roomdesk_sources_kept() -> list[str]:
 
 def _run(kind: str, settle_seconds: float) -> None:
     if kind == "app":
-        # roomdesk does this as it first imports PySide6; the probe imports PySide6 earlier.
-        from roomdesk.pyside_setup import lighten_pyside_import_hook
+        # Nothing of Qt is loaded before roomdesk loads it: its start-up order is part of what
+        # is measured (it starts the room list's check, for one, before it imports PySide6).
+        _after_import("PySide6.QtWidgets", lambda: _watch("MainWindow", settle_seconds))
+        from roomdesk.app import main
 
-        lighten_pyside_import_hook()
+        main([])
+    else:
+        from PySide6.QtWidgets import QApplication
+
+        qt_app = QApplication(sys.argv[:1])
+        _watch("QMainWindow", settle_seconds)
+        _show_minimal_window(qt_app)
+
+
+class _AfterImport:
+    """A finder that runs ``then()`` right after the module ``name`` is first imported."""
+
+    def __init__(self, name: str, then: Callable[[], None]) -> None:
+        self.name = name
+        self.then = then
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        from importlib.util import find_spec
+
+        spec = find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_then_watch(module: Any) -> None:
+            exec_module(module)
+            self.then()
+
+        spec.loader.exec_module = exec_then_watch  # type: ignore[method-assign]
+        return spec
+
+
+def _after_import(name: str, then: Callable[[], None]) -> None:
+    sys.meta_path.insert(0, _AfterImport(name, then))
+
+
+_probes: list[Any] = []  # the FirstPaint watcher, alive for the whole run
+
+
+def _watch(watched_class: str, settle_seconds: float) -> None:
+    """Report the first frame of the first window of class ``watched_class`` shown from now."""
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+    from PySide6.QtWidgets import QMainWindow, QWidget
 
-    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
-    watched_class = "MainWindow" if kind == "app" else "QMainWindow"
     report: dict[str, Any] = {}
 
     def finish(window: QMainWindow) -> None:
@@ -173,13 +217,8 @@ def _run(kind: str, settle_seconds: float) -> None:
             first_frame_done(self.window)
 
     probe = FirstPaint()
+    _probes.append(probe)
     _watch_shows(watched_class, probe.watch)
-    if kind == "app":
-        from roomdesk.app import main
-
-        main([])
-    else:
-        _show_minimal_window(qt_app)
 
 
 def _watch_shows(class_name: str, watch: Callable[[Any], None]) -> None:
