@@ -278,8 +278,11 @@ _OWN_ROOM_TEXT = 0xFFFFFFFF
 
 
 def _room_span(search: str, room_text: str) -> int:
-    """Where ``room_text`` stands in ``search`` (see _SPAN_LIMIT), or _OWN_ROOM_TEXT."""
-    if len(room_text) <= _SPAN_LIMIT and room_text.casefold() == room_text:
+    """Where ``room_text`` stands in ``search`` (see _SPAN_LIMIT), or _OWN_ROOM_TEXT.
+
+    Found as it is, so the span gives back exactly ``room_text``: a name with capitals is not
+    found in the case-folded search text, and is kept whole."""
+    if len(room_text) <= _SPAN_LIMIT:
         start = search.find(room_text)
         if 0 <= start <= _SPAN_LIMIT:
             return start << 16 | len(room_text)
