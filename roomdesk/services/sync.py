@@ -437,8 +437,8 @@ class SyncService:
             stored = await asyncio.wrap_future(job)
         except asyncio.CancelledError:
             written = not job.cancelled() and job.exception() is None
-            if written and on_page is not None and job.result().rooms:
-                on_page(job.result().rooms)
+            if written and on_page is not None and (rooms := job.result().rooms):
+                on_page(rooms)
             raise
         if on_page is not None and stored.rooms:
             on_page(stored.rooms)
