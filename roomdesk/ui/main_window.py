@@ -1207,21 +1207,20 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
     async def wait_closed(self) -> None:
-        import asyncio
-
-        if self.is_closed:
-            return
-        closed = asyncio.Event()
-        self.closed.connect(closed.set)
-        await closed.wait()
+        if not self.is_closed:
+            await _first_of(self.closed)
 
     async def wait_first_frame(self) -> None:
         """Return once the first frame is drawn, or the window closed before it was."""
-        import asyncio
+        if not (self._first_frame_done or self.is_closed):
+            await _first_of(self.firstFrameDone, self.closed)
 
-        if self._first_frame_done or self.is_closed:
-            return
-        done = asyncio.Event()
-        self.firstFrameDone.connect(done.set)
-        self.closed.connect(done.set)
-        await done.wait()
+
+async def _first_of(*signals: Any) -> None:
+    """Return once any of ``signals`` is emitted."""
+    import asyncio
+
+    done = asyncio.Event()
+    for signal in signals:
+        signal.connect(done.set)
+    await done.wait()
