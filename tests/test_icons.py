@@ -130,6 +130,20 @@ def test_a_palette_change_gives_freshly_coloured_icons(dark_palette: QPalette) -
     assert icons.icon("status-active") is not after
 
 
+def test_going_back_to_a_palette_gives_its_colours_again(qapp) -> None:
+    original = QGuiApplication.palette()
+    text = original.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Text)
+    assert centre_colour(icons.icon("status-active")) == text
+    other = QPalette(original)
+    other.setColor(QPalette.ColorRole.Text, QColor("#a1b2c3"))
+    QGuiApplication.setPalette(other)
+    try:
+        assert centre_colour(icons.icon("status-active")) == QColor("#a1b2c3")
+    finally:
+        QGuiApplication.setPalette(original)
+    assert centre_colour(icons.icon("status-active")) == text
+
+
 def test_unknown_icon_name_lists_the_known_ones(qapp) -> None:
     with pytest.raises(KeyError) as caught:
         icons.icon("no-such-icon")

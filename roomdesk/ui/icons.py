@@ -39,7 +39,7 @@ APP_ICON_PIXEL_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 APP_ICON_FILE = "roomdesk.svg"
 
 _cache: dict[str, QIcon] = {}
-_cache_palette_key: tuple[int, ...] | None = None
+_cache_palette_key: int | None = None  # QPalette.cacheKey() of the palette the icons follow
 _app_icon: list[QIcon] = []  # filled on first use: a QIcon needs a QGuiApplication
 _cloned_engines: list[SvgIconEngine] = []  # see SvgIconEngine.clone
 
@@ -112,26 +112,23 @@ def _mode_colors(palette: QPalette) -> dict[QIcon.Mode, QColor]:
     }
 
 
-def _palette_key(colors: dict[QIcon.Mode, QColor]) -> tuple[int, ...]:
-    return tuple(color.rgba() for color in colors.values())
-
-
 def icon(name: str) -> QIcon:
     """The icon called ``name`` in the current palette's colours; KeyError for unknown names.
 
-    Needs a QGuiApplication. Icons are cached; the cache empties itself when the palette's icon
-    colours change, but icons already handed out keep their colours: after a palette change,
-    set them again.
+    Needs a QGuiApplication. Icons are cached; the cache empties itself when the palette
+    changes, but icons already handed out keep their colours: after a palette change, set them
+    again. The table asks for its status icons at every repaint, so the check is the palette's
+    cache key (half a microsecond), not its colours (some 20).
     """
     global _cache_palette_key
-    colors = _mode_colors(QGuiApplication.palette())
-    key = _palette_key(colors)
+    palette = QGuiApplication.palette()
+    key = palette.cacheKey()
     if key != _cache_palette_key:
         _cache.clear()
         _cache_palette_key = key
     found = _cache.get(name)
     if found is None:
-        found = _build_icon(_svg_source(name), colors)
+        found = _build_icon(_svg_source(name), _mode_colors(palette))
         _cache[name] = found
     return found
 
