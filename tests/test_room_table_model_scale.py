@@ -138,7 +138,9 @@ def test_random_changes_keep_the_proxy_in_step(pair, seed: int, resort_from, mon
         elif action == 3:
             model.setNow(model.now() + timedelta(minutes=rng.randrange(-90, 240)))
         elif action in (4, 5):
-            proxy.setFilterText(rng.choice(("", "k", "ki", "kiwi", "m", "ma", "mango d", "0001")))
+            # Some terms lie in the links' shared origin or run across its end.
+            terms = ("", "k", "ki", "kiwi", "m", "ma", "mango d", "0001", "acme", "m/ki", "s:/")
+            proxy.setFilterText(rng.choice(terms))
         elif action == 6:
             proxy.setShowPast(not proxy.showPast())
         elif action == 7:
@@ -226,10 +228,66 @@ def test_prepared_rooms_catch_up_with_the_clock_and_the_order(qapp) -> None:
 def test_search_text_leaves_out_parts_held_by_others() -> None:
     url = "https://acme.whereby.com/kiwi-1"
     text = search_text("Kiwi Talk", "/kiwi-1", url, f"{url}?roomKey=AbC", None, "m1")
-    assert text == f"kiwi talk\n{url}?roomkey=abc\nm1"
+    assert text == f"{url}?roomkey=abc\nkiwi talk\nm1"
     odd = search_text("", "Other", url, "https://elsewhere/x", None, "m2")
     for part in ("other", url, "https://elsewhere/x", "m2"):
         assert part in odd
+
+
+def origin_room(number: int, origin: str, *, host: bool = True, label: str = "") -> StoredRoom:
+    url = f"{origin}/{WORDS[number % 4]}-{number:05d}"
+    return replace(
+        room(number, label=label),
+        room_name=None,
+        room_url=url,
+        host_room_url=f"{url}?roomKey=K{number}" if host else None,
+    )
+
+
+ORIGINS = (
+    "https://acme.whereby.com",
+    "http://Beta.Whereby.com",  # capitals: kept case-folded
+    "https://gamma.example",
+)
+
+
+def test_filter_matches_whole_texts_across_shared_origins(pair) -> None:
+    """Each text is kept without its origin; every term, across or inside an origin, still
+    matches exactly the rooms whose whole search text holds it."""
+    model, proxy = pair
+    proxy.setShowPast(True)
+    rooms = [
+        origin_room(n, ORIGINS[n % 3], host=n % 5 != 0, label="Kiwi" * (n % 2)) for n in range(30)
+    ]
+    rooms.append(replace(room(99), room_url="https://nopath.whereby.com", host_room_url=None))
+    model.setRooms(rooms)
+    texts = [model.index(row, 0).data(RoomRole.SEARCH_TEXT) for row in range(model.rowCount())]
+    assert len(model._cols.origins) == 3
+    terms = {"", "s://", "https", "http:", "acme", "m/ki", ".com/", "com/mango-0", "e/k", "/"}
+    for text in texts:  # every piece around the end of each origin
+        cut = text.find("/", 8)
+        if cut > 0:
+            terms.update(text[cut - size : cut + after] for size in range(4) for after in range(4))
+    for term in sorted(terms):
+        proxy.setFilterText(term)
+        wanted = {
+            meeting_id
+            for meeting_id, text in zip(source_ids(model), texts, strict=True)
+            if all(word in text for word in term.casefold().split())
+        }
+        assert set(shown_ids(proxy)) == wanted, repr(term)
+
+
+def test_texts_beyond_the_kept_origins_stay_whole(pair, monkeypatch) -> None:
+    monkeypatch.setattr(room_table_model, "_ORIGINS_MAX", 2)
+    model, proxy = pair
+    proxy.setShowPast(True)
+    model.setRooms(origin_room(n, ORIGINS[n % 3]) for n in range(9))
+    assert len(model._cols.origins) == 2
+    model.upsertRoom(origin_room(50, "https://delta.example"))
+    for term, count in (("gamma", 3), ("a.example/", 4), ("delta", 1), ("https://", 7)):
+        proxy.setFilterText(term)
+        assert proxy.rowCount() == count, term
 
 
 def test_meeting_ids_match_list_rooms(tmp_path) -> None:

@@ -5,7 +5,8 @@ status, mode, links, search text, where the room's name stands in that search te
 caller gave one, the :class:`StoredRoom`). Slots never move; ``_order`` maps rows to slots, so
 sorting rewrites one list of ints. Nothing else is made per room: a table of rooms costs their
 meeting ids and search texts, and a few list and array entries each (ends and the end and
-status sorts' keys are machine floats).
+status sorts' keys are machine floats). A search text is kept without the origin of its first
+link ("https://acme.whereby.com"), which an account's rooms share: the table keeps that once.
 
 Loading. :func:`prepare_rooms` turns rooms (StoredRoom values, or the store's column snapshot
 :class:`~roomdesk.store.db.RoomRows`) into those columns, sorted, without touching Qt, so it may run
@@ -241,25 +242,59 @@ def search_text(
     viewer_room_url: str | None,
     meeting_id: str,
 ) -> str:
-    """What the filter searches: the case-folded label, room name, links and meeting id.
+    """What the filter searches: the case-folded links, label, room name and meeting id.
 
     A part contained in another part is left out (the room name is part of its link, the room
     link part of the host link): filter terms never hold the newline between parts, so they
     match exactly the same rooms, and the text is about half as long.
     """
+    origin, rest = search_parts(
+        label, room_text, room_url, host_room_url, viewer_room_url, meeting_id
+    )
+    return origin + rest
+
+
+def search_parts(
+    label: str,
+    room_text: str,
+    room_url: str,
+    host_room_url: str | None,
+    viewer_room_url: str | None,
+    meeting_id: str,
+) -> tuple[str, str]:
+    """:func:`search_text` as (origin, rest): the text starts with the room's first link, and
+    ``origin`` is that link's scheme and host ("https://acme.whereby.com"), which an account's
+    rooms share and the table keeps once (see _Columns.slots_with); "" if there is none."""
     host = host_room_url
     if host and not viewer_room_url and room_url and room_url in host and room_text in room_url:
         # The usual room: its host link holds the room link, which holds its name.
-        return (f"{label}\n{host}\n{meeting_id}" if label else f"{host}\n{meeting_id}").casefold()
-    links = [url for url in (host_room_url, viewer_room_url) if url]
-    if room_url and not any(room_url in url for url in links):
-        links.append(room_url)
-    parts = [label] if label else []
-    if room_text and not any(room_text in url for url in links):
-        parts.append(room_text)
-    parts.extend(links)
-    parts.append(meeting_id)
-    return "\n".join(parts).casefold()
+        text = f"{host}\n{label}\n{meeting_id}" if label else f"{host}\n{meeting_id}"
+    else:
+        parts = [url for url in (host_room_url, viewer_room_url) if url]
+        if room_url and not any(room_url in url for url in parts):
+            parts.append(room_url)
+        links = len(parts)
+        if label:
+            parts.append(label)
+        if room_text and not any(room_text in url for url in parts[:links]):
+            parts.append(room_text)
+        parts.append(meeting_id)
+        text = "\n".join(parts)
+    return _split_origin(text.casefold())
+
+
+_SCHEMES = ("https://", "http://")
+
+
+def _split_origin(text: str) -> tuple[str, str]:
+    """("https://host", the rest) for a text that starts with a link with a path; else ("",
+    text). The rest starts with the path's "/", so a room name is found in it whole."""
+    if text.startswith(_SCHEMES):
+        slash = text.find("/", 8 if text[4] == "s" else 7)
+        line_end = text.find("\n")
+        if slash > 0 and (line_end < 0 or slash < line_end):
+            return text[:slash], text[slash:]
+    return "", text
 
 
 def _status_at(state: int, end: float, now: float) -> RoomStatus:
@@ -274,6 +309,9 @@ def _status_at(state: int, end: float, now: float) -> RoomStatus:
 # cases): start << 16 | length, 4 bytes instead of a string of some 100. _OWN_ROOM_TEXT: the
 # name is not there as it is (capitals, say) and is kept in _Columns.own_room_texts instead.
 _SPAN_LIMIT = 0xFFFF
+# Origins kept once for the rooms whose links share them (see _Columns.origin_ids): an account's
+# rooms share one; past this many, further texts are kept whole.
+_ORIGINS_MAX = 255
 _OWN_ROOM_TEXT = 0xFFFFFFFF
 
 
@@ -298,6 +336,9 @@ class _Columns:
         "links",
         "meeting_ids",
         "modes",
+        "origin_ids",
+        "origin_numbers",
+        "origins",
         "own_room_texts",
         "room_spans",
         "rooms",
@@ -316,7 +357,12 @@ class _Columns:
         self.statuses: list[RoomStatus] = []
         self.modes: list[str] = []
         self.links = bytearray()  # _LINK_BITS of the links the room has
-        self.search: list[str] = []  # see search_text()
+        # Search texts (see search_text), each without its first link's origin where that is one
+        # of ``origins``: origin_ids[slot] is its number there plus one, or 0 for a whole text.
+        self.search: list[str] = []
+        self.origin_ids = bytearray()
+        self.origins: list[str] = []  # at most _ORIGINS_MAX
+        self.origin_numbers: dict[str, int] = {}  # origin -> its origin id
         self.rooms: list[StoredRoom | None] = []  # None: not given, loaded when asked for
 
     def __len__(self) -> int:
@@ -347,9 +393,65 @@ class _Columns:
         else:
             self.own_room_texts.pop(slot, None)
 
+    def full_search_text(self, slot: int) -> str:
+        """The slot's whole search text, its origin put back."""
+        number = self.origin_ids[slot]
+        return self.origins[number - 1] + self.search[slot] if number else self.search[slot]
+
+    def origin_id(self, origin: str) -> int:
+        """The id that stands for ``origin`` (new ones are added); 0 for "" and once the table
+        holds _ORIGINS_MAX (the text is then kept whole)."""
+        number = self.origin_numbers.get(origin)
+        if number is None:
+            if not origin or len(self.origins) >= _ORIGINS_MAX:
+                return 0
+            self.origins.append(origin)
+            number = self.origin_numbers[origin] = len(self.origins)
+        return number
+
+    def set_search_text(self, slot: int, origin: str, rest: str) -> None:
+        number = self.origin_id(origin)
+        self.search[slot] = rest if number else origin + rest
+        self.origin_ids[slot] = number
+
+    def slots_with(self, term: str, slots: Iterable[int]) -> list[int]:
+        """Those of ``slots`` whose whole search text holds ``term`` (which holds no newline).
+
+        The usual term cannot touch an origin (it is not inside one, and no start of it ends
+        one), so the kept texts answer alone. Otherwise an origin the term is inside matches all
+        its rooms, and a term that runs across an origin's end matches a text starting with the
+        rest of the term."""
+        texts, ids = self.search, self.origin_ids
+        inside = [False] * (len(self.origins) + 1)  # by origin id; 0: a whole text
+        tails: list[tuple[str, ...]] = [()] * (len(self.origins) + 1)
+        for number, origin in enumerate(self.origins, 1):
+            if term in origin:
+                inside[number] = True
+            else:
+                tails[number] = tuple(
+                    term[cut:] for cut in range(1, len(term)) if origin.endswith(term[:cut])
+                )
+        if not any(inside) and not any(tails):
+            return [slot for slot in slots if term in texts[slot]]
+        if len(self.origins) == 1:
+            if inside[1]:
+                return [slot for slot in slots if ids[slot] or term in texts[slot]]
+            tail = tails[1]
+            return [
+                slot
+                for slot in slots
+                if term in texts[slot] or (ids[slot] and texts[slot].startswith(tail))
+            ]
+        return [
+            slot
+            for slot in slots
+            if inside[ids[slot]] or term in texts[slot] or texts[slot].startswith(tails[ids[slot]])
+        ]
+
     def add_blank(self) -> int:
         for column in (self.meeting_ids, self.labels, self.search, self.modes):
             column.append("")
+        self.origin_ids.append(0)
         self.room_spans.append(0)
         self.ends.append(0.0)
         self.states.append(0)
@@ -368,7 +470,7 @@ class _Columns:
         self.statuses[slot] = _status_at(self.states[slot], self.ends[slot], now)
         self.modes[slot] = mode_text(room)
         self.links[slot] = _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
-        self.search[slot] = _room_search_text(room, room_text)
+        self.set_search_text(slot, *_room_search_parts(room, room_text))
         self.set_room_text(slot, room_text)
         self.rooms[slot] = room if keep else None
 
@@ -387,13 +489,14 @@ class _Columns:
             and self.modes[slot] == mode_text(room)
             and self.links[slot]
             == _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
-            and self.search[slot] == _room_search_text(room, room_text)
+            and self.full_search_text(slot) == "".join(_room_search_parts(room, room_text))
         )
 
     def clear(self, slot: int) -> None:
         """Let go of a removed room's strings and object; the slot becomes unused."""
         for column in (self.meeting_ids, self.labels, self.search):
             column[slot] = ""
+        self.origin_ids[slot] = 0
         self.room_spans[slot] = 0
         self.own_room_texts.pop(slot, None)
         self.rooms[slot] = None
@@ -409,8 +512,8 @@ def _room_text(room: StoredRoom) -> str:
     return room.room_name or _name_from_url(room.room_url)
 
 
-def _room_search_text(room: StoredRoom, room_text: str) -> str:
-    return search_text(
+def _room_search_parts(room: StoredRoom, room_text: str) -> tuple[str, str]:
+    return search_parts(
         room.label,
         room_text,
         room.room_url,
@@ -631,7 +734,11 @@ def _prepare(
     prepared.by_id = by_id
     # Made last and in row order, so a filter pass reads them front to back in memory.
     labels, mids = columns.labels, columns.meeting_ids
-    search = columns.search = list(map(search_text, labels, room_texts, urls, hosts, viewers, mids))
+    search, origin_ids, origin_id = columns.search, columns.origin_ids, columns.origin_id
+    for origin, rest in map(search_parts, labels, room_texts, urls, hosts, viewers, mids):
+        number = origin_id(origin)
+        search.append(rest if number else origin + rest)
+        origin_ids.append(number)
     columns.room_spans = array("I", _stepwise(map(_room_span, search, room_texts)))
     columns.own_room_texts = {
         slot: room_texts[slot]
@@ -681,7 +788,9 @@ def _sorted_in_steps(
 
 
 # Columns _prepare makes after the rows are in order (so not permuted).
-_MADE_LAST = frozenset({"search", "room_spans", "own_room_texts"})
+_MADE_LAST = frozenset(
+    {"search", "origin_ids", "origins", "origin_numbers", "room_spans", "own_room_texts"}
+)
 
 
 def _permuted(column: Any, perm: list[int]) -> Any:
@@ -1121,7 +1230,7 @@ class RoomTableModel(QAbstractTableModel):
     def rowSearchTexts(self) -> list[str]:
         """The search text of every row, in row order (cached until the rows change)."""
         if self._row_search is None:
-            self._row_search = list(map(self._cols.search.__getitem__, self._order))
+            self._row_search = list(map(self._cols.full_search_text, self._order))
         return self._row_search
 
     def rowPastFlags(self) -> bytearray:
@@ -1145,7 +1254,7 @@ class RoomTableModel(QAbstractTableModel):
         """Whether the room in ``slot`` passes a filter of ``terms`` and ``show_past``."""
         if not show_past and self._cols.statuses[slot] in PAST_STATUSES:
             return False
-        text = self._cols.search[slot]
+        text = self._cols.full_search_text(slot)
         return all(term in text for term in terms)
 
     # -- cells ---------------------------------------------------------------------------------
@@ -1195,7 +1304,7 @@ class RoomTableModel(QAbstractTableModel):
         if role == RoomRole.STATUS_RANK:
             return STATUS_RANK[cols.statuses[slot]]
         if role == RoomRole.SEARCH_TEXT:
-            return cols.search[slot]
+            return cols.full_search_text(slot)
         return None
 
     def _room_of(self, slot: int) -> StoredRoom | None:
@@ -1402,7 +1511,7 @@ class RoomTableModel(QAbstractTableModel):
     def _patch_row_caches(self, row: int, slot: int) -> None:
         """Keep the row caches right after the room in ``row`` changed in place."""
         if self._row_search is not None:
-            self._row_search[row] = self._cols.search[slot]
+            self._row_search[row] = self._cols.full_search_text(slot)
         if self._row_past is not None:
             self._row_past[row] = _IS_PAST[self._cols.statuses[slot]]
 
@@ -1768,11 +1877,11 @@ class RoomFilterProxyModel(QAbstractProxyModel):
         if not terms:
             return slots
         assert self._rooms is not None
-        texts = self._rooms._cols.search
+        columns = self._rooms._cols
         if slots is None:
             slots = self._rooms._order
         for term in terms:
-            slots = [slot for slot in slots if term in texts[slot]]
+            slots = columns.slots_with(term, slots)
         return slots
 
     def _patched_slots(
