@@ -234,26 +234,6 @@ def links_text(room: StoredRoom) -> str:
     return " · ".join(kind.value for kind in room.links)
 
 
-def search_text(
-    label: str,
-    room_text: str,
-    room_url: str,
-    host_room_url: str | None,
-    viewer_room_url: str | None,
-    meeting_id: str,
-) -> str:
-    """What the filter searches: the case-folded links, label, room name and meeting id.
-
-    A part contained in another part is left out (the room name is part of its link, the room
-    link part of the host link): filter terms never hold the newline between parts, so they
-    match exactly the same rooms, and the text is about half as long.
-    """
-    origin, rest = search_parts(
-        label, room_text, room_url, host_room_url, viewer_room_url, meeting_id
-    )
-    return origin + rest
-
-
 def search_parts(
     label: str,
     room_text: str,
@@ -262,9 +242,15 @@ def search_parts(
     viewer_room_url: str | None,
     meeting_id: str,
 ) -> tuple[str, str]:
-    """:func:`search_text` as (origin, rest): the text starts with the room's first link, and
-    ``origin`` is that link's scheme and host ("https://acme.whereby.com"), which an account's
-    rooms share and the table keeps once (see _Columns.slots_with); "" if there is none."""
+    """What the filter searches, as (origin, rest): the case-folded links, label, room name and
+    meeting id, one per line, starting with the room's first link; ``origin`` is that link's
+    scheme and host ("https://acme.whereby.com"), which an account's rooms share and the table
+    keeps once (see _Columns.slots_with), "" if there is none.
+
+    A part contained in another part is left out (the room name is part of its link, the room
+    link part of the host link): filter terms never hold the newline between parts, so they
+    match exactly the same rooms, and the text is about half as long.
+    """
     host = host_room_url
     if host and not viewer_room_url and room_url and room_url in host and room_text in room_url:
         # The usual room: its host link holds the room link, which holds its name.
@@ -357,7 +343,7 @@ class _Columns:
         self.statuses: list[RoomStatus] = []
         self.modes: list[str] = []
         self.links = bytearray()  # _LINK_BITS of the links the room has
-        # Search texts (see search_text), each without its first link's origin where that is one
+        # Search texts (see search_parts), each without its first link's origin where that is one
         # of ``origins``: origin_ids[slot] is its number there plus one, or 0 for a whole text.
         self.search: list[str] = []
         self.origin_ids = bytearray()
