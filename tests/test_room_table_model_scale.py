@@ -278,6 +278,18 @@ def test_filter_matches_whole_texts_across_shared_origins(pair) -> None:
         assert set(shown_ids(proxy)) == wanted, repr(term)
 
 
+def test_texts_without_an_origin_are_kept_whole(pair) -> None:
+    model, proxy = pair
+    bare = [
+        replace(room(n), room_url=f"https://r{n}.example", host_room_url=None) for n in range(4)
+    ]
+    model.setRooms([*bare, origin_room(7, ORIGINS[0])])
+    assert model._cols.origins == ["https://acme.whereby.com"]
+    for term, count in (("example", 4), ("s://r2.ex", 1), ("acme.whereby.com/quince", 1)):
+        proxy.setFilterText(term)
+        assert proxy.rowCount() == count, term
+
+
 def test_texts_beyond_the_kept_origins_stay_whole(pair, monkeypatch) -> None:
     monkeypatch.setattr(room_table_model, "_ORIGINS_MAX", 2)
     model, proxy = pair
