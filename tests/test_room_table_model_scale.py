@@ -26,7 +26,8 @@ from roomdesk.ui.room_table_model import (
     RoomTableModel,
     bulk_work,
     release_in_steps,
-    search_parts,
+    search_text,
+    split_origin,
 )
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -227,9 +228,13 @@ def test_prepared_rooms_catch_up_with_the_clock_and_the_order(qapp) -> None:
 
 def test_search_text_leaves_out_parts_held_by_others() -> None:
     url = "https://acme.whereby.com/kiwi-1"
-    origin, rest = search_parts("Kiwi Talk", "/kiwi-1", url, f"{url}?roomKey=AbC", None, "m1")
-    assert (origin, rest) == ("https://acme.whereby.com", "/kiwi-1?roomkey=abc\nkiwi talk\nm1")
-    odd = "".join(search_parts("", "Other", url, "https://elsewhere/x", None, "m2"))
+    text = search_text("Kiwi Talk", "/kiwi-1", url, f"{url}?roomKey=AbC", None, "m1")
+    assert text == f"{url}?roomkey=abc\nkiwi talk\nm1"
+    assert split_origin(text) == (
+        "https://acme.whereby.com",
+        text.removeprefix("https://acme.whereby.com"),
+    )
+    odd = search_text("", "Other", url, "https://elsewhere/x", None, "m2")
     for part in ("other", url, "https://elsewhere/x", "m2"):
         assert part in odd
 

@@ -234,29 +234,7 @@ def links_text(room: StoredRoom) -> str:
     return " · ".join(kind.value for kind in room.links)
 
 
-def search_parts(
-    label: str,
-    room_text: str,
-    room_url: str,
-    host_room_url: str | None,
-    viewer_room_url: str | None,
-    meeting_id: str,
-) -> tuple[str, str]:
-    """What the filter searches, as (origin, rest): the case-folded links, label, room name and
-    meeting id, one per line, starting with the room's first link; ``origin`` is that link's
-    scheme and host ("https://acme.whereby.com"), which an account's rooms share and the table
-    keeps once (see _Columns.slots_with), "" if there is none.
-
-    A part contained in another part is left out (the room name is part of its link, the room
-    link part of the host link): filter terms never hold the newline between parts, so they
-    match exactly the same rooms, and the text is about half as long.
-    """
-    return _split_origin(
-        _whole_search_text(label, room_text, room_url, host_room_url, viewer_room_url, meeting_id)
-    )
-
-
-def _whole_search_text(
+def search_text(
     label: str,
     room_text: str,
     room_url: str,
@@ -264,6 +242,15 @@ def _whole_search_text(
     viewer_room_url: str | None,
     meeting_id: str,
 ) -> str:
+    """What the filter searches: the case-folded links, label, room name and meeting id, one
+    per line, starting with the room's first link, whose origin (scheme and host,
+    "https://acme.whereby.com") an account's rooms share and the table keeps once (see
+    split_origin and _Columns.slots_with).
+
+    A part contained in another part is left out (the room name is part of its link, the room
+    link part of the host link): filter terms never hold the newline between parts, so they
+    match exactly the same rooms, and the text is about half as long.
+    """
     host = host_room_url
     if host and not viewer_room_url and room_url and room_url in host and room_text in room_url:
         # The usual room: its host link holds the room link, which holds its name.
@@ -285,9 +272,10 @@ def _whole_search_text(
 _SCHEMES = ("https://", "http://")
 
 
-def _split_origin(text: str) -> tuple[str, str]:
-    """("https://host", the rest) for a text that starts with a link with a path; else ("",
-    text). The rest starts with the path's "/", so a room name is found in it whole."""
+def split_origin(text: str) -> tuple[str, str]:
+    """A search text as (origin, rest): ("https://host", the rest) for a text that starts with
+    a link with a path, else ("", text). The rest starts with the path's "/", so a room name is
+    found in it whole."""
     if text.startswith(_SCHEMES):
         slash = text.find("/", 8 if text[4] == "s" else 7)
         line_end = text.find("\n")
@@ -298,9 +286,9 @@ def _split_origin(text: str) -> tuple[str, str]:
 
 def _keep_search_texts(columns: _Columns, texts: list[str]) -> None:
     """Fill ``columns``' empty search columns from whole search texts, each kept without its
-    origin (see search_parts). The origin most rooms share (that of the first ones) is cut in C
+    origin (see search_text). The origin most rooms share (that of the first ones) is cut in C
     passes, some 15 ms for 100,000 rooms; other texts pay for a call of their own."""
-    first_origins = (origin for origin, _ in map(_split_origin, texts[:_ORIGIN_SAMPLE]) if origin)
+    first_origins = (origin for origin, _ in map(split_origin, texts[:_ORIGIN_SAMPLE]) if origin)
     origin = next(first_origins, "")
     if not origin:
         columns.search.extend(texts)
@@ -313,7 +301,7 @@ def _keep_search_texts(columns: _Columns, texts: list[str]) -> None:
     columns.origin_ids.extend(starts.translate(bytes([0, number]).ljust(256, b"\0")))
     slot = starts.find(0)
     while slot >= 0:  # a text with another origin, or none
-        columns.set_search_text(slot, *_split_origin(texts[slot]))
+        columns.set_search_text(slot, *split_origin(texts[slot]))
         slot = starts.find(0, slot + 1)
 
 
@@ -378,7 +366,7 @@ class _Columns:
         self.statuses: list[RoomStatus] = []
         self.modes: list[str] = []
         self.links = bytearray()  # _LINK_BITS of the links the room has
-        # Search texts (see search_parts), each without its first link's origin where that is one
+        # Search texts (see search_text), each without its first link's origin where that is one
         # of ``origins``: origin_ids[slot] is its number there plus one, or 0 for a whole text.
         self.search: list[str] = []
         self.origin_ids = bytearray()
@@ -510,7 +498,7 @@ class _Columns:
             and self.modes[slot] == mode_text(room)
             and self.links[slot]
             == _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
-            and self.full_search_text(slot) == "".join(_room_search_parts(room, room_text))
+            and self.full_search_text(slot) == _room_search_text(room, room_text)
         )
 
     def clear(self, slot: int) -> None:
@@ -534,7 +522,11 @@ def _room_text(room: StoredRoom) -> str:
 
 
 def _room_search_parts(room: StoredRoom, room_text: str) -> tuple[str, str]:
-    return search_parts(
+    return split_origin(_room_search_text(room, room_text))
+
+
+def _room_search_text(room: StoredRoom, room_text: str) -> str:
+    return search_text(
         room.label,
         room_text,
         room.room_url,
@@ -755,7 +747,7 @@ def _prepare(
     prepared.by_id = by_id
     # Made last and in row order, so a filter pass reads them front to back in memory.
     labels, mids = columns.labels, columns.meeting_ids
-    texts = list(map(_whole_search_text, labels, room_texts, urls, hosts, viewers, mids))
+    texts = list(map(search_text, labels, room_texts, urls, hosts, viewers, mids))
     _keep_search_texts(columns, texts)
     del texts
     search = columns.search
