@@ -256,9 +256,12 @@ ORIGINS = (
 )
 
 
-def test_filter_matches_whole_texts_across_shared_origins(pair) -> None:
+@pytest.mark.parametrize("step", [None, 4], ids=["one-pass", "in-steps-of-4"])
+def test_filter_matches_whole_texts_across_shared_origins(pair, step, monkeypatch) -> None:
     """Each text is kept without its origin; every term, across or inside an origin, still
     matches exactly the rooms whose whole search text holds it."""
+    if step is not None:  # texts are cut in steps: other origins fall in several steps
+        monkeypatch.setattr(room_table_model, "_SORT_STEP", step)
     model, proxy = pair
     proxy.setShowPast(True)
     rooms = [
@@ -266,7 +269,13 @@ def test_filter_matches_whole_texts_across_shared_origins(pair) -> None:
     ]
     rooms.append(replace(room(99), room_url="https://nopath.whereby.com", host_room_url=None))
     model.setRooms(rooms)
-    texts = [model.index(row, 0).data(RoomRole.SEARCH_TEXT) for row in range(model.rowCount())]
+    whole = {
+        r.meeting_id: search_text(r.label, name, r.room_url, r.host_room_url, None, r.meeting_id)
+        for r in rooms
+        for name in [r.room_name or r.room_url.rsplit("/", 1)[-1]]
+    }
+    texts = [whole[meeting_id] for meeting_id in source_ids(model)]  # worked out apart
+    assert texts == [model.index(row, 0).data(RoomRole.SEARCH_TEXT) for row in range(len(texts))]
     assert len(model._cols.origins) == 3
     terms = {"", "s://", "https", "http:", "acme", "m/ki", ".com/", "com/mango-0", "e/k", "/"}
     for text in texts:  # every piece around the end of each origin

@@ -284,25 +284,31 @@ def split_origin(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _keep_search_texts(columns: _Columns, texts: list[str]) -> None:
+def _keep_search_texts(columns: _Columns, texts: Iterator[str]) -> None:
     """Fill ``columns``' empty search columns from whole search texts, each kept without its
     origin (see search_text). The origin most rooms share (that of the first ones) is cut in C
-    passes, some 15 ms for 100,000 rooms; other texts pay for a call of their own."""
-    first_origins = (origin for origin, _ in map(split_origin, texts[:_ORIGIN_SAMPLE]) if origin)
-    origin = next(first_origins, "")
-    if not origin:
-        columns.search.extend(texts)
-        columns.origin_ids.extend(bytes(len(texts)))
-        return
-    number = columns.origin_id(origin)
-    starts = bytearray(_stepwise(map(str.startswith, texts, repeat(origin + "/"))))
-    cut = slice(len(origin), None)
-    columns.search.extend(_stepwise(map(operator.getitem, texts, repeat(cut))))
-    columns.origin_ids.extend(starts.translate(bytes([0, number]).ljust(256, b"\0")))
-    slot = starts.find(0)
-    while slot >= 0:  # a text with another origin, or none
-        columns.set_search_text(slot, *split_origin(texts[slot]))
-        slot = starts.find(0, slot + 1)
+    passes, _SORT_STEP texts at a time (short holds of the GIL, and the whole texts freed as it
+    goes); other texts pay for a call of their own."""
+    origin = prefix = ""
+    cut, numbers = slice(0), b""
+    while chunk := list(islice(texts, _SORT_STEP)):
+        if not columns.search:
+            sample = (found for found, _ in map(split_origin, chunk[:_ORIGIN_SAMPLE]) if found)
+            origin = next(sample, "")
+            prefix, cut = origin + "/", slice(len(origin), None)
+            numbers = bytes([0, columns.origin_id(origin)]).ljust(256, b"\0")
+        base = len(columns.search)
+        if not origin:
+            columns.search.extend(chunk)
+            columns.origin_ids.extend(bytes(len(chunk)))
+            continue
+        starts = bytearray(map(str.startswith, chunk, repeat(prefix)))
+        columns.search.extend(map(operator.getitem, chunk, repeat(cut)))
+        columns.origin_ids.extend(starts.translate(numbers))
+        slot = starts.find(0)
+        while slot >= 0:  # a text with another origin, or none
+            columns.set_search_text(base + slot, *split_origin(chunk[slot]))
+            slot = starts.find(0, slot + 1)
 
 
 def _status_at(state: int, end: float, now: float) -> RoomStatus:
@@ -747,9 +753,7 @@ def _prepare(
     prepared.by_id = by_id
     # Made last and in row order, so a filter pass reads them front to back in memory.
     labels, mids = columns.labels, columns.meeting_ids
-    texts = list(map(search_text, labels, room_texts, urls, hosts, viewers, mids))
-    _keep_search_texts(columns, texts)
-    del texts
+    _keep_search_texts(columns, map(search_text, labels, room_texts, urls, hosts, viewers, mids))
     search = columns.search
     columns.room_spans = array("I", _stepwise(map(_room_span, search, room_texts)))
     columns.own_room_texts = {
