@@ -25,7 +25,6 @@ work: the same timer for the same time with nothing running.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import itertools
 import statistics
@@ -230,4 +229,4 @@ def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> li
 
 def _new_room_key(meeting: Meeting) -> Meeting:
     """``meeting`` with another room key in its host link: the row changes, its place does not."""
-    return dataclasses.replace(meeting, host_room_url=f"{meeting.host_room_url}0")
+    return meeting._replace(host_room_url=f"{meeting.host_room_url}0")

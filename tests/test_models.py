@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import product
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -310,11 +311,45 @@ def test_meeting_parses_required_and_optional_fields_ignoring_unknown():
         {"meetingId": "1", "roomUrl": "https://x/r", "endDate": 12345},
         {"meetingId": "1", "roomUrl": "javascript:alert(1)", "endDate": "2026-12-01T11:00:00Z"},
         {"meetingId": True, "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"},
+        {"meetingId": 1.5, "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"},
+        {"meetingId": "1", "roomUrl": "", "endDate": "2026-12-01T11:00:00Z"},
+        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+        | {"roomName": 5},
+        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+        | {"hostRoomUrl": "ftp://x/r"},
+        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+        | {"viewerRoomUrl": ["https://x/r"]},
     ],
 )
 def test_malformed_meetings_raise_typed_error(data):
     with pytest.raises(MalformedResponseError):
         Meeting.from_json(data)
+
+
+_END = "2026-12-01T11:00:00Z"
+
+
+def test_the_usual_meetings_short_path_gives_what_the_full_checks_give():
+    variants = product(
+        ["1", "", 7],  # meetingId
+        ["https://x/r", "HTTP://x/r"],  # roomUrl
+        [_END, "2026-12-01T12:00:00+01:00", "2026-12-01T11:00:00z"],  # endDate
+        [None, _END, "2026-12-01T11:00:00"],  # startDate
+        [None, "", "/r"],  # roomName
+        [None, "https://x/r?roomKey=k", "Https://x/r?roomKey=k"],  # host and viewer links
+    )
+    for meeting_id, room_url, end, start, room_name, link in variants:
+        data = {"meetingId": meeting_id, "roomUrl": room_url, "endDate": end}
+        optional = {"startDate": start, "roomName": room_name, "hostRoomUrl": link}
+        data |= {key: value for key, value in optional.items() if value is not None}
+        data["viewerRoomUrl"] = link  # an explicit null as well as a link
+        full, parsed = Meeting._checked(data), Meeting.from_json(data)
+        assert parsed == full and type(parsed) is Meeting, data
+        # Equal date-times may differ in zone: both must be in UTC itself.
+        assert parsed.end_date.tzinfo is UTC, data
+        assert parsed.start_date is None or parsed.start_date.tzinfo is UTC, data
+        assert Meeting.from_json(MappingProxyType(data)) == full  # any mapping: the full checks
+        assert full.meeting_id == str(meeting_id) and full.room_name == (room_name or None)
 
 
 def test_page_parsing():
@@ -366,7 +401,7 @@ def test_a_bad_start_date_is_named(start):
         )
 
 
-def test_a_parsed_meeting_is_an_ordinary_frozen_meeting():
+def test_a_parsed_meeting_is_an_ordinary_immutable_meeting():
     data = {
         "meetingId": "1",
         "roomUrl": "https://x/r",
@@ -383,7 +418,7 @@ def test_a_parsed_meeting_is_an_ordinary_frozen_meeting():
         host_room_url="https://x/r?roomKey=k",
     )
     assert parsed == built and hash(parsed) == hash(built) and repr(parsed) == repr(built)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         parsed.room_url = "https://elsewhere/r"  # type: ignore[misc]
 
 

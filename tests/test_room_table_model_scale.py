@@ -189,7 +189,7 @@ def test_room_rows_from_the_store_load_rooms_on_demand(qapp, tmp_path) -> None:
         ]
         assert store.upsert_many_imported(meetings) == 5
         store.add_created(
-            replace(meetings[0], meeting_id="created"),
+            meetings[0]._replace(meeting_id="created"),
             room_mode="group",
             options={"templateType": "viewerMode"},
             label="Viewer room",
