@@ -99,12 +99,17 @@ def pair(qapp):
     del testers
 
 
+@pytest.mark.parametrize("discard_from", [None, 2], ids=["", "id-index-discards-in-one-pass"])
 @pytest.mark.parametrize("resort_from", [None, 3], ids=["usual", "big-batches-resort"])
 @pytest.mark.parametrize("seed", range(6))
-def test_random_changes_keep_the_proxy_in_step(pair, seed: int, resort_from, monkeypatch) -> None:
+def test_random_changes_keep_the_proxy_in_step(
+    pair, seed: int, resort_from, discard_from, monkeypatch
+) -> None:
     model, proxy = pair
     if resort_from is not None:  # batches count as big: every row is sorted again
         monkeypatch.setattr(room_table_model, "_RESORT_MIN_MOVES", resort_from)
+    if discard_from is not None:  # removals leave the meeting id index in one pass
+        monkeypatch.setattr(room_table_model, "_INDEX_DISCARD_ONE_BY_ONE", discard_from)
     rng = random.Random(seed)
     rooms = {n: room(n, minutes=rng.randrange(-600, 600)) for n in range(60)}
     model.setRooms(rooms.values())
@@ -153,6 +158,12 @@ def test_random_changes_keep_the_proxy_in_step(pair, seed: int, resort_from, mon
             held = QPersistentModelIndex(proxy.index(0, Column.LABEL))
             held_id = held.data(RoomRole.MEETING_ID)
         assert shown_ids(proxy) == expected_ids(model, proxy)
+        for number in range(90):  # every room found by its meeting id, and no other
+            row = model.rowOf(f"m{number:05d}")
+            if number in rooms:
+                assert model.index(row, 0).data(RoomRole.MEETING_ID) == f"m{number:05d}"
+            else:
+                assert row is None
         if held.isValid():  # a held index stays with its room while the room is shown
             assert held.data(RoomRole.MEETING_ID) == held_id
     check_order(model)

@@ -5,7 +5,8 @@ status, mode, links, search text, where the room's name stands in that search te
 caller gave one, the :class:`StoredRoom`). Slots never move; ``_order`` maps rows to slots, so
 sorting rewrites one list of ints. Nothing else is made per room: a table of rooms costs their
 meeting ids and search texts, and a few list and array entries each (ends and the end and
-status sorts' keys are machine floats). A search text is kept without the origin of its first
+status sorts' keys are machine floats; a room is found by its meeting id through an array of
+slots sorted by meeting id, not a dict). A search text is kept without the origin of its first
 link ("https://acme.whereby.com"), which an account's rooms share: the table keeps that once.
 
 Loading. :func:`prepare_rooms` turns rooms (StoredRoom values, or the store's column snapshot
@@ -50,11 +51,11 @@ import threading
 import time
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from itertools import compress, groupby, islice, repeat
+from itertools import compress, filterfalse, groupby, islice, repeat
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -559,7 +560,6 @@ class PreparedRooms:
         "loader",
         "now",
         "order",
-        "slot_of",
         "sort_column",
         "sort_keys",
         "sort_order",
@@ -568,10 +568,9 @@ class PreparedRooms:
     def __init__(self, now: datetime, loader: RoomLoader | None = None) -> None:
         self.now = now
         self.loader = loader
-        self.slot_of: dict[str, int] = {}  # meeting id -> slot
         self.columns = _Columns()
         self.order: list[int] = []  # row -> slot
-        self.by_id: list[int] = []  # slots in meeting id order: the tie-break of every sort
+        self.by_id = array("i")  # slots in meeting id order: see _IdIndex
         self.sort_column: int | None = None
         self.sort_order = Qt.SortOrder.AscendingOrder
         self.sort_keys: list[Any] | array[float] = []  # slot -> primary key of the sort
@@ -750,7 +749,8 @@ def _prepare(
         by_id = _stepwise(map(new_slot.__getitem__, by_id))
     else:
         prepared.sort_keys = [None] * len(mids)
-    prepared.by_id = by_id
+    prepared.by_id = array("i", by_id)
+    del by_id
     # Made last and in row order, so a filter pass reads them front to back in memory.
     labels, mids = columns.labels, columns.meeting_ids
     _keep_search_texts(columns, map(search_text, labels, room_texts, urls, hosts, viewers, mids))
@@ -763,9 +763,6 @@ def _prepare(
     del room_texts  # the names stay only inside the search texts
     prepared.order = slots
     prepared.end_index = _EndIndex.build(columns.ends, slots)
-    pairs = zip(columns.meeting_ids, slots, strict=True)
-    for _step in range(0, len(slots), _SORT_STEP):  # in steps, as _stepwise does
-        prepared.slot_of.update(islice(pairs, _SORT_STEP))
     return prepared
 
 
@@ -965,6 +962,79 @@ class _EndIndex:
         return found
 
 
+# Slots discarded at once from an _IdIndex past which one pass over all its slots is quicker
+# than a binary search and a shift of the array for each.
+_INDEX_DISCARD_ONE_BY_ONE = 64
+
+
+class _IdIndex:
+    """Finds a room's slot by its meeting id, with no dict entry and no int object per room.
+
+    The slots of the rooms a full load brought are kept sorted by meeting id in an array of
+    machine ints (4 bytes a room, against some 70 for a dict entry and its int) and found by
+    binary search (about a microsecond at 100,000 rooms). Rooms added since are in a dict, which
+    the next sort of every row folds in. The sorted slots are also the tie-break order of every
+    sort (:meth:`RoomTableModel._reorder`).
+
+    Slots must leave the index (:meth:`discard`) before their meeting id is cleared: the binary
+    search reads the ids of the slots it passes.
+    """
+
+    __slots__ = ("_columns", "added", "by_id")
+
+    def __init__(self, columns: _Columns, by_id: array[int]) -> None:
+        self._columns = columns
+        self.by_id = by_id  # slots in meeting id order
+        self.added: dict[str, int] = {}  # meeting id -> slot, for rooms not in by_id
+
+    def get(self, meeting_id: str) -> int | None:
+        slot = self.added.get(meeting_id)
+        if slot is not None or not meeting_id:
+            return slot
+        return self._position(meeting_id)[1]
+
+    def _position(self, meeting_id: str) -> tuple[int, int | None]:
+        """Where ``meeting_id`` stands or would stand in by_id, and its slot if it is there."""
+        by_id, ids = self.by_id, self._columns.meeting_ids
+        at = bisect_left(by_id, meeting_id, key=ids.__getitem__)
+        if at < len(by_id) and ids[by_id[at]] == meeting_id:
+            return at, by_id[at]
+        return at, None
+
+    def add(self, meeting_id: str, slot: int) -> None:
+        self.added[meeting_id] = slot
+
+    def discard(self, slots: Iterable[int]) -> None:
+        """Take ``slots`` (rooms in the index) out of it."""
+        ids, added = self._columns.meeting_ids, self.added
+        sorted_ones = []
+        for slot in slots:
+            if added.get(ids[slot]) == slot:
+                del added[ids[slot]]
+            else:
+                sorted_ones.append(slot)
+        if len(sorted_ones) > _INDEX_DISCARD_ONE_BY_ONE:
+            gone = set(sorted_ones)
+            self.by_id = array("i", filterfalse(gone.__contains__, self.by_id))
+            return
+        for slot in sorted_ones:
+            at, found = self._position(ids[slot])
+            if found == slot:
+                del self.by_id[at]
+
+    def rebuild(self, by_id: Iterable[int]) -> None:
+        """Take ``by_id`` (every room's slot, in meeting id order) as the index."""
+        self.by_id = array("i", by_id)
+        self.added = {}
+
+    def complete(self) -> array[int]:
+        """``by_id`` once every room is in it (folding the added ones in, by a sort of all)."""
+        if self.added:
+            ids = self._columns.meeting_ids
+            self.rebuild(sorted([*self.by_id, *self.added.values()], key=ids.__getitem__))
+        return self.by_id
+
+
 # -- the model ---------------------------------------------------------------------------------
 
 
@@ -1000,10 +1070,9 @@ class RoomTableModel(QAbstractTableModel):
         self._order = prepared.order  # row -> slot
         self._sort_keys = prepared.sort_keys  # slot -> primary key of the current sort
         self._end_index = prepared.end_index
-        self._slot_of = prepared.slot_of
+        self._index = _IdIndex(prepared.columns, prepared.by_id)
         self._free: list[int] = []  # slots of removed rooms, reused by the next new rooms
         self._status_time = prepared.now.timestamp()  # the clock the statuses were worked out at
-        self._by_id: list[int] | None = prepared.by_id  # see PreparedRooms.by_id; None: stale
         # (added, moved, removed) slots while _rearrange's layout change is being signalled.
         self._rearranged: tuple[list[int], list[int], set[int]] | None = None
         self._invalidate_row_caches()
@@ -1092,7 +1161,7 @@ class RoomTableModel(QAbstractTableModel):
         model's clock and rows to its order if either moved while it was being prepared."""
         self.beginResetModel()
         self._end_texts.clear()  # only the ends shown get formatted again: keeps the cache small
-        retired = (self._cols, self._order, self._sort_keys, self._by_id, self._slot_of)
+        retired = (self._cols, self._order, self._sort_keys, self._index.added)
         self._adopt(prepared)
         if len(retired[0]) >= _RELEASE_IN_BACKGROUND:
             _releaser.release(*retired)
@@ -1104,7 +1173,7 @@ class RoomTableModel(QAbstractTableModel):
 
     def upsertRoom(self, room: StoredRoom) -> None:
         """Add ``room``, or replace the row with its meeting id (moving it if its place changed)."""
-        slot = self._slot_of.get(room.meeting_id)
+        slot = self._index.get(room.meeting_id)
         if slot is None:
             slot = self._new_slot(room)
             position = self._insert_position(slot)
@@ -1139,7 +1208,7 @@ class RoomTableModel(QAbstractTableModel):
         added: list[int] = []
         keep = self._loader is None
         for room in unique:
-            slot = self._slot_of.get(room.meeting_id)
+            slot = self._index.get(room.meeting_id)
             if slot is None:
                 added.append(self._new_slot(room))
                 continue
@@ -1173,7 +1242,7 @@ class RoomTableModel(QAbstractTableModel):
     def removeRooms(self, meeting_ids: Iterable[str]) -> None:
         """Remove the rows of ``meeting_ids`` (unknown ids are ignored), one signal per run
         (one layout change when the rows are scattered widely)."""
-        slots = {slot for mid in meeting_ids if (slot := self._slot_of.get(mid)) is not None}
+        slots = {slot for mid in meeting_ids if (slot := self._index.get(mid)) is not None}
         if not slots:
             return
         rows = sorted((self._row_of(slot) for slot in slots), reverse=True)
@@ -1184,8 +1253,7 @@ class RoomTableModel(QAbstractTableModel):
         # Bottom run first, so the row numbers of the runs still to go stay right.
         for first, last in runs:
             self.beginRemoveRows(QModelIndex(), first, last)
-            for slot in self._order[first : last + 1]:
-                self._free_slot(slot)
+            self._free_slots(self._order[first : last + 1])
             del self._order[first : last + 1]
             self._invalidate_row_caches()
             self.endRemoveRows()
@@ -1195,7 +1263,7 @@ class RoomTableModel(QAbstractTableModel):
 
     def rowOf(self, meeting_id: str) -> int | None:
         """The row showing ``meeting_id``, or None."""
-        slot = self._slot_of.get(meeting_id)
+        slot = self._index.get(meeting_id)
         return None if slot is None else self._row_of(slot)
 
     def rooms(self) -> list[StoredRoom]:
@@ -1420,8 +1488,7 @@ class RoomTableModel(QAbstractTableModel):
         else:
             slot = self._cols.add_blank()
             self._sort_keys.append(_NO_KEY if isinstance(self._sort_keys, array) else None)
-        self._slot_of[room.meeting_id] = slot
-        self._by_id = None
+        self._index.add(room.meeting_id, slot)
         self._write_slot(slot, room, indexed=False)
         return slot
 
@@ -1434,13 +1501,14 @@ class RoomTableModel(QAbstractTableModel):
         self._end_index.add(slot, self._cols.ends[slot])
         self._put_key(slot, self._key_of(slot))
 
-    def _free_slot(self, slot: int) -> None:
-        del self._slot_of[self._cols.meeting_ids[slot]]
-        self._end_index.discard(slot, self._cols.ends[slot])
-        self._cols.clear(slot)
-        self._put_key(slot, None)
-        self._free.append(slot)
-        self._by_id = None
+    def _free_slots(self, slots: Collection[int]) -> None:
+        """Let go of the rooms in ``slots`` (taken out of the rows already)."""
+        self._index.discard(slots)  # first: it reads their meeting ids
+        for slot in slots:
+            self._end_index.discard(slot, self._cols.ends[slot])
+            self._cols.clear(slot)
+            self._put_key(slot, None)
+            self._free.append(slot)
 
     def _put_key(self, slot: int, key: Any) -> None:
         keys = self._sort_keys
@@ -1586,10 +1654,9 @@ class RoomTableModel(QAbstractTableModel):
         )
         if len(self._order) < 2:
             return
-        if self._by_id is None:
-            self._by_id = sorted(self._order, key=self._cols.meeting_ids.__getitem__)
+        by_id = self._index.complete()
         reverse = _sort_reverses(column, self._sort_order)
-        by_id = self._by_id[::-1] if reverse else self._by_id
+        by_id = by_id[::-1] if reverse else by_id
         ordered = sorted(by_id, key=keys.__getitem__, reverse=reverse)
         if ordered == self._order:
             return
@@ -1609,7 +1676,7 @@ class RoomTableModel(QAbstractTableModel):
             if self._sort_column is None:
                 return order
             by_id = sorted(order, key=mids.__getitem__)
-            self._by_id = by_id
+            self._index.rebuild(by_id)
             keys = self._sort_keys
             reverse = _sort_reverses(self._sort_column, self._sort_order)
             return sorted(by_id[::-1] if reverse else by_id, key=keys.__getitem__, reverse=reverse)
@@ -1631,8 +1698,7 @@ class RoomTableModel(QAbstractTableModel):
             gone = set(relocate) | remove
             order = [slot for slot in self._order if slot not in gone] if gone else self._order
             self._order = order
-            for slot in remove:
-                self._free_slot(slot)
+            self._free_slots(remove)
             incoming = [*relocate, *added]
             if self._sort_column is None:
                 return order + incoming
