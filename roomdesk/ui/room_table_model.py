@@ -1502,7 +1502,7 @@ class RoomTableModel(QAbstractTableModel):
         self._put_key(slot, self._key_of(slot))
 
     def _free_slots(self, slots: Collection[int]) -> None:
-        """Let go of the rooms in ``slots`` (taken out of the rows already)."""
+        """Let go of the rooms in ``slots``, which are leaving the rows."""
         self._index.discard(slots)  # first: it reads their meeting ids
         for slot in slots:
             self._end_index.discard(slot, self._cols.ends[slot])
