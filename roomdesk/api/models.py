@@ -181,8 +181,8 @@ def parse_api_datetime(value: Any, field_name: str) -> datetime:
 # Responses
 
 
-# A web address as a room link must be: http(s), scheme in any case. A prefix match, not
-# urlsplit: a sync parses three links for each of up to 100 meetings a page.
+# A web address as a room link must be: http(s), scheme in any case (checked as a prefix). The
+# usual meeting's links, in lower case, are checked without the regular expression.
 _WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
 _USUAL_SCHEMES = ("https://", "http://")
 
@@ -191,8 +191,6 @@ def _optional_url(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if type(value) is str and value.startswith(_USUAL_SCHEMES):
-        return value  # the usual case, without the regular expression
     if not isinstance(value, str) or _WEB_ADDRESS.match(value) is None:
         raise MalformedResponseError(f"the server sent {key} that is not a web address")
     return value
