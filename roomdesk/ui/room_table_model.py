@@ -486,7 +486,7 @@ class _Columns:
         self.statuses[slot] = _status_at(self.states[slot], self.ends[slot], now)
         self.modes[slot] = mode_text(room)
         self.links[slot] = _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
-        self.set_search_text(slot, *_room_search_parts(room, room_text))
+        self.set_search_text(slot, *split_origin(_room_search_text(room, room_text)))
         self.set_room_text(slot, room_text)
         self.rooms[slot] = room if keep else None
 
@@ -526,10 +526,6 @@ def _state_bits(room: StoredRoom) -> int:
 
 def _room_text(room: StoredRoom) -> str:
     return room.room_name or _name_from_url(room.room_url)
-
-
-def _room_search_parts(room: StoredRoom, room_text: str) -> tuple[str, str]:
-    return split_origin(_room_search_text(room, room_text))
 
 
 def _room_search_text(room: StoredRoom, room_text: str) -> str:
@@ -1022,16 +1018,12 @@ class _IdIndex:
             if found == slot:
                 del self.by_id[at]
 
-    def rebuild(self, by_id: Iterable[int]) -> None:
-        """Take ``by_id`` (every room's slot, in meeting id order) as the index."""
-        self.by_id = array("i", by_id)
-        self.added = {}
-
     def complete(self) -> array[int]:
         """``by_id`` once every room is in it (folding the added ones in, by a sort of all)."""
         if self.added:
-            ids = self._columns.meeting_ids
-            self.rebuild(sorted([*self.by_id, *self.added.values()], key=ids.__getitem__))
+            every = [*self.by_id, *self.added.values()]
+            self.by_id = array("i", sorted(every, key=self._columns.meeting_ids.__getitem__))
+            self.added = {}
         return self.by_id
 
 
@@ -1669,14 +1661,11 @@ class RoomTableModel(QAbstractTableModel):
     def _resort_adding(self, added: Sequence[int]) -> None:
         """Add ``added`` slots and put every row in sort order again, in one layout change: for a
         batch that moves many rooms, quicker than finding each one's place (see _RESORT_SHARE)."""
-        mids = self._cols.meeting_ids
 
         def new_order() -> list[int]:
-            order = self._order + list(added)
             if self._sort_column is None:
-                return order
-            by_id = sorted(order, key=mids.__getitem__)
-            self._index.rebuild(by_id)
+                return self._order + list(added)
+            by_id = self._index.complete()  # the added slots are in the index already
             keys = self._sort_keys
             reverse = _sort_reverses(self._sort_column, self._sort_order)
             return sorted(by_id[::-1] if reverse else by_id, key=keys.__getitem__, reverse=reverse)
