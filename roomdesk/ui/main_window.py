@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
 from roomdesk.api.models import get_zone
+from roomdesk.heap import give_back_free_memory
 from roomdesk.store import StoredRoom
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
@@ -65,7 +66,8 @@ from roomdesk.ui.room_table_model import (
     RoomTableModel,
     bulk_work,
     first_rooms_by_end,
-    release_in_steps,
+    free_in_steps,
+    pack_kept_strings,
 )
 from roomdesk.ui.status_bar import StatusBar
 
@@ -559,7 +561,10 @@ class MainWindow(QMainWindow):
                 if rows is None:
                     return None
                 prepared = model.prepare(rows)
-                release_in_steps(rows)
+                free_in_steps(rows)
+                del rows
+                pack_kept_strings(prepared)
+                give_back_free_memory()
                 return prepared
 
         problem = ""

@@ -674,16 +674,56 @@ def bulk_work(*, freeze_new: bool = False) -> Iterator[None]:
                     gc.enable()
 
 
-def release_in_steps(rows: RoomRows) -> None:
-    """Hand the columns of ``rows`` (which must not be used again) to the thread that frees
-    replaced rows a slice at a time (see :class:`_Releaser`).
+def free_in_steps(rows: RoomRows) -> None:
+    """Empty the lists of ``rows`` (which must not be used again) here, a slice at a time: for
+    a worker thread that is done with a snapshot (see :func:`pack_kept_strings`)."""
+    for field in dataclasses.fields(rows):
+        column = getattr(rows, field.name)
+        if isinstance(column, list):
+            _empty_in_steps(column)
 
-    Dropping a snapshot of 100,000 rooms frees some million strings in one C call, holding the
-    GIL that long; the prepared rooms keep what they need of it.
+
+def _empty_in_steps(column: list[Any]) -> None:
+    # Each slice is freed in one short C call; the GIL changes hands between them.
+    while column:
+        del column[-_SORT_STEP:]
+
+
+# Joins a chunk of kept strings while they are packed (see pack_kept_strings).
+_PACK_SEPARATOR = "\x00"
+
+
+def pack_kept_strings(prepared: PreparedRooms) -> None:
+    """Make the strings ``prepared`` keeps for each room again, one right after the other in
+    memory, once everything else made for it is freed (its snapshot included).
+
+    Reading and preparing a large list makes several short-lived strings and tuples for each
+    room among the ones the table keeps (search texts, meeting ids, labels). Freed, they leave
+    holes in Python's 1 MB arenas, which go back to the system only when wholly empty: at
+    100,000 rooms some 10 MB stayed resident that way. Here each kept list is first joined into
+    a few long strings (long ones live outside those arenas) and emptied, which empties the
+    arenas of the load; Python returns them, and splitting the long strings again fills fresh
+    ones densely. A chunk holding the separator itself is kept as it is.
+
+    Not for shared strings: each entry becomes an object of its own.
     """
-    columns = [getattr(rows, field.name) for field in dataclasses.fields(rows)]
-    if len(rows) >= _RELEASE_IN_BACKGROUND:
-        _releaser.release(*(column for column in columns if isinstance(column, list)))
+    columns = prepared.columns
+    kept = [columns.search, columns.meeting_ids, columns.labels]
+    packed: list[list[str | list[str]]] = []
+    for strings in kept:
+        pieces: list[str | list[str]] = []
+        for start in range(0, len(strings), _SORT_STEP):
+            chunk = strings[start : start + _SORT_STEP]
+            joined = _PACK_SEPARATOR.join(chunk)
+            pieces.append(joined if joined.count(_PACK_SEPARATOR) == len(chunk) - 1 else chunk)
+        packed.append(pieces)
+        del chunk
+    for strings in kept:
+        _empty_in_steps(strings)
+    for strings, pieces in zip(kept, packed, strict=True):
+        for piece in pieces:
+            strings.extend(piece.split(_PACK_SEPARATOR) if isinstance(piece, str) else piece)
+        pieces.clear()
 
 
 def _prepare(
