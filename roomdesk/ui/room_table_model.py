@@ -343,6 +343,30 @@ def _room_span(search: str, room_text: str) -> int:
     return _OWN_ROOM_TEXT
 
 
+def _id_line_holds(search: str, meeting_id: str) -> bool:
+    """Whether the last line of ``search`` (a kept search text) is ``meeting_id`` as it is."""
+    return search.endswith(meeting_id) and search.rfind("\n") == len(search) - len(meeting_id) - 1
+
+
+def _own_meeting_ids(search: list[str], meeting_ids: list[str]) -> dict[int, str]:
+    """The meeting ids that the last lines of their search texts do not hold as they are (see
+    _Columns.meeting_id), by slot: in C passes, _SORT_STEP rooms at a time, for the usual ids
+    (no capitals, no line break); a chunk with others pays for a call per room."""
+    own: dict[int, str] = {}
+    for start in range(0, len(meeting_ids), _SORT_STEP):
+        ids = meeting_ids[start : start + _SORT_STEP]
+        joined = "".join(ids)
+        if "\n" not in joined and "://" not in joined and joined.casefold() == joined:
+            # Each text ends with "\n" and the id case-folded, which is the id itself (the text
+            # is the id alone only for a room with no link and no name, and "://" would be
+            # needed for split_origin to cut such an id).
+            continue
+        for slot, meeting_id in enumerate(ids, start):
+            if not _id_line_holds(search[slot], meeting_id):
+                own[slot] = meeting_id
+    return own
+
+
 class _Columns:
     """The rooms' data by slot (see the module notes): lists and arrays, no object per room."""
 
@@ -350,11 +374,11 @@ class _Columns:
         "ends",
         "labels",
         "links",
-        "meeting_ids",
         "modes",
         "origin_ids",
         "origin_numbers",
         "origins",
+        "own_meeting_ids",
         "own_room_texts",
         "room_spans",
         "rooms",
@@ -364,7 +388,6 @@ class _Columns:
     )
 
     def __init__(self) -> None:
-        self.meeting_ids: list[str] = []  # "" marks a slot no room uses
         self.labels: list[str] = []
         self.room_spans = array("I")  # see _room_span
         self.own_room_texts: dict[int, str] = {}  # slot -> name, for spans of _OWN_ROOM_TEXT
@@ -375,14 +398,31 @@ class _Columns:
         self.links = bytearray()  # _LINK_BITS of the links the room has
         # Search texts (see search_text), each without its first link's origin where that is one
         # of ``origins``: origin_ids[slot] is its number there plus one, or 0 for a whole text.
+        # A room's meeting id is the last line of its search text ("" marks a slot no room
+        # uses), except where that line is not the id as it is (capitals, say): see meeting_id.
         self.search: list[str] = []
+        self.own_meeting_ids: dict[int, str] = {}  # slot -> meeting id, for those exceptions
         self.origin_ids = bytearray()
         self.origins: list[str] = []  # at most _ORIGINS_MAX
         self.origin_numbers: dict[str, int] = {}  # origin -> its origin id
         self.rooms: list[StoredRoom | None] = []  # None: not given, loaded when asked for
 
     def __len__(self) -> int:
-        return len(self.meeting_ids)
+        return len(self.search)
+
+    def meeting_id(self, slot: int) -> str:
+        """The meeting id of the room in ``slot``; "" for a slot no room uses."""
+        if self.own_meeting_ids and slot in self.own_meeting_ids:
+            return self.own_meeting_ids[slot]
+        text = self.search[slot]
+        return text[text.rfind("\n") + 1 :]
+
+    def keep_meeting_id(self, slot: int, meeting_id: str) -> None:
+        """Note ``meeting_id`` for ``slot``, whose search text is written already."""
+        if _id_line_holds(self.search[slot], meeting_id):
+            self.own_meeting_ids.pop(slot, None)
+        else:
+            self.own_meeting_ids[slot] = meeting_id
 
     def room_text(self, slot: int) -> str:
         span = self.room_spans[slot]
@@ -465,7 +505,7 @@ class _Columns:
         ]
 
     def add_blank(self) -> int:
-        for column in (self.meeting_ids, self.labels, self.search, self.modes):
+        for column in (self.labels, self.search, self.modes):
             column.append("")
         self.origin_ids.append(0)
         self.room_spans.append(0)
@@ -474,12 +514,11 @@ class _Columns:
         self.statuses.append(RoomStatus.ACTIVE)
         self.links.append(0)
         self.rooms.append(None)
-        return len(self.meeting_ids) - 1
+        return len(self.search) - 1
 
     def write(self, slot: int, room: StoredRoom, now: float, *, keep: bool) -> None:
         """Put ``room`` in ``slot``; ``keep``: hold on to the StoredRoom itself (else None)."""
         room_text = _room_text(room)
-        self.meeting_ids[slot] = room.meeting_id
         self.labels[slot] = room.label
         self.ends[slot] = room.end_date.timestamp()
         self.states[slot] = _state_bits(room)
@@ -487,6 +526,7 @@ class _Columns:
         self.modes[slot] = mode_text(room)
         self.links[slot] = _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
         self.set_search_text(slot, *split_origin(_room_search_text(room, room_text)))
+        self.keep_meeting_id(slot, room.meeting_id)
         self.set_room_text(slot, room_text)
         self.rooms[slot] = room if keep else None
 
@@ -510,8 +550,9 @@ class _Columns:
 
     def clear(self, slot: int) -> None:
         """Let go of a removed room's strings and object; the slot becomes unused."""
-        for column in (self.meeting_ids, self.labels, self.search):
+        for column in (self.labels, self.search):
             column[slot] = ""
+        self.own_meeting_ids.pop(slot, None)
         self.origin_ids[slot] = 0
         self.room_spans[slot] = 0
         self.own_room_texts.pop(slot, None)
@@ -698,17 +739,17 @@ def pack_kept_strings(prepared: PreparedRooms) -> None:
     memory, once everything else made for it is freed (its snapshot included).
 
     Reading and preparing a large list makes several short-lived strings and tuples for each
-    room among the ones the table keeps (search texts, meeting ids, labels). Freed, they leave
-    holes in Python's 1 MB arenas, which go back to the system only when wholly empty: at
-    100,000 rooms some 10 MB stayed resident that way. Here each kept list is first joined into
-    a few long strings (long ones live outside those arenas) and emptied, which empties the
-    arenas of the load; Python returns them, and splitting the long strings again fills fresh
-    ones densely. A chunk holding the separator itself is kept as it is.
+    room among the ones the table keeps (search texts, which hold the meeting ids, and labels).
+    Freed, they leave holes in Python's 1 MB arenas, which go back to the system only when
+    wholly empty: at 100,000 rooms some 10 MB stayed resident that way. Here each kept list is
+    first joined into a few long strings (long ones live outside those arenas) and emptied,
+    which empties the arenas of the load; Python returns them, and splitting the long strings
+    again fills fresh ones densely. A chunk holding the separator itself is kept as it is.
 
     Not for shared strings: each entry becomes an object of its own.
     """
     columns = prepared.columns
-    kept = [columns.search, columns.meeting_ids, columns.labels]
+    kept = [columns.search, columns.labels]
     packed: list[list[str | list[str]]] = []
     for strings in kept:
         pieces: list[str | list[str]] = []
@@ -736,8 +777,8 @@ def _prepare(
     now_ts = now.timestamp()
     if isinstance(rooms, RoomRows):
         prepared = PreparedRooms(now, rooms.loader)
-        # Meeting ids are unique in the store. Copies: the model changes its columns later.
-        mids, labels, names = list(rooms.meeting_ids), list(rooms.labels), rooms.room_names
+        # Meeting ids are unique in the store. A copy: the model changes its columns later.
+        mids, labels, names = rooms.meeting_ids, list(rooms.labels), rooms.room_names
         urls, hosts, viewers = rooms.room_urls, rooms.host_room_urls, rooms.viewer_room_urls
         ends, states_ = array("d", rooms.ends), rooms.states
         room_modes, options = rooms.room_modes, rooms.options
@@ -758,7 +799,7 @@ def _prepare(
         states = bytearray(map(_state_bits, kept))
         modes = [mode_text(room) for room in kept]
     columns = prepared.columns
-    columns.meeting_ids, columns.labels = mids, labels
+    columns.labels = labels
     columns.ends, columns.states, columns.modes = ends, states, modes
     columns.statuses = list(map(_status_at, states, ends, repeat(now_ts)))
     columns.links = bytearray(map(_link_bits, urls, hosts, viewers))
@@ -775,8 +816,8 @@ def _prepare(
         for name in _Columns.__slots__:
             if name not in _MADE_LAST and not (name == "rooms" and isinstance(rooms, RoomRows)):
                 setattr(columns, name, _permuted(getattr(columns, name), perm))
-        urls, hosts, viewers, room_texts = (
-            _permuted(texts, perm) for texts in (urls, hosts, viewers, room_texts)
+        mids, urls, hosts, viewers, room_texts = (
+            _permuted(texts, perm) for texts in (mids, urls, hosts, viewers, room_texts)
         )
         prepared.sort_keys = _key_column(_stepwise(map(keys.__getitem__, perm)), sort_column)
         new_slot = [0] * len(perm)
@@ -788,9 +829,11 @@ def _prepare(
     prepared.by_id = array("i", by_id)
     del by_id
     # Made last and in row order, so a filter pass reads them front to back in memory.
-    labels, mids = columns.labels, columns.meeting_ids
+    labels = columns.labels
     _keep_search_texts(columns, map(search_text, labels, room_texts, urls, hosts, viewers, mids))
     search = columns.search
+    columns.own_meeting_ids = _own_meeting_ids(search, mids)
+    del mids  # the ids stay only inside the search texts
     columns.room_spans = array("I", _stepwise(map(_room_span, search, room_texts)))
     columns.own_room_texts = {
         slot: room_texts[slot]
@@ -838,7 +881,15 @@ def _sorted_in_steps(
 
 # Columns _prepare makes after the rows are in order (so not permuted).
 _MADE_LAST = frozenset(
-    {"search", "origin_ids", "origins", "origin_numbers", "room_spans", "own_room_texts"}
+    {
+        "search",
+        "origin_ids",
+        "origins",
+        "origin_numbers",
+        "own_meeting_ids",
+        "room_spans",
+        "own_room_texts",
+    }
 )
 
 
@@ -1001,6 +1052,9 @@ class _EndIndex:
 # Slots discarded at once from an _IdIndex past which one pass over all its slots is quicker
 # than a binary search and a shift of the array for each.
 _INDEX_DISCARD_ONE_BY_ONE = 64
+# Rooms added to an _IdIndex are each put in place by binary search while they are at most one
+# in this many of the rooms in it; more, and all are sorted again.
+_INDEX_INSERT_SHARE = 32
 
 
 class _IdIndex:
@@ -1031,9 +1085,9 @@ class _IdIndex:
 
     def _position(self, meeting_id: str) -> tuple[int, int | None]:
         """Where ``meeting_id`` stands or would stand in by_id, and its slot if it is there."""
-        by_id, ids = self.by_id, self._columns.meeting_ids
-        at = bisect_left(by_id, meeting_id, key=ids.__getitem__)
-        if at < len(by_id) and ids[by_id[at]] == meeting_id:
+        by_id, id_of = self.by_id, self._columns.meeting_id
+        at = bisect_left(by_id, meeting_id, key=id_of)
+        if at < len(by_id) and id_of(by_id[at]) == meeting_id:
             return at, by_id[at]
         return at, None
 
@@ -1042,11 +1096,12 @@ class _IdIndex:
 
     def discard(self, slots: Iterable[int]) -> None:
         """Take ``slots`` (rooms in the index) out of it."""
-        ids, added = self._columns.meeting_ids, self.added
+        id_of, added = self._columns.meeting_id, self.added
         sorted_ones = []
         for slot in slots:
-            if added.get(ids[slot]) == slot:
-                del added[ids[slot]]
+            meeting_id = id_of(slot)
+            if added.get(meeting_id) == slot:
+                del added[meeting_id]
             else:
                 sorted_ones.append(slot)
         if len(sorted_ones) > _INDEX_DISCARD_ONE_BY_ONE:
@@ -1054,16 +1109,27 @@ class _IdIndex:
             self.by_id = array("i", filterfalse(gone.__contains__, self.by_id))
             return
         for slot in sorted_ones:
-            at, found = self._position(ids[slot])
+            at, found = self._position(id_of(slot))
             if found == slot:
                 del self.by_id[at]
 
     def complete(self) -> array[int]:
-        """``by_id`` once every room is in it (folding the added ones in, by a sort of all)."""
-        if self.added:
-            every = [*self.by_id, *self.added.values()]
-            self.by_id = array("i", sorted(every, key=self._columns.meeting_ids.__getitem__))
-            self.added = {}
+        """``by_id`` once every room is in it, the added ones folded in: each by a binary search
+        when they are few beside the others, else by one sort of all."""
+        added, self.added = self.added, {}
+        if not added:
+            return self.by_id
+        incoming = [slot for _, slot in sorted(added.items())]  # by meeting id
+        if not self.by_id:
+            self.by_id = array("i", incoming)
+        elif len(incoming) * _INDEX_INSERT_SHARE <= len(self.by_id):
+            id_of = self._columns.meeting_id
+            for slot in incoming:
+                self.by_id.insert(self._position(id_of(slot))[0], slot)
+        else:
+            # Two runs, which Python's sort merges; each id is cut out of its text once.
+            every = [*self.by_id, *incoming]
+            self.by_id = array("i", sorted(every, key=self._columns.meeting_id))
         return self.by_id
 
 
@@ -1150,7 +1216,7 @@ class RoomTableModel(QAbstractTableModel):
         slot = self._order[index.row()]
         if len(label) > LABEL_MAX_LENGTH or label == self._cols.labels[slot]:
             return False
-        self.labelEdited.emit(self._cols.meeting_ids[slot], label)
+        self.labelEdited.emit(self._cols.meeting_id(slot), label)
         return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -1362,7 +1428,7 @@ class RoomTableModel(QAbstractTableModel):
 
     def rowOfSlot(self, slot: int) -> int | None:
         """The row of the room in ``slot``, or None when that room is gone."""
-        if not (0 <= slot < len(self._cols) and self._cols.meeting_ids[slot]):
+        if not (0 <= slot < len(self._cols) and self._cols.search[slot]):
             return None
         return self._row_of(slot)
 
@@ -1412,7 +1478,7 @@ class RoomTableModel(QAbstractTableModel):
         if role == RoomRole.ROOM:
             return self._room_of(slot)
         if role == RoomRole.MEETING_ID:
-            return cols.meeting_ids[slot]
+            return cols.meeting_id(slot)
         if role == RoomRole.END_SORT:
             return cols.ends[slot]
         if role == RoomRole.STATUS:
@@ -1426,8 +1492,8 @@ class RoomTableModel(QAbstractTableModel):
     def _room_of(self, slot: int) -> StoredRoom | None:
         cols = self._cols
         room = cols.rooms[slot]
-        if room is None and self._loader is not None and cols.meeting_ids[slot]:
-            room = cols.rooms[slot] = self._loader(cols.meeting_ids[slot])
+        if room is None and self._loader is not None and cols.search[slot]:
+            room = cols.rooms[slot] = self._loader(cols.meeting_id(slot))
         return room
 
     def _end_texts_of(self, slot: int) -> EndTexts:
@@ -1576,9 +1642,9 @@ class RoomTableModel(QAbstractTableModel):
         among ``within``: slots of some rows, in row order), counting as if the entry ``skip``
         were absent; for a slot that is there (and no skip), its own position."""
         order = self._order if within is None else within
-        keys, mids = self._sort_keys, self._cols.meeting_ids
+        keys, id_of = self._sort_keys, self._cols.meeting_id
         reverse = _sort_reverses(self._sort_column, self._sort_order)
-        mid = mids[slot]
+        mid = ""  # the slot's meeting id, cut out of its text when a tie first needs it
         low, high = 0, len(order) - (skip is not None)
         while low < high:
             middle = (low + high) // 2
@@ -1588,7 +1654,8 @@ class RoomTableModel(QAbstractTableModel):
             # (key, meeting id) order, without a tuple per step: ids only break ties.
             other_key = keys[other]
             if other_key == key:
-                other_key, wanted = mids[other], mid
+                mid = mid or id_of(slot)
+                other_key, wanted = id_of(other), mid
             else:
                 wanted = key
             if (other_key < wanted) if reverse else (other_key > wanted):
@@ -1731,9 +1798,9 @@ class RoomTableModel(QAbstractTableModel):
             incoming = [*relocate, *added]
             if self._sort_column is None:
                 return order + incoming
-            mids = self._cols.meeting_ids
+            id_of = self._cols.meeting_id
             incoming.sort(
-                key=lambda slot: (self._sort_keys[slot], mids[slot]),
+                key=lambda slot: (self._sort_keys[slot], id_of(slot)),
                 reverse=_sort_reverses(self._sort_column, self._sort_order),
             )
             return _merged(order, incoming, [self._insert_position(slot) for slot in incoming])
@@ -1750,13 +1817,13 @@ class RoomTableModel(QAbstractTableModel):
         persistent indexes with their rooms (those of removed rooms become invalid)."""
         self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], hint)
         persistent = self.persistentIndexList()
-        mids = self._cols.meeting_ids
+        id_of = self._cols.meeting_id
         held = [(self._order[index.row()], index.column()) for index in persistent]
-        held_ids = [mids[slot] for slot, _ in held]
+        held_ids = [id_of(slot) for slot, _ in held]
         self._order = new_order()
         self._invalidate_row_caches()
         moved = [
-            self.index(self._row_of(slot), column) if mids[slot] == meeting_id else QModelIndex()
+            self.index(self._row_of(slot), column) if id_of(slot) == meeting_id else QModelIndex()
             for (slot, column), meeting_id in zip(held, held_ids, strict=True)
         ]
         self.changePersistentIndexList(persistent, moved)
