@@ -317,6 +317,16 @@ def _status_at(state: int, end: float, now: float) -> RoomStatus:
     return status_at(end, now, state & ROW_DELETED != 0, state & ROW_MISSING != 0)
 
 
+# The table keeps a room's status as one byte: its place here.
+_STATUSES = tuple(RoomStatus)
+_STATUS_CODES = {status: code for code, status in enumerate(_STATUSES)}
+
+
+def _status_code_at(state: int, end: float, now: float) -> int:
+    """:func:`_status_at` as its code (see _STATUSES)."""
+    return _STATUS_CODES[_status_at(state, end, now)]
+
+
 # -- columns ---------------------------------------------------------------------------------------
 
 
@@ -393,7 +403,7 @@ class _Columns:
         self.own_room_texts: dict[int, str] = {}  # slot -> name, for spans of _OWN_ROOM_TEXT
         self.ends = array("d")  # epoch seconds
         self.states = bytearray()  # ROW_DELETED | ROW_MISSING
-        self.statuses: list[RoomStatus] = []
+        self.statuses = bytearray()  # see _STATUSES
         self.modes: list[str] = []
         self.links = bytearray()  # _LINK_BITS of the links the room has
         # Search texts (see search_text), each without its first link's origin where that is one
@@ -405,7 +415,8 @@ class _Columns:
         self.origin_ids = bytearray()
         self.origins: list[str] = []  # at most _ORIGINS_MAX
         self.origin_numbers: dict[str, int] = {}  # origin -> its origin id
-        self.rooms: list[StoredRoom | None] = []  # None: not given, loaded when asked for
+        # slot -> the StoredRoom given, or loaded when first asked for (a snapshot has none).
+        self.rooms: dict[int, StoredRoom] = {}
 
     def __len__(self) -> int:
         return len(self.search)
@@ -511,9 +522,8 @@ class _Columns:
         self.room_spans.append(0)
         self.ends.append(0.0)
         self.states.append(0)
-        self.statuses.append(RoomStatus.ACTIVE)
+        self.statuses.append(_STATUS_CODES[RoomStatus.ACTIVE])
         self.links.append(0)
-        self.rooms.append(None)
         return len(self.search) - 1
 
     def write(self, slot: int, room: StoredRoom, now: float, *, keep: bool) -> None:
@@ -522,13 +532,16 @@ class _Columns:
         self.labels[slot] = room.label
         self.ends[slot] = room.end_date.timestamp()
         self.states[slot] = _state_bits(room)
-        self.statuses[slot] = _status_at(self.states[slot], self.ends[slot], now)
+        self.statuses[slot] = _status_code_at(self.states[slot], self.ends[slot], now)
         self.modes[slot] = mode_text(room)
         self.links[slot] = _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
         self.set_search_text(slot, *split_origin(_room_search_text(room, room_text)))
         self.keep_meeting_id(slot, room.meeting_id)
         self.set_room_text(slot, room_text)
-        self.rooms[slot] = room if keep else None
+        if keep:
+            self.rooms[slot] = room
+        else:
+            self.rooms.pop(slot, None)
 
     def shows(self, slot: int, room: StoredRoom) -> bool:
         """Whether ``slot`` already holds what :meth:`write` would put there for ``room`` (the
@@ -556,7 +569,7 @@ class _Columns:
         self.origin_ids[slot] = 0
         self.room_spans[slot] = 0
         self.own_room_texts.pop(slot, None)
-        self.rooms[slot] = None
+        self.rooms.pop(slot, None)
 
 
 def _state_bits(room: StoredRoom) -> int:
@@ -785,7 +798,7 @@ def _prepare(
         room_texts = [name or _name_from_url(url) for name, url in zip(names, urls, strict=True)]
         states = bytearray(states_)
         modes = list(map(_ModeTexts().text, room_modes, options))
-        kept: list[StoredRoom | None] = [None] * len(mids)
+        kept: list[StoredRoom] = []
     else:
         prepared = PreparedRooms(now)
         kept = list({room.meeting_id: room for room in rooms}.values())
@@ -801,9 +814,8 @@ def _prepare(
     columns = prepared.columns
     columns.labels = labels
     columns.ends, columns.states, columns.modes = ends, states, modes
-    columns.statuses = list(map(_status_at, states, ends, repeat(now_ts)))
+    columns.statuses = bytearray(map(_status_code_at, states, ends, repeat(now_ts)))
     columns.links = bytearray(map(_link_bits, urls, hosts, viewers))
-    columns.rooms = kept
     prepared.sort_column, prepared.sort_order = sort_column, Qt.SortOrder(sort_order)
     # One int object per slot, shared by every list below (an int above 256 costs 28 bytes).
     slots = list(range(len(mids)))
@@ -814,11 +826,13 @@ def _prepare(
         perm = sort(by_id[::-1] if reverse else by_id, key=keys.__getitem__, reverse=reverse)
         # Slots in row order: rows next to each other are next to each other in memory.
         for name in _Columns.__slots__:
-            if name not in _MADE_LAST and not (name == "rooms" and isinstance(rooms, RoomRows)):
+            if name not in _MADE_LAST:
                 setattr(columns, name, _permuted(getattr(columns, name), perm))
         mids, urls, hosts, viewers, room_texts = (
             _permuted(texts, perm) for texts in (mids, urls, hosts, viewers, room_texts)
         )
+        if kept:
+            kept = _permuted(kept, perm)
         prepared.sort_keys = _key_column(_stepwise(map(keys.__getitem__, perm)), sort_column)
         new_slot = [0] * len(perm)
         for slot, old in zip(slots, perm, strict=True):
@@ -828,6 +842,7 @@ def _prepare(
         prepared.sort_keys = [None] * len(mids)
     prepared.by_id = array("i", by_id)
     del by_id
+    columns.rooms = dict(enumerate(kept))
     # Made last and in row order, so a filter pass reads them front to back in memory.
     labels = columns.labels
     _keep_search_texts(columns, map(search_text, labels, room_texts, urls, hosts, viewers, mids))
@@ -889,6 +904,7 @@ _MADE_LAST = frozenset(
         "own_meeting_ids",
         "room_spans",
         "own_room_texts",
+        "rooms",
     }
 )
 
@@ -931,8 +947,9 @@ class _ModeTexts:
         return found
 
 
-_END_GROUP_BASE = {status: group * _KEY_GROUP_SPAN for status, group in _END_GROUP.items()}
-_RANK_BASE = {status: rank * _KEY_GROUP_SPAN for status, rank in STATUS_RANK.items()}
+# By status code (see _STATUSES).
+_END_GROUP_BASE = tuple(_END_GROUP[status] * _KEY_GROUP_SPAN for status in _STATUSES)
+_RANK_BASE = tuple(STATUS_RANK[status] * _KEY_GROUP_SPAN for status in _STATUSES)
 
 
 def _sort_key_list(
@@ -1003,7 +1020,7 @@ class _EndIndex:
 
     Hour buckets rather than a sorted list: adding and removing a room touches one small bucket,
     not a shift of 100,000 entries, and a step of the clock looks at a few buckets. A bucket is
-    an array of machine ints: no object per room.
+    an array of machine ints (4 bytes a room): no object per room.
     """
 
     __slots__ = ("buckets",)
@@ -1019,7 +1036,7 @@ class _EndIndex:
         hours = array("l", [int(end // cls.SPAN) for end in ends])
         by_hour = _sorted_in_steps(slots, key=hours.__getitem__)
         index.buckets = {
-            hour: array("l", members) for hour, members in groupby(by_hour, hours.__getitem__)
+            hour: array("i", members) for hour, members in groupby(by_hour, hours.__getitem__)
         }
         return index
 
@@ -1027,7 +1044,7 @@ class _EndIndex:
         hour = int(end // self.SPAN)
         bucket = self.buckets.get(hour)
         if bucket is None:
-            self.buckets[hour] = array("l", (slot,))
+            self.buckets[hour] = array("i", (slot,))
         else:
             bucket.append(slot)
 
@@ -1434,7 +1451,7 @@ class RoomTableModel(QAbstractTableModel):
 
     def slotAccepted(self, slot: int, terms: Sequence[str], show_past: bool) -> bool:
         """Whether the room in ``slot`` passes a filter of ``terms`` and ``show_past``."""
-        if not show_past and self._cols.statuses[slot] in PAST_STATUSES:
+        if not show_past and _IS_PAST[self._cols.statuses[slot]]:
             return False
         text = self._cols.full_search_text(slot)
         return all(term in text for term in terms)
@@ -1451,18 +1468,19 @@ class RoomTableModel(QAbstractTableModel):
             if column == _ENDS:
                 return self._end_texts_of(slot).display
             if column == _STATUS:
-                return cols.statuses[slot].label
+                return _STATUSES[cols.statuses[slot]].label
             if column == _MODE:
                 return cols.modes[slot]
             return _LINKS_TEXT[cols.links[slot]]
         if role == _FONT:
-            return self._italic_font() if cols.statuses[slot] is RoomStatus.DELETED else None
+            deleted = cols.statuses[slot] == _STATUS_CODES[RoomStatus.DELETED]
+            return self._italic_font() if deleted else None
         if role == _FOREGROUND:
-            return self._dimmed_brush() if cols.statuses[slot] in PAST_STATUSES else None
+            return self._dimmed_brush() if _IS_PAST[cols.statuses[slot]] else None
         if role == _DECORATION:
             if column != _STATUS:
                 return None
-            return icons.icon(STATUS_ICON_NAMES[cols.statuses[slot]])
+            return icons.icon(STATUS_ICON_NAMES[_STATUSES[cols.statuses[slot]]])
         if role >= _USER:
             return self._custom_role(slot, role)
         if role == _TOOLTIP:
@@ -1482,18 +1500,20 @@ class RoomTableModel(QAbstractTableModel):
         if role == RoomRole.END_SORT:
             return cols.ends[slot]
         if role == RoomRole.STATUS:
-            return cols.statuses[slot]
+            return _STATUSES[cols.statuses[slot]]
         if role == RoomRole.STATUS_RANK:
-            return STATUS_RANK[cols.statuses[slot]]
+            return STATUS_RANK[_STATUSES[cols.statuses[slot]]]
         if role == RoomRole.SEARCH_TEXT:
             return cols.full_search_text(slot)
         return None
 
     def _room_of(self, slot: int) -> StoredRoom | None:
         cols = self._cols
-        room = cols.rooms[slot]
+        room = cols.rooms.get(slot)
         if room is None and self._loader is not None and cols.search[slot]:
-            room = cols.rooms[slot] = self._loader(cols.meeting_id(slot))
+            room = self._loader(cols.meeting_id(slot))
+            if room is not None:
+                cols.rooms[slot] = room
         return room
 
     def _end_texts_of(self, slot: int) -> EndTexts:
@@ -1521,7 +1541,7 @@ class RoomTableModel(QAbstractTableModel):
         return "\n".join(f"{kind.label}: {url}" for kind, url in room.links.items()) or None
 
     def _status_description(self, slot: int) -> str:
-        status = self._cols.statuses[slot]
+        status = _STATUSES[self._cols.statuses[slot]]
         if status is RoomStatus.ACTIVE:
             return "Active: people can join"
         if status is RoomStatus.ENDS_SOON:
@@ -1545,7 +1565,7 @@ class RoomTableModel(QAbstractTableModel):
         if column == _ENDS:
             return self._end_texts_of(slot).tooltip
         if column == _STATUS:
-            return cols.statuses[slot].label
+            return _STATUSES[cols.statuses[slot]].label
         if column == _MODE:
             return cols.modes[slot] or "Mode not known"
         if column == _LINKS:
@@ -1715,13 +1735,13 @@ class RoomTableModel(QAbstractTableModel):
         changed = [
             slot
             for slot in self._end_index.between(low, high)
-            if _status_at(states[slot], ends[slot], now) is not statuses[slot]
+            if _status_code_at(states[slot], ends[slot], now) != statuses[slot]
         ]
         if not changed:
             return
         rows = {slot: self._row_of(slot) for slot in changed} if signal else {}
         for slot in changed:
-            statuses[slot] = _status_at(states[slot], ends[slot], now)
+            statuses[slot] = _status_code_at(states[slot], ends[slot], now)
         if not signal:
             self._invalidate_row_caches()
             if self._sort_column in (_ENDS, _STATUS):
@@ -1830,7 +1850,7 @@ class RoomTableModel(QAbstractTableModel):
         self.layoutChanged[_LAYOUT_SIGNATURE].emit([], hint)
 
 
-_IS_PAST = {status: int(status in PAST_STATUSES) for status in RoomStatus}
+_IS_PAST = bytes(status in PAST_STATUSES for status in _STATUSES)  # by status code
 
 
 _FLAGS = {
