@@ -554,3 +554,28 @@ def test_the_top_rows_read_by_status_are_the_top_rows_of_the_whole_table(
                         fetch, limit, show_past=show_past, descending=descending
                     )
                     assert [room.meeting_id for room in top] == shown_ids(proxy)[:limit]
+
+
+def test_more_mode_texts_than_a_byte_numbers_keep_each_room_its_own(pair) -> None:
+    model, proxy = pair
+    odd = [replace(room(n), room_mode=f"mode {n:03d}") for n in range(200)]
+    model.setRooms(odd)  # 200 texts and "Normal": numbered in a byte
+    assert isinstance(model._cols.modes, bytearray)
+    # Upserted one at a time, the 257th text makes the column wider in the middle of it all.
+    more = [replace(room(n), room_mode=f"mode {n:03d}") for n in range(200, 300)]
+    for each in more:
+        model.upsertRoom(each)
+    assert not isinstance(model._cols.modes, bytearray)
+    prepared = prepare_rooms([*odd, *more], now=NOW)  # and all at once: wider from the start
+    assert not isinstance(prepared.columns.modes, bytearray)
+    for table in (model, RoomTableModel()):
+        if table is not model:
+            table.setNow(NOW)
+            table.setPreparedRooms(prepared)
+        shown = {
+            table.index(row, 0).data(RoomRole.MEETING_ID): table.index(row, Column.MODE).data()
+            for row in range(table.rowCount())
+        }
+        assert shown == {f"m{n:05d}": f"Mode {n:03d}" for n in range(300)}
+    proxy.sort(Column.MODE, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, Column.MODE).data() == "Mode 299"

@@ -384,6 +384,8 @@ class _Columns:
         "ends",
         "labels",
         "links",
+        "mode_numbers",
+        "mode_texts",
         "modes",
         "origin_ids",
         "origin_numbers",
@@ -404,7 +406,11 @@ class _Columns:
         self.ends = array("d")  # epoch seconds
         self.states = bytearray()  # ROW_DELETED | ROW_MISSING
         self.statuses = bytearray()  # see _STATUSES
-        self.modes: list[str] = []
+        # Mode texts by number ("" is 0): a room's is one byte, or 4 once there are more than
+        # 256 of them, which a server that sends only the modes it documents never makes.
+        self.modes: bytearray | array[int] = bytearray()
+        self.mode_texts: list[str] = [""]
+        self.mode_numbers: dict[str, int] = {"": 0}
         self.links = bytearray()  # _LINK_BITS of the links the room has
         # Search texts (see search_text), each without its first link's origin where that is one
         # of ``origins``: origin_ids[slot] is its number there plus one, or 0 for a whole text.
@@ -420,6 +426,26 @@ class _Columns:
 
     def __len__(self) -> int:
         return len(self.search)
+
+    def mode_text(self, slot: int) -> str:
+        return self.mode_texts[self.modes[slot]]
+
+    def mode_number(self, text: str) -> int:
+        """The number of mode text ``text`` (new ones are added)."""
+        number = self.mode_numbers.get(text)
+        if number is None:
+            number = self.mode_numbers[text] = len(self.mode_texts)
+            self.mode_texts.append(text)
+            if number == 256 and isinstance(self.modes, bytearray):
+                self.modes = array("I", iter(self.modes))  # not the bytes as raw items
+        return number
+
+    def mode_column(self, texts: list[str]) -> bytearray | array[int]:
+        """The numbers of ``texts`` (mode texts, the same few many times over), as a column."""
+        for text in set(texts):
+            self.mode_number(text)
+        numbers = map(self.mode_numbers.__getitem__, texts)
+        return bytearray(numbers) if len(self.mode_texts) <= 256 else array("I", numbers)
 
     def meeting_id(self, slot: int) -> str:
         """The meeting id of the room in ``slot``; "" for a slot no room uses."""
@@ -516,8 +542,9 @@ class _Columns:
         ]
 
     def add_blank(self) -> int:
-        for column in (self.labels, self.search, self.modes):
+        for column in (self.labels, self.search):
             column.append("")
+        self.modes.append(0)
         self.origin_ids.append(0)
         self.room_spans.append(0)
         self.ends.append(0.0)
@@ -533,7 +560,7 @@ class _Columns:
         self.ends[slot] = room.end_date.timestamp()
         self.states[slot] = _state_bits(room)
         self.statuses[slot] = _status_code_at(self.states[slot], self.ends[slot], now)
-        self.modes[slot] = mode_text(room)
+        self.modes[slot] = self.mode_number(mode_text(room))
         self.links[slot] = _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
         self.set_search_text(slot, *split_origin(_room_search_text(room, room_text)))
         self.keep_meeting_id(slot, room.meeting_id)
@@ -555,7 +582,7 @@ class _Columns:
         room_text = _room_text(room)
         return (
             self.room_text(slot) == room_text
-            and self.modes[slot] == mode_text(room)
+            and self.mode_text(slot) == mode_text(room)
             and self.links[slot]
             == _link_bits(room.room_url, room.host_room_url, room.viewer_room_url)
             and self.full_search_text(slot) == _room_search_text(room, room_text)
@@ -813,7 +840,9 @@ def _prepare(
         modes = [mode_text(room) for room in kept]
     columns = prepared.columns
     columns.labels = labels
-    columns.ends, columns.states, columns.modes = ends, states, modes
+    columns.ends, columns.states = ends, states
+    columns.modes = columns.mode_column(modes)
+    del modes
     columns.statuses = bytearray(map(_status_code_at, states, ends, repeat(now_ts)))
     columns.links = bytearray(map(_link_bits, urls, hosts, viewers))
     prepared.sort_column, prepared.sort_order = sort_column, Qt.SortOrder(sort_order)
@@ -894,9 +923,12 @@ def _sorted_in_steps(
     return list(heapq.merge(*pieces, key=key, reverse=reverse))
 
 
-# Columns _prepare makes after the rows are in order (so not permuted).
+# What _prepare does not permute: columns it makes after the rows are in order, and tables
+# that are not by slot.
 _MADE_LAST = frozenset(
     {
+        "mode_numbers",
+        "mode_texts",
         "search",
         "origin_ids",
         "origins",
@@ -978,7 +1010,8 @@ def _sort_key_list(
         texts = columns.room_texts() if room_texts is None else room_texts
         return _stepwise(map(str.casefold, texts))
     if column == _MODE:
-        return _stepwise(map(str.casefold, columns.modes))
+        folded = [text.casefold() for text in columns.mode_texts]
+        return _stepwise(map(folded.__getitem__, columns.modes))
     return _stepwise(map(_LINKS_TEXT.__getitem__, columns.links))
 
 
@@ -1006,7 +1039,7 @@ def _sort_key_of(columns: _Columns, column: int, order: Qt.SortOrder, slot: int)
     if column == _ROOM:
         return columns.room_text(slot).casefold()
     if column == _MODE:
-        return columns.modes[slot].casefold()
+        return columns.mode_text(slot).casefold()
     return _LINKS_TEXT[columns.links[slot]]
 
 
@@ -1470,7 +1503,7 @@ class RoomTableModel(QAbstractTableModel):
             if column == _STATUS:
                 return _STATUSES[cols.statuses[slot]].label
             if column == _MODE:
-                return cols.modes[slot]
+                return cols.mode_text(slot)
             return _LINKS_TEXT[cols.links[slot]]
         if role == _FONT:
             deleted = cols.statuses[slot] == _STATUS_CODES[RoomStatus.DELETED]
@@ -1530,7 +1563,7 @@ class RoomTableModel(QAbstractTableModel):
         if column == _STATUS:
             return self._status_description(slot)
         if column == _MODE:
-            return None if self._cols.modes[slot] else _MODE_UNKNOWN_TIP
+            return None if self._cols.modes[slot] else _MODE_UNKNOWN_TIP  # 0: ""
         room = self._room_of(slot)
         if room is None:
             return None
@@ -1567,7 +1600,7 @@ class RoomTableModel(QAbstractTableModel):
         if column == _STATUS:
             return _STATUSES[cols.statuses[slot]].label
         if column == _MODE:
-            return cols.modes[slot] or "Mode not known"
+            return cols.mode_text(slot) or "Mode not known"
         if column == _LINKS:
             names = [kind.label for kind in _LINK_KINDS_OF[cols.links[slot]]]
             return ", ".join(names) if names else "No links"
