@@ -101,6 +101,7 @@ def test_wal_and_connection_settings(store: RoomStore, store_path: Path) -> None
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -store_db.PAGE_CACHE_KIB
 
 
 def test_rooms_survive_closing_and_reopening(store_path: Path) -> None:

@@ -39,6 +39,10 @@ from roomdesk.store.records import (
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 5.0
+# SQLite's page cache per connection (its default is 2 MB). The file's pages stay in the
+# system's cache anyway, and a count or a scan of a large list would otherwise leave the
+# window's connection holding 2 MB of pages it rarely reads again.
+PAGE_CACHE_KIB = 512
 COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 _CORRUPT_ERRORS = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
 
@@ -510,6 +514,7 @@ class RoomStore:
             conn.execute("PRAGMA wal_autocheckpoint = 0")
             self._checkpointer = _Checkpointer(self._path)
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA cache_size = {-PAGE_CACHE_KIB}")  # negative: in KiB
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
