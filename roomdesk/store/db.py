@@ -236,16 +236,12 @@ ROW_DELETED = 1
 ROW_MISSING = 2
 # Only what a room table shows, filters and sorts by, in two reads (see _read_room_rows): what
 # a table keeps (the end date as epoch seconds), then what it only derives its texts from.
-_SELECT_ROOM_RECORDS_KEPT = """
-    SELECT meeting_id, label FROM rooms ORDER BY id
-"""
-_SELECT_ROOM_RECORDS_DERIVED = f"""
-    SELECT room_name, room_url, host_room_url, viewer_room_url, room_mode, options,
-        CAST(strftime('%s', end_date) AS REAL),
+_SELECT_ROOM_RECORDS = f"""
+    SELECT meeting_id, label, room_name, room_url, host_room_url, viewer_room_url, room_mode,
+        options, CAST(strftime('%s', end_date) AS REAL),
         (deleted_at IS NOT NULL) * {ROW_DELETED} + (server_missing_at IS NOT NULL) * {ROW_MISSING}
     FROM rooms ORDER BY id
 """
-
 
 # Rows fetched at a time by room_rows: few enough that the garbage collector, which looks at new
 # tuples until they are freed, never has a hundred thousand of them to look at, and that a read
@@ -296,29 +292,10 @@ def _read_columns(conn: sqlite3.Connection, select: str, count: int) -> list[lis
 
 
 def _read_room_rows(conn: sqlite3.Connection) -> list[list[Any]]:
-    """The columns of :class:`RoomRows`, in its order, read in one transaction.
-
-    What a table keeps as it is (ids, labels) is read first, what it only derives texts and
-    numbers from (names, links, modes, ends) second. Read together, row by row, the two kinds
-    would lie interleaved in the same memory blocks, and freeing the second kind would leave
-    each block partly used: Python could return none of them to the system (some 28 MB at
-    100,000 rooms).
-    """
-    began = not conn.in_transaction
-    if began:
-        conn.execute("BEGIN")  # one snapshot for both reads: their rows line up
-    try:
-        ids, labels = _read_columns(conn, _SELECT_ROOM_RECORDS_KEPT, 2)
-        derived = _read_columns(conn, _SELECT_ROOM_RECORDS_DERIVED, 8)
-        names, urls, hosts, viewers, modes, options, ends, states = derived
-    except BaseException:
-        if began and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    if began:
-        conn.execute("COMMIT")
-    if len(urls) != len(ids):
-        raise sqlite3.DatabaseError("the room list changed while it was being read")
+    """The columns of :class:`RoomRows`, in its order."""
+    ids, labels, names, urls, hosts, viewers, modes, options, ends, states = _read_columns(
+        conn, _SELECT_ROOM_RECORDS, 10
+    )
     return [ids, labels, names, urls, hosts, viewers, ends, states, modes, options]
 
 
