@@ -446,6 +446,12 @@ def test_a_snapshot_is_freed_in_steps_and_the_prepared_rooms_stay_whole(qapp, tm
         assert model.rowOf("m000007") is not None
 
 
+def test_an_empty_list_packs_to_an_empty_list() -> None:
+    prepared = prepare_rooms([], now=NOW, in_worker=True)  # rooms all deleted meanwhile
+    pack_kept_strings(prepared)
+    assert prepared.columns.search == [] and prepared.columns.labels == []
+
+
 def test_packed_strings_are_equal_new_objects_and_a_chunk_with_the_separator_stays() -> None:
     step = room_table_model._SORT_STEP
     labels = [f"Group {number}" if number % 3 else "" for number in range(2 * step + 3)]

@@ -234,8 +234,7 @@ _IDS_PER_QUERY = 500
 # RoomRows: the state bits of a record.
 ROW_DELETED = 1
 ROW_MISSING = 2
-# Only what a room table shows, filters and sorts by, in two reads (see _read_room_rows): what
-# a table keeps (the end date as epoch seconds), then what it only derives its texts from.
+# Only what a room table shows, filters and sorts by (the end date as epoch seconds).
 _SELECT_ROOM_RECORDS = f"""
     SELECT meeting_id, label, room_name, room_url, host_room_url, viewer_room_url, room_mode,
         options, CAST(strftime('%s', end_date) AS REAL),

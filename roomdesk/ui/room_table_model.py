@@ -554,7 +554,7 @@ class _Columns:
         return len(self.search) - 1
 
     def write(self, slot: int, room: StoredRoom, now: float, *, keep: bool) -> None:
-        """Put ``room`` in ``slot``; ``keep``: hold on to the StoredRoom itself (else None)."""
+        """Put ``room`` in ``slot``; ``keep``: hold on to the StoredRoom itself."""
         room_text = _room_text(room)
         self.labels[slot] = room.label
         self.ends[slot] = room.end_date.timestamp()
@@ -774,6 +774,17 @@ def _empty_in_steps(column: list[Any]) -> None:
 _PACK_SEPARATOR = "\x00"
 
 
+def _packed_pieces(strings: list[str]) -> list[str | list[str]]:
+    """``strings`` as pieces of _SORT_STEP: each joined by _PACK_SEPARATOR, or a list of the
+    strings themselves where one of them holds it."""
+    pieces: list[str | list[str]] = []
+    for start in range(0, len(strings), _SORT_STEP):
+        chunk = strings[start : start + _SORT_STEP]
+        joined = _PACK_SEPARATOR.join(chunk)
+        pieces.append(joined if joined.count(_PACK_SEPARATOR) == len(chunk) - 1 else chunk)
+    return pieces
+
+
 def pack_kept_strings(prepared: PreparedRooms) -> None:
     """Make the strings ``prepared`` keeps for each room again, one right after the other in
     memory, once everything else made for it is freed (its snapshot included).
@@ -790,15 +801,7 @@ def pack_kept_strings(prepared: PreparedRooms) -> None:
     """
     columns = prepared.columns
     kept = [columns.search, columns.labels]
-    packed: list[list[str | list[str]]] = []
-    for strings in kept:
-        pieces: list[str | list[str]] = []
-        for start in range(0, len(strings), _SORT_STEP):
-            chunk = strings[start : start + _SORT_STEP]
-            joined = _PACK_SEPARATOR.join(chunk)
-            pieces.append(joined if joined.count(_PACK_SEPARATOR) == len(chunk) - 1 else chunk)
-        packed.append(pieces)
-        del chunk
+    packed = [_packed_pieces(strings) for strings in kept]
     for strings in kept:
         _empty_in_steps(strings)
     for strings, pieces in zip(kept, packed, strict=True):
@@ -817,7 +820,8 @@ def _prepare(
     now_ts = now.timestamp()
     if isinstance(rooms, RoomRows):
         prepared = PreparedRooms(now, rooms.loader)
-        # Meeting ids are unique in the store. A copy: the model changes its columns later.
+        # Meeting ids are unique in the store. The labels' list is copied: the model changes its
+        # columns later.
         mids, labels, names = rooms.meeting_ids, list(rooms.labels), rooms.room_names
         urls, hosts, viewers = rooms.room_urls, rooms.host_room_urls, rooms.viewer_room_urls
         ends, states_ = array("d", rooms.ends), rooms.states
@@ -1103,7 +1107,7 @@ class _EndIndex:
 # than a binary search and a shift of the array for each.
 _INDEX_DISCARD_ONE_BY_ONE = 64
 # Rooms added to an _IdIndex are each put in place by binary search while they are at most one
-# in this many of the rooms in it; more, and all are sorted again.
+# in this many of the rooms in it; more, and they are merged in all at once.
 _INDEX_INSERT_SHARE = 32
 
 
