@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPalette
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette
 from PySide6.QtSvg import QSvgRenderer
 
 from roomdesk.ui import icons
@@ -95,6 +95,27 @@ def test_icon_renders_at_each_size_and_at_2x(qapp, name: str) -> None:
     assert sharp.toImage().convertToFormat(
         QImage.Format.Format_ARGB32
     ) == direct.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0, 1.5])
+def test_an_icon_painted_on_a_high_density_image_is_drawn_for_its_device_pixels(
+    qapp, ratio: float
+) -> None:
+    side = 16
+    pixels = round(side * ratio)
+    image = QImage(pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    image.setDevicePixelRatio(ratio)
+    painter = QPainter(image)
+    icons.icon("copy").paint(painter, QRect(0, 0, side, side))
+    painter.end()
+    colour = QGuiApplication.palette().color(QPalette.ColorRole.Text)
+    svg = (icons.icons_dir() / "copy.svg").read_bytes()
+    direct = icons.render_svg(svg.replace(icons.COLOR_TOKEN, colour.name().encode()), pixels)
+    image.setDevicePixelRatio(1.0)
+    assert image.convertToFormat(QImage.Format.Format_ARGB32) == direct.toImage().convertToFormat(
+        QImage.Format.Format_ARGB32
+    )
 
 
 def test_a_changed_copy_of_an_icon_keeps_drawing(qapp) -> None:

@@ -12,6 +12,7 @@ installed package (``roomdesk/resources``) and in a source checkout (top-level `
 
 from __future__ import annotations
 
+import math
 import sys
 from functools import cache
 from pathlib import Path
@@ -164,7 +165,14 @@ class SvgIconEngine(QIconEngine):
         return found
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        # Device pixels per logical one, from the painter's transform, which holds the device's
+        # pixel ratio: painter.device() would have PySide work out the device's Python type,
+        # which its first call does by setting up every paint device class (7 ms of start-up).
+        transform = painter.deviceTransform()
+        scale = max(
+            math.hypot(transform.m11(), transform.m12()),
+            math.hypot(transform.m21(), transform.m22()),
+        )
         side = min(rect.width(), rect.height())
         pixmap = self.pixmap(QSize(round(side * scale), round(side * scale)), mode, state)
         target = QRect(0, 0, side, side)
