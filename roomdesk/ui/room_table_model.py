@@ -1,13 +1,16 @@
 """The rooms table: a column-oriented model of rooms and a filtering proxy, built for 100,000 rooms.
 
-Storage. Each room has a *slot*: an index into parallel columns (meeting id, label, end, state,
-status, mode, links, search text, where the room's name stands in that search text and, when the
-caller gave one, the :class:`StoredRoom`). Slots never move; ``_order`` maps rows to slots, so
-sorting rewrites one list of ints. Nothing else is made per room: a table of rooms costs their
-meeting ids and search texts, and a few list and array entries each (ends and the end and
-status sorts' keys are machine floats; a room is found by its meeting id through an array of
-slots sorted by meeting id, not a dict). A search text is kept without the origin of its first
-link ("https://acme.whereby.com"), which an account's rooms share: the table keeps that once.
+Storage. Each room has a *slot*: an index into parallel columns (label, end, state, status,
+mode, links, search text, where the room's name stands in that search text and, when the caller
+gave one, the :class:`StoredRoom`). Slots never move; ``_order`` maps rows to slots, so sorting
+rewrites one list of ints. Nothing else is made per room: a table of rooms costs their search
+texts, and a few list and array entries each (ends and the end and status sorts' keys are
+machine floats, statuses and modes a byte). A room's meeting id is the last line of its search
+text (kept apart only where it is not there as it is), and a room is found by it through an
+array of slots sorted by meeting id, not a dict. A search text is kept without the origin of
+its first link ("https://acme.whereby.com"), which an account's rooms share: the table keeps
+that once. A large list's kept strings are made again together once its load is done (see
+:func:`pack_kept_strings`).
 
 Loading. :func:`prepare_rooms` turns rooms (StoredRoom values, or the store's column snapshot
 :class:`~roomdesk.store.db.RoomRows`) into those columns, sorted, without touching Qt, so it may run
