@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,41 @@ if TYPE_CHECKING:
 log = logging.getLogger("roomdesk.session")
 
 DEMO_API_KEY = "roomdesk-demo-key"
+# A demo run keeps its rooms in a directory of its own in the data directory, locked while the run
+# lasts; the lock of a run that ended without removing it (killed, crashed) is stale.
+DEMO_DIR_PREFIX = "demo-"
+DEMO_LOCK_NAME = "in-use.lock"
+# A demo directory this new, with no lock file yet, may be one a run has just made.
+DEMO_DIR_GRACE_SECONDS = 60.0
+
+
+def remove_stale_demo_dirs(data_dir: Path) -> list[Path]:
+    """Remove the demo directories in ``data_dir`` that no running roomdesk holds: those left by
+    a demo run that was killed or crashed. The directories removed."""
+    from PySide6.QtCore import QLockFile
+
+    removed = []
+    for directory in sorted(data_dir.glob(DEMO_DIR_PREFIX + "*")):
+        lock_path = directory / DEMO_LOCK_NAME
+        try:
+            if directory.is_symlink() or not directory.is_dir():
+                continue
+            unlocked_age = None if lock_path.exists() else time.time() - directory.stat().st_mtime
+            if unlocked_age is not None and unlocked_age < DEMO_DIR_GRACE_SECONDS:
+                continue
+        except OSError:
+            continue
+        lock = QLockFile(str(lock_path))
+        lock.setStaleLockTime(0)  # stale only when its process is gone, however old it is
+        if not lock.tryLock(0):
+            continue  # a running demo's
+        lock.unlock()  # first: a locked file cannot be removed everywhere
+        shutil.rmtree(directory, ignore_errors=True)
+        if directory.exists():
+            log.warning("could not remove the stale demo directory %s", directory)
+        else:
+            removed.append(directory)
+    return removed
 
 
 def _utc_now() -> datetime:
@@ -87,6 +123,7 @@ class AppSession(QObject):
         self._sync_task: asyncio.Task[Any] | None = None
         self._emulator: EmulatorServer | None = None
         self._demo_dir: Path | None = None
+        self._demo_lock: Any = None  # QLockFile of _demo_dir, held while the demo runs
         self._busy = 0
         self._early_check: EarlyStructureCheck | None = None
         self.account_text = ""
@@ -219,15 +256,30 @@ class AppSession(QObject):
 
     async def start_demo(self) -> None:
         """Start the bundled emulator on loopback with its own throw-away store."""
+        import asyncio
+
+        from PySide6.QtCore import QLockFile
+
         # Imported here: only demo mode needs the emulator, and its import slows every start.
         from roomdesk.emulator import EmulatorServer
 
         await self._close_connection()
+        swept = await asyncio.get_running_loop().run_in_executor(
+            None, remove_stale_demo_dirs, self.paths.data_dir
+        )
+        if swept:
+            log.info("removed %d demo directories left by ended runs", len(swept))
         emulator = EmulatorServer(api_key=DEMO_API_KEY)
         # Started in a thread of its own; this only binds a loopback port.
         base_url = emulator.start()
         self._emulator = emulator
-        self._demo_dir = Path(tempfile.mkdtemp(prefix="demo-", dir=self.paths.data_dir))
+        self._demo_dir = Path(tempfile.mkdtemp(prefix=DEMO_DIR_PREFIX, dir=self.paths.data_dir))
+        lock = QLockFile(str(self._demo_dir / DEMO_LOCK_NAME))
+        lock.setStaleLockTime(0)
+        if lock.tryLock(0):
+            self._demo_lock = lock
+        else:  # the demo still works; only a later sweep may take its directory for a stale one
+            log.warning("could not lock the demo directory %s: %s", self._demo_dir, lock.error())
         self._open(
             self._new_client(DEMO_API_KEY, base_url),
             self._demo_dir / "demo-rooms.sqlite3",
@@ -325,6 +377,9 @@ class AppSession(QObject):
         if self._emulator is not None:
             # Stopping joins the server thread; keep that off the GUI thread.
             await asyncio.get_running_loop().run_in_executor(None, self._emulator.stop)
+        if self._demo_lock is not None:
+            self._demo_lock.unlock()
+            self._demo_lock = None
         if self._demo_dir is not None:
             shutil.rmtree(self._demo_dir, ignore_errors=True)
         self._client = self._store = self._service = self._sync = None
