@@ -27,10 +27,6 @@ class AppPaths:
         return self.data_dir / "rooms.sqlite3"
 
     @property
-    def demo_store_file(self) -> Path:
-        return self.data_dir / "demo-rooms.sqlite3"
-
-    @property
     def settings_file(self) -> Path:
         return self.config_dir / "settings.ini"
 
