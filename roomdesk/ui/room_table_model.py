@@ -323,6 +323,7 @@ def _status_at(state: int, end: float, now: float) -> RoomStatus:
 # The table keeps a room's status as one byte: its place here.
 _STATUSES = tuple(RoomStatus)
 _STATUS_CODES = {status: code for code, status in enumerate(_STATUSES)}
+_DELETED_CODE = _STATUS_CODES[RoomStatus.DELETED]
 
 
 def _status_code_at(state: int, end: float, now: float) -> int:
@@ -862,7 +863,7 @@ def _prepare(
         perm = sort(by_id[::-1] if reverse else by_id, key=keys.__getitem__, reverse=reverse)
         # Slots in row order: rows next to each other are next to each other in memory.
         for name in _Columns.__slots__:
-            if name not in _MADE_LAST:
+            if name not in _NOT_PERMUTED:
                 setattr(columns, name, _permuted(getattr(columns, name), perm))
         mids, urls, hosts, viewers, room_texts = (
             _permuted(texts, perm) for texts in (mids, urls, hosts, viewers, room_texts)
@@ -932,7 +933,7 @@ def _sorted_in_steps(
 
 # What _prepare does not permute: columns it makes after the rows are in order, and tables
 # that are not by slot.
-_MADE_LAST = frozenset(
+_NOT_PERMUTED = frozenset(
     {
         "mode_numbers",
         "mode_texts",
@@ -1119,9 +1120,10 @@ class _IdIndex:
 
     The slots of the rooms a full load brought are kept sorted by meeting id in an array of
     machine ints (4 bytes a room, against some 70 for a dict entry and its int) and found by
-    binary search (about a microsecond at 100,000 rooms). Rooms added since are in a dict, which
-    the next sort of every row folds in. The sorted slots are also the tie-break order of every
-    sort (:meth:`RoomTableModel._reorder`).
+    binary search, each step cutting an id out of a search text (some microseconds at 100,000
+    rooms). Rooms added since are in a dict until the next sort of every row folds them in
+    (:meth:`complete`). The sorted slots are also the tie-break order of every sort
+    (:meth:`RoomTableModel._reorder`).
 
     Slots must leave the index (:meth:`discard`) before their meeting id is cleared: the binary
     search reads the ids of the slots it passes.
@@ -1515,8 +1517,7 @@ class RoomTableModel(QAbstractTableModel):
                 return cols.mode_text(slot)
             return _LINKS_TEXT[cols.links[slot]]
         if role == _FONT:
-            deleted = cols.statuses[slot] == _STATUS_CODES[RoomStatus.DELETED]
-            return self._italic_font() if deleted else None
+            return self._italic_font() if cols.statuses[slot] == _DELETED_CODE else None
         if role == _FOREGROUND:
             return self._dimmed_brush() if _IS_PAST[cols.statuses[slot]] else None
         if role == _DECORATION:
