@@ -275,7 +275,7 @@ class Meeting(NamedTuple):
             raise MalformedResponseError("the server sent a roomName that is not a string")
         start = get("startDate")
         return cls(
-            str(meeting_id),
+            meeting_id,
             _optional_url(data, "roomUrl") or "",
             parse_api_datetime(end, "endDate"),
             room_name or None,
