@@ -116,6 +116,13 @@ class CreateOutcomeUnknownError(NetworkError):
     """A create request was sent but its answer was lost: the room may have been created."""
 
 
+class CreatedUnreadableError(CreateOutcomeUnknownError):
+    """The server said it created the room (a 2xx) but its answer could not be read.
+
+    The room exists: the next sync finds it, so the create must never be sent again.
+    """
+
+
 class MalformedResponseError(WherebyError):
     """The server answered with something that is not what the API promises."""
 
