@@ -15,6 +15,7 @@ import pytest
 from roomdesk.api.models import Meeting
 from roomdesk.store import (
     LATEST_VERSION,
+    PendingState,
     RoomSource,
     RoomStore,
     StoreCorruptError,
@@ -158,9 +159,65 @@ def table_shape(path: Path) -> dict[str, object]:
 
 def test_migrations_are_numbered_in_order() -> None:
     check_sequence(MIGRATIONS)
-    assert LATEST_VERSION == len(MIGRATIONS) == 2
+    assert LATEST_VERSION == len(MIGRATIONS) == 3
     with pytest.raises(MigrationOrderError):
         check_sequence([MIGRATIONS[1], MIGRATIONS[0]])
+
+
+def test_upgrade_to_v3_keeps_pending_creates_and_their_ids_and_allows_created(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rooms.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(conn, up_to=2)
+    insert = (
+        "INSERT INTO pending_creates (request_json, label, created_at, state, meeting_id, error, "
+        "attempt) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    rows = [
+        ('{"endDate": "2030-06-02T12:00:00Z"}', "Lost", "2030-06-01T11:00:00Z", "unknown", None,
+         "The answer was lost", 1),
+        ('{"endDate": "2030-06-03T12:00:00Z"}', "Made", "2030-06-01T11:05:00Z", "resolved", "m1",
+         None, 2),
+        ('{"endDate": "2030-06-04T12:00:00Z"}', "Gone", "2030-06-01T11:06:00Z", "failed", None,
+         "Dismissed", 1),
+    ]  # fmt: skip
+    conn.executemany(insert, rows)
+    conn.execute("DELETE FROM pending_creates WHERE label = 'Gone'")  # id 3 was handed out
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE pending_creates SET state = 'created' WHERE id = 1")
+    before = conn.execute("SELECT * FROM pending_creates ORDER BY id").fetchall()
+    conn.close()
+
+    with RoomStore(path) as store:
+        assert store.schema_version == 3
+        assert [
+            (row.id, row.state, row.label)
+            for row in store.pending_creates(states=list(PendingState))
+        ] == [
+            (1, PendingState.UNKNOWN, "Lost"),
+            (2, PendingState.RESOLVED, "Made"),
+        ]
+        store.mark_pending(1, PendingState.CREATED, "details not read")
+        assert store.get_pending_create(1).state is PendingState.CREATED
+        assert store.add_pending_create({"endDate": "2030-06-05T12:00:00Z"}, "next") == 4
+    after = sqlite3.connect(path)
+    try:
+        kept = after.execute("SELECT * FROM pending_creates WHERE id < 3 ORDER BY id").fetchall()
+        assert kept[1] == before[1]  # untouched since the upgrade: every column as it was
+        assert kept[0][:4] == before[0][:4] and kept[0][4:] == (
+            "created",
+            None,
+            "details not read",
+            1,
+        )
+        index = after.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pending_creates'"
+        ).fetchall()
+        assert index == [("pending_creates_by_state",)]
+    finally:
+        after.close()
+    assert table_shape(path) == table_shape_of_fresh_store(tmp_path)
 
 
 def test_literal_v1_matches_migration_1(tmp_path: Path) -> None:

@@ -890,8 +890,8 @@ class RoomStore:
 
     def mark_pending(self, pending_id: int, state: str, error: str | None = None) -> None:
         """Move a pending create to ``state``: 'pending' again (a retry, counted as another
-        attempt), 'unknown' (the answer was lost) or 'failed'. Use :meth:`resolve_pending_create`
-        or :meth:`complete_create` for 'resolved'."""
+        attempt), 'unknown' (the answer was lost), 'created' (answered 2xx, unreadable) or
+        'failed'. Use :meth:`resolve_pending_create` or :meth:`complete_create` for 'resolved'."""
         state = PendingState(state)
         if state is PendingState.RESOLVED:
             raise ValueError("use resolve_pending_create() or complete_create() to resolve")
@@ -918,9 +918,10 @@ class RoomStore:
             self._resolve(conn, pending_id, meeting_id)
 
     def pending_creates(
-        self, states: Iterable[str] = (PendingState.PENDING, PendingState.UNKNOWN)
+        self,
+        states: Iterable[str] = (PendingState.PENDING, PendingState.UNKNOWN, PendingState.CREATED),
     ) -> list[PendingCreate]:
-        """Pending creates in any of ``states``, oldest first."""
+        """Pending creates in any of ``states`` (by default the open ones), oldest first."""
         if isinstance(states, str):
             states = (states,)
         wanted = [PendingState(state).value for state in states]

@@ -79,9 +79,47 @@ _V2_PENDING_CREATES_AND_INDEXES = _sql(
     "CREATE INDEX rooms_by_end ON rooms (end_date)",
 )
 
+
+def _v3_pending_state_created(conn: sqlite3.Connection) -> None:
+    """Allow the state 'created' (a 2xx answer that could not be read).
+
+    SQLite cannot change a CHECK constraint in place, so the table is rebuilt: made anew, filled
+    from the old one with the same ids, then renamed into place. The AUTOINCREMENT counter is
+    carried over so no id is ever handed out twice.
+    """
+    sequence = conn.execute(
+        "SELECT seq FROM sqlite_sequence WHERE name = 'pending_creates'"
+    ).fetchone()
+    conn.execute(
+        """
+        CREATE TABLE pending_creates_v3 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            request_json TEXT NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'unknown', 'resolved', 'failed', 'created')),
+            meeting_id TEXT,
+            error TEXT,
+            attempt INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    conn.execute("INSERT INTO pending_creates_v3 SELECT * FROM pending_creates")
+    conn.execute("DROP TABLE pending_creates")
+    conn.execute("ALTER TABLE pending_creates_v3 RENAME TO pending_creates")
+    if sequence is not None:
+        conn.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'pending_creates'",
+            (sequence[0],),
+        )
+    conn.execute("CREATE INDEX pending_creates_by_state ON pending_creates (state)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "rooms table", _V1_ROOMS),
     Migration(2, "pending creates table and room list indexes", _V2_PENDING_CREATES_AND_INDEXES),
+    Migration(3, "pending creates may be 'created' (answer unreadable)", _v3_pending_state_created),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -74,6 +74,17 @@ class PendingState(StrEnum):
     UNKNOWN = "unknown"  # sent, but the answer was lost: the room may exist
     RESOLVED = "resolved"  # the room exists and is known by its meeting id
     FAILED = "failed"  # the server refused; no room was created
+    # The server answered 2xx, so the room exists, but its answer could not be read: a sync
+    # adds the room; the request is never sent again.
+    CREATED = "created"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a sync still has to settle a create in this state."""
+        return self in _OPEN_PENDING_STATES
+
+
+_OPEN_PENDING_STATES = frozenset({PendingState.PENDING, PendingState.UNKNOWN, PendingState.CREATED})
 
 
 def require_aware(moment: datetime, name: str) -> datetime:
