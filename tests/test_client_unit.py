@@ -324,10 +324,19 @@ def test_delete_404_counts_as_gone():
     assert server.requests[0].method == "DELETE"
 
 
-def test_meeting_id_is_escaped_in_path():
+def test_a_meeting_id_goes_into_its_path_as_it_is():
     server = FakeServer(httpx.Response(204))
-    run(call_and_close(make_client(server), lambda c: c.delete_meeting("a/b?c")))
-    assert server.requests[0].url.raw_path == b"/v1/meetings/a%2Fb%3Fc"
+    run(call_and_close(make_client(server), lambda c: c.delete_meeting("a-1_b.c~d")))
+    assert server.requests[0].url.raw_path == b"/v1/meetings/a-1_b.c~d"
+
+
+@pytest.mark.parametrize("meeting_id", ["", " ", ".", "..", "a/b?c", "../..", "1 2", "%2e"])
+@pytest.mark.parametrize("call", ["get_meeting", "delete_meeting"])
+def test_a_meeting_id_that_would_leave_its_path_is_refused_before_sending(meeting_id, call):
+    server = FakeServer(httpx.Response(204))
+    with pytest.raises(RequestValidationError, match="meetingId"):
+        run(call_and_close(make_client(server), lambda c: getattr(c, call)(meeting_id)))
+    assert server.requests == []
 
 
 @pytest.mark.parametrize(

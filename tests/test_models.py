@@ -19,11 +19,14 @@ from roomdesk.api.models import (
     Meeting,
     MeetingsPage,
     RoomMode,
+    check_meeting_id,
     format_utc,
+    meeting_id_problem,
     normalize_prefix,
     parse_api_datetime,
     prefix_problem,
     resolve_local_time,
+    room_link_problem,
 )
 from roomdesk.api.requests import (
     Field,
@@ -304,21 +307,25 @@ def test_meeting_parses_required_and_optional_fields_ignoring_unknown():
         None,
         [],
         "meeting",
-        {"roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"},
+        {"roomUrl": "https://x.whereby.com/r", "endDate": "2026-12-01T11:00:00Z"},
         {"meetingId": "1", "endDate": "2026-12-01T11:00:00Z"},
-        {"meetingId": "1", "roomUrl": "https://x/r"},
-        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "tomorrow"},
-        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": 12345},
+        {"meetingId": "1", "roomUrl": "https://x.whereby.com/r"},
+        {"meetingId": "1", "roomUrl": "https://x.whereby.com/r", "endDate": "tomorrow"},
+        {"meetingId": "1", "roomUrl": "https://x.whereby.com/r", "endDate": 12345},
         {"meetingId": "1", "roomUrl": "javascript:alert(1)", "endDate": "2026-12-01T11:00:00Z"},
-        {"meetingId": True, "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"},
-        {"meetingId": 1.5, "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"},
+        {
+            "meetingId": True,
+            "roomUrl": "https://x.whereby.com/r",
+            "endDate": "2026-12-01T11:00:00Z",
+        },
+        {"meetingId": 1.5, "roomUrl": "https://x.whereby.com/r", "endDate": "2026-12-01T11:00:00Z"},
         {"meetingId": "1", "roomUrl": "", "endDate": "2026-12-01T11:00:00Z"},
-        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+        {"meetingId": "1", "roomUrl": "https://x.whereby.com/r", "endDate": "2026-12-01T11:00:00Z"}
         | {"roomName": 5},
-        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+        {"meetingId": "1", "roomUrl": "https://x.whereby.com/r", "endDate": "2026-12-01T11:00:00Z"}
         | {"hostRoomUrl": "ftp://x/r"},
-        {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
-        | {"viewerRoomUrl": ["https://x/r"]},
+        {"meetingId": "1", "roomUrl": "https://x.whereby.com/r", "endDate": "2026-12-01T11:00:00Z"}
+        | {"viewerRoomUrl": ["https://x.whereby.com/r"]},
     ],
 )
 def test_malformed_meetings_raise_typed_error(data):
@@ -331,12 +338,16 @@ _END = "2026-12-01T11:00:00Z"
 
 def test_the_usual_meetings_short_path_gives_what_the_full_checks_give():
     variants = product(
-        ["1", "", 7],  # meetingId
-        ["https://x/r", "HTTP://x/r"],  # roomUrl
+        ["1", "93259794", 7],  # meetingId
+        ["https://x.whereby.com/r", "HTTPS://X.Whereby.COM/r"],  # roomUrl
         [_END, "2026-12-01T12:00:00+01:00", "2026-12-01T11:00:00z"],  # endDate
         [None, _END, "2026-12-01T11:00:00"],  # startDate
         [None, "", "/r"],  # roomName
-        [None, "https://x/r?roomKey=k", "Https://x/r?roomKey=k"],  # host and viewer links
+        [
+            None,
+            "https://x.whereby.com/r?roomKey=k",
+            "Https://x.WHEREBY.com/r?roomKey=k",
+        ],  # host and viewer links
     )
     for meeting_id, room_url, end, start, room_name, link in variants:
         data = {"meetingId": meeting_id, "roomUrl": room_url, "endDate": end}
@@ -356,7 +367,11 @@ def test_page_parsing():
     page = MeetingsPage.from_json(
         {
             "results": [
-                {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+                {
+                    "meetingId": "1",
+                    "roomUrl": "https://x.whereby.com/r",
+                    "endDate": "2026-12-01T11:00:00Z",
+                }
             ],
             "cursor": None,
         }
@@ -385,7 +400,7 @@ def test_api_datetimes_in_any_form_come_out_in_utc_alone_and_in_a_meeting(text):
     assert parsed.utcoffset() == timedelta(0)
     # A meeting's dates take a shorter path when they are in the usual form: the same result.
     meeting = Meeting.from_json(
-        {"meetingId": 7, "roomUrl": "https://x/r", "endDate": text, "startDate": text}
+        {"meetingId": 7, "roomUrl": "https://x.whereby.com/r", "endDate": text, "startDate": text}
     )
     assert meeting.end_date == meeting.start_date == parsed
     assert meeting.end_date.tzinfo is UTC and meeting.start_date.tzinfo is UTC
@@ -396,7 +411,11 @@ def test_api_datetimes_in_any_form_come_out_in_utc_alone_and_in_a_meeting(text):
 def test_a_bad_start_date_is_named(start):
     with pytest.raises(MalformedResponseError, match="startDate"):
         Meeting.from_json(
-            {"meetingId": "1", "roomUrl": "https://x/r", "endDate": "2026-12-01T11:00:00Z"}
+            {
+                "meetingId": "1",
+                "roomUrl": "https://x.whereby.com/r",
+                "endDate": "2026-12-01T11:00:00Z",
+            }
             | {"startDate": start}
         )
 
@@ -404,35 +423,133 @@ def test_a_bad_start_date_is_named(start):
 def test_a_parsed_meeting_is_an_ordinary_immutable_meeting():
     data = {
         "meetingId": "1",
-        "roomUrl": "https://x/r",
+        "roomUrl": "https://x.whereby.com/r",
         "endDate": "2026-12-01T11:00:00Z",
         "roomName": "/r",
-        "hostRoomUrl": "https://x/r?roomKey=k",
+        "hostRoomUrl": "https://x.whereby.com/r?roomKey=k",
     }
     parsed = Meeting.from_json(data)
     built = Meeting(
         meeting_id="1",
-        room_url="https://x/r",
+        room_url="https://x.whereby.com/r",
         end_date=datetime(2026, 12, 1, 11, 0, tzinfo=UTC),
         room_name="/r",
-        host_room_url="https://x/r?roomKey=k",
+        host_room_url="https://x.whereby.com/r?roomKey=k",
     )
     assert parsed == built and hash(parsed) == hash(built) and repr(parsed) == repr(built)
     with pytest.raises(AttributeError):
-        parsed.room_url = "https://elsewhere/r"  # type: ignore[misc]
+        parsed.room_url = "https://elsewhere.whereby.com/r"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("url", ["https://team.whereby.com/r", "HTTP://localhost:8080/r"])
-def test_room_links_in_either_scheme_and_case_are_taken(url):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://team.whereby.com/r",
+        "HTTPS://Team.Whereby.COM/r?roomKey=k",
+        "https://whereby.com/r",
+        "https://a.b.whereby.com/r#x",
+        "https://team.whereby.com",
+    ],
+)
+def test_whereby_room_links_in_any_case_are_taken(url):
     meeting = Meeting.from_json({"meetingId": "1", "roomUrl": url, "endDate": "2026-12-01T11:00Z"})
     assert meeting.room_url == url
+    assert room_link_problem(url) is None
+
+
+HOSTILE_LINKS = [
+    "http://evil.example/phish",
+    "http://team.whereby.com/r",  # plain http
+    "HTTP://localhost:8080/r",
+    "https://",
+    "https:///r",
+    "HTTPS://evil.example/?roomKey=k",
+    "https://evilwhereby.com/r",
+    "https://team.whereby.com.evil.example/r",
+    "https://whereby.com@evil.example/r",
+    "https://team.whereby.com:8443/r",
+    "https://team.whereby.com/r x",
+    "https://team.whereby.com/r\x1b]0;x\x07",
+    "https://team.whereby.com/r\n",
+    "https://team.whereby.com/\u202eroom",
+    "https://team.whereby.com/r\u00a0",
+    " https://team.whereby.com/r",
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_LINKS)
+@pytest.mark.parametrize("key", ["roomUrl", "hostRoomUrl", "viewerRoomUrl"])
+def test_links_that_are_not_whereby_rooms_are_refused_without_quoting_them(url, key):
+    data = {"meetingId": "1", "roomUrl": "https://team.whereby.com/r", "endDate": _END}
+    data[key] = url
+    with pytest.raises(MalformedResponseError, match=f"{key} that is not a Whereby room") as info:
+        Meeting.from_json(data)
+    assert "evil" not in str(info.value) and "roomKey" not in str(info.value)
+    assert room_link_problem(url) is not None
+
+
+@pytest.mark.parametrize(
+    ("meeting_id", "words"),
+    [
+        ("", "is empty"),
+        ("  ", "is empty"),
+        (".", "only dots"),
+        ("..", "only dots"),
+        ("a/b", "may only contain"),
+        ("%2e%2e", "may only contain"),
+        ("1 2", "may only contain"),
+        ("1\n", "may only contain"),
+        ("x" * 129, "too long"),
+    ],
+)
+def test_meeting_ids_that_could_leave_their_path_are_refused(meeting_id, words):
+    assert words in meeting_id_problem(meeting_id)
+    with pytest.raises(MalformedResponseError, match=words):
+        Meeting.from_json(
+            {"meetingId": meeting_id, "roomUrl": "https://a.whereby.com/r"} | {"endDate": _END}
+        )
+    with pytest.raises(RequestValidationError, match=f"meetingId: .*{words}"):
+        check_meeting_id(meeting_id)
+
+
+@pytest.mark.parametrize("meeting_id", ["1", "93259794", "a-b_c.d~e", "..a", "x" * 128])
+def test_ordinary_meeting_ids_are_taken(meeting_id):
+    assert meeting_id_problem(meeting_id) is None
+    assert check_meeting_id(meeting_id) == meeting_id
+
+
+def test_a_page_skips_each_bad_meeting_naming_it_and_keeps_the_rest():
+    good = {"meetingId": "1", "roomUrl": "https://a.whereby.com/r", "endDate": _END}
+    page = MeetingsPage.from_json(
+        {
+            "results": [
+                {**good, "meetingId": ".."},
+                good,
+                {**good, "meetingId": "2", "hostRoomUrl": "http://evil.example/?roomKey=k"},
+                "not a meeting",
+                {**good, "meetingId": "3"},
+            ],
+            "cursor": "next",
+        }
+    )
+    assert [meeting.meeting_id for meeting in page.meetings] == ["1", "3"]
+    assert page.cursor == "next"
+    assert [item.meeting_id for item in page.skipped] == [None, "2", None]
+    described = [item.describe() for item in page.skipped]
+    assert "'..'" in described[0] and "only dots" in described[0]
+    assert described[1].startswith("Skipped meeting 2 in Whereby's list: ")
+    assert "evil" not in described[1] and "roomKey" not in described[1]
+    assert "not an object" in described[2]
 
 
 @pytest.mark.parametrize(
     "url", ["ftp://team.whereby.com/r", "https:team.whereby.com", "team.whereby.com/r", 42]
 )
 def test_room_links_that_are_not_web_addresses_are_refused(url):
-    with pytest.raises(MalformedResponseError, match="hostRoomUrl that is not a web address"):
+    with pytest.raises(MalformedResponseError, match="hostRoomUrl that is not a Whereby room link"):
         Meeting.from_json(
             {
                 "meetingId": "1",

@@ -9,6 +9,7 @@ for its points in the account's :class:`~roomdesk.api.scheduler.RateLimitSchedul
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import json
 import logging
@@ -40,7 +41,8 @@ from roomdesk.api.errors import (
     TlsVerificationError,
     WherebyError,
 )
-from roomdesk.api.models import Meeting, MeetingsPage
+from roomdesk.api.models import Meeting, MeetingsPage, check_meeting_id
+from roomdesk.api.paging import PagingLimits, walk_pages
 from roomdesk.api.requests import Field, MeetingRequest, fields_param
 from roomdesk.api.scheduler import Permit, RateLimitScheduler
 from roomdesk.redact import redact
@@ -352,20 +354,16 @@ class WherebyClient:
         limit: int = PAGE_LIMIT_MAX,
         fields: Iterable[Field] = (),
         room_name_prefix: str | None = None,
+        limits: PagingLimits | None = None,
     ) -> AsyncIterator[Meeting]:
-        """Every meeting, following the cursor from page to page."""
-        fields = tuple(fields)
-        cursor: str | None = None
-        seen_cursors: set[str] = set()
-        while True:
-            page = await self.list_meetings_page(
-                cursor=cursor, limit=limit, fields=fields, room_name_prefix=room_name_prefix
-            )
-            for meeting in page.meetings:
-                yield meeting
-            cursor = page.next_cursor(seen_cursors)
-            if cursor is None:
-                return
+        """Every meeting, following the cursor from page to page within ``limits``."""
+        pages = walk_pages(
+            self, page_size=limit, fields=fields, room_name_prefix=room_name_prefix, limits=limits
+        )
+        async with contextlib.aclosing(pages):
+            async for page in pages:
+                for meeting in page.meetings:
+                    yield meeting
 
     async def delete_meeting(self, meeting_id: str) -> bool:
         """``DELETE /meetings/{id}``. True when deleted now, False when it was already gone."""
@@ -384,9 +382,9 @@ class WherebyClient:
 
     @staticmethod
     def _meeting_path(meeting_id: str) -> str:
-        if not isinstance(meeting_id, str) or not meeting_id.strip():
-            raise RequestValidationError.single("meetingId", "is empty")
-        return "meetings/" + quote(meeting_id.strip(), safe="")
+        """``meetings/{id}``, refusing an id that would leave that path (``.``, ``..``)."""
+        check_meeting_id(meeting_id)
+        return "meetings/" + quote(meeting_id, safe="")
 
     def _note_rate_limit(self, response: httpx.Response) -> None:
         limit = _header_int(response.headers, "X-RateLimit-Limit")

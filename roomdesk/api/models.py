@@ -181,18 +181,63 @@ def parse_api_datetime(value: Any, field_name: str) -> datetime:
 # Responses
 
 
-# A web address as a room link must be: http(s), scheme in any case (checked as a prefix). The
-# usual meeting's links, in lower case, are checked without the regular expression.
-_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
-_USUAL_SCHEMES = ("https://", "http://")
+# A meeting id goes into request paths, so it may hold only URL-unreserved characters (RFC 3986:
+# letters, digits, "-", ".", "_", "~"), which need no encoding, and may not be a dot segment
+# ("." or ".."), which a URL resolver would turn into the collection or the API root. Whereby's
+# ids are decimal numbers; the rule leaves room for others without letting one escape its path.
+MEETING_ID_MAX_LENGTH = 128
+_MEETING_ID = re.compile(rf"(?!\.*\Z)[A-Za-z0-9._~-]{{1,{MEETING_ID_MAX_LENGTH}}}")
+
+# Room links: what Whereby's API documents is https://<subdomain>.whereby.com/<room>, the host
+# link with ?roomKey=… (an organisation with its own domain serves its own pages, which embed
+# these links; the API still returns whereby.com). So a link is accepted only with the https
+# scheme, a host that is whereby.com or one of its subdomains, no port or credentials, and no
+# white space or control characters anywhere, so that what is stored, copied and opened is a
+# Whereby room and nothing else. Letters of the scheme and host may be capitals (URLs ignore it).
+_ROOM_LINK = re.compile(
+    r"https://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*whereby\.com"
+    r"(?:[/?#][^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]*)?",
+    re.IGNORECASE,
+)
+
+
+def meeting_id_problem(meeting_id: object) -> str | None:
+    """Why ``meeting_id`` cannot be a meeting ID (a phrase such as "is empty"), or None."""
+    if not isinstance(meeting_id, str):
+        return f"is {type(meeting_id).__name__}, not text"
+    if _MEETING_ID.fullmatch(meeting_id):
+        return None
+    if not meeting_id.strip():
+        return "is empty"
+    if len(meeting_id) > MEETING_ID_MAX_LENGTH:
+        return f"is too long ({len(meeting_id)} characters; at most {MEETING_ID_MAX_LENGTH})"
+    if not meeting_id.strip("."):
+        return "cannot be only dots"
+    return "may only contain letters, digits, '-', '.', '_' and '~'"
+
+
+def check_meeting_id(meeting_id: str) -> str:
+    """``meeting_id`` itself, or :class:`RequestValidationError` before anything is sent."""
+    if problem := meeting_id_problem(meeting_id):
+        shown = f"{meeting_id[:40]!r} " if isinstance(meeting_id, str) and meeting_id else ""
+        raise RequestValidationError.single("meetingId", f"{shown}{problem}")
+    return meeting_id
+
+
+def room_link_problem(url: object) -> str | None:
+    """Why ``url`` is not a Whereby room link, or None when it is (see ``_ROOM_LINK``)."""
+    if isinstance(url, str) and _ROOM_LINK.fullmatch(url):
+        return None
+    return "is not an https link to a whereby.com room"
 
 
 def _optional_url(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or _WEB_ADDRESS.match(value) is None:
-        raise MalformedResponseError(f"the server sent {key} that is not a web address")
+    if room_link_problem(value) is not None:
+        # The value is not quoted: a host link carries the room's key.
+        raise MalformedResponseError(f"the server sent a {key} that is not a Whereby room link")
     return value
 
 
@@ -224,13 +269,14 @@ class Meeting(NamedTuple):
             host, viewer = get("hostRoomUrl"), get("viewerRoomUrl")
             if (
                 type(meeting_id) is str
+                and _is_meeting_id(meeting_id)
                 and type(room_url) is str
-                and room_url.startswith(_USUAL_SCHEMES)
+                and _is_room_link(room_url)
                 and type(end) is str
                 and (room_name is None or type(room_name) is str)
                 and (start is None or type(start) is str)
-                and (host is None or (type(host) is str and host.startswith(_USUAL_SCHEMES)))
-                and (viewer is None or (type(viewer) is str and viewer.startswith(_USUAL_SCHEMES)))
+                and (host is None or (type(host) is str and _is_room_link(host)))
+                and (viewer is None or (type(viewer) is str and _is_room_link(viewer)))
             ):
                 try:
                     end_date = _fromisoformat(end)
@@ -270,6 +316,10 @@ class Meeting(NamedTuple):
             if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
                 raise MalformedResponseError("the server sent a meetingId that is not a string")
             meeting_id = str(meeting_id)
+        if problem := meeting_id_problem(meeting_id):
+            raise MalformedResponseError(
+                f"the server sent meetingId {meeting_id[:40]!r}, which {problem}"
+            )
         room_name = get("roomName")
         if room_name is not None and not isinstance(room_name, str):
             raise MalformedResponseError("the server sent a roomName that is not a string")
@@ -301,15 +351,31 @@ class Meeting(NamedTuple):
         return body
 
 
-# For Meeting.from_json: a tuple subclass made in one step, and the usual dates' reader.
+# For Meeting.from_json: a tuple subclass made in one step, the usual dates' reader, and the
+# id and link checks as bound methods (a page checks up to 400 values).
 _new_meeting = tuple.__new__
 _fromisoformat = datetime.fromisoformat
+_is_meeting_id = _MEETING_ID.fullmatch
+_is_room_link = _ROOM_LINK.fullmatch
+
+
+@dataclass(frozen=True)
+class SkippedMeeting:
+    """A meeting of a list page that could not be read, so it was left out of the page."""
+
+    meeting_id: str | None  # its id when that could be read
+    reason: str
+
+    def describe(self) -> str:
+        what = f"meeting {self.meeting_id}" if self.meeting_id else "a meeting"
+        return f"Skipped {what} in Whereby's list: {self.reason}."
 
 
 @dataclass(frozen=True)
 class MeetingsPage:
     meetings: tuple[Meeting, ...]
     cursor: str | None
+    skipped: tuple[SkippedMeeting, ...] = ()
 
     @classmethod
     def from_json(cls, data: Any) -> MeetingsPage:
@@ -322,7 +388,19 @@ class MeetingsPage:
         if cursor is not None and not isinstance(cursor, str):
             raise MalformedResponseError("the server sent a cursor that is not a string")
         # The API documents null for "no more pages"; an empty string means the same.
-        return cls(tuple(map(Meeting.from_json, results)), cursor or None)
+        try:
+            return cls(tuple(map(Meeting.from_json, results)), cursor or None)
+        except MalformedResponseError:
+            pass
+        # One bad meeting must not cost the others: each is read on its own, the bad left out.
+        meetings: list[Meeting] = []
+        skipped: list[SkippedMeeting] = []
+        for item in results:
+            try:
+                meetings.append(Meeting.from_json(item))
+            except MalformedResponseError as exc:
+                skipped.append(SkippedMeeting(_readable_id(item), str(exc)))
+        return cls(tuple(meetings), cursor or None, tuple(skipped))
 
     def next_cursor(self, seen: set[str]) -> str | None:
         """The cursor of the next page, added to ``seen`` (the cursors followed so far); None
@@ -335,3 +413,14 @@ class MeetingsPage:
             )
         seen.add(self.cursor)
         return self.cursor
+
+
+def _readable_id(item: Any) -> str | None:
+    """A skipped meeting's id, when it is one that may be shown and stored."""
+    if isinstance(item, Mapping):
+        meeting_id = item.get("meetingId")
+        if isinstance(meeting_id, int) and not isinstance(meeting_id, bool):
+            meeting_id = str(meeting_id)
+        if meeting_id_problem(meeting_id) is None:
+            return str(meeting_id)
+    return None

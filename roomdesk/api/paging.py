@@ -1,0 +1,96 @@
+"""Following ``GET /meetings`` from page to page, within bounds.
+
+A cursor-paged list ends when the server says so, and a server that never does (a bug, or a
+hostile one handing out a new cursor every time) would keep a walk going for ever. So a walk
+stops with :class:`ListWalkError` past a page limit sized from what is known of the list, past a
+time budget, or after several pages in a row that bring no meeting not listed before. A cursor
+sent twice is refused by :meth:`MeetingsPage.next_cursor`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from roomdesk.api.errors import MalformedResponseError
+from roomdesk.api.models import MeetingsPage
+
+if TYPE_CHECKING:
+    from roomdesk.api.client import WherebyClient
+    from roomdesk.api.requests import Field
+
+
+class ListWalkError(MalformedResponseError):
+    """The meeting list did not end within the walk's bounds; what was read stays read."""
+
+
+@dataclass(frozen=True)
+class PagingLimits:
+    """How far a walk of the meeting list may go.
+
+    ``min_pages`` holds whatever the store knows (200,000 meetings at 100 a page, twice the
+    largest organisation roomdesk is measured with); a store that knows more rooms raises it to
+    twice its size in pages, for rooms made elsewhere since. The time budget counts waits for
+    the rate limit too, which at the smallest plan's budget are most of a long walk.
+    """
+
+    min_pages: int = 2_000
+    seconds: float = 30 * 60
+    stale_pages: int = 5  # pages in a row with nothing new
+
+    def max_pages(self, known_meetings: int, page_size: int) -> int:
+        return max(self.min_pages, 2 * math.ceil(known_meetings / max(1, page_size)))
+
+
+async def walk_pages(
+    client: WherebyClient,
+    *,
+    page_size: int,
+    fields: Iterable[Field] = (),
+    room_name_prefix: str | None = None,
+    known_meetings: int = 0,
+    limits: PagingLimits | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> AsyncIterator[MeetingsPage]:
+    """Every page of the meeting list, in order; raises :class:`ListWalkError` at a bound.
+
+    A page is yielded before the bounds are checked again, so a caller keeps every page read.
+    Close the iterator when leaving early (``contextlib.aclosing``).
+    """
+    limits = limits or PagingLimits()
+    fields = tuple(fields)
+    max_pages = limits.max_pages(known_meetings, page_size)
+    started = clock()
+    cursor: str | None = None
+    cursors: set[str] = set()
+    listed: set[str] = set()
+    pages = stale = 0
+    while True:
+        page = await client.list_meetings_page(
+            cursor=cursor, limit=page_size, fields=fields, room_name_prefix=room_name_prefix
+        )
+        pages += 1
+        ids = {meeting.meeting_id for meeting in page.meetings}
+        stale = 0 if ids - listed else stale + 1
+        listed |= ids
+        yield page
+        cursor = page.next_cursor(cursors)
+        if cursor is None:
+            return
+        if stale >= limits.stale_pages:
+            raise ListWalkError(
+                f"Whereby's meeting list went on for {stale} pages in a row without a meeting "
+                "not listed before, so it would never end."
+            )
+        if pages >= max_pages:
+            raise ListWalkError(
+                f"Whereby's meeting list did not end after {pages:,} pages, far more than the "
+                "rooms known here."
+            )
+        if clock() - started > limits.seconds:
+            raise ListWalkError(
+                f"Whereby's meeting list did not end within {limits.seconds / 60:.0f} minutes."
+            )
