@@ -15,10 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from roomdesk.api.client import RateLimitStatus, WherebyClient
-from roomdesk.api.errors import CreateOutcomeUnknownError, ServerError, WherebyError
+from roomdesk.api.errors import (
+    CreatedUnreadableError,
+    CreateOutcomeUnknownError,
+    ServerError,
+    WherebyError,
+)
 from roomdesk.api.models import Meeting
 from roomdesk.api.requests import Field, MeetingRequest
-from roomdesk.store import RoomStore, StoredRoom
+from roomdesk.store import PendingState, RoomStore, StoredRoom
 
 try:
     import fcntl
@@ -193,6 +198,10 @@ class RoomService:
                     )
                 try:
                     meeting = await self.client.create_meeting(request)
+                except CreatedUnreadableError as exc:
+                    # A 2xx: the room exists. Never offered for a retry; a sync adds it.
+                    self.store.mark_pending(pending_id, PendingState.CREATED, str(exc))
+                    raise
                 except (CreateOutcomeUnknownError, ServerError) as exc:
                     # A lost answer or a 5xx: Whereby may have made the room; a sync will tell.
                     self.store.mark_pending(pending_id, "unknown", str(exc))

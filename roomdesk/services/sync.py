@@ -15,9 +15,10 @@ can be retried (the stored request is sent again) or dismissed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,10 +33,13 @@ from roomdesk.api.models import (
     ROOM_GRACE_PERIOD,
     STORED_SECRET_MASK,
     Meeting,
+    MeetingsPage,
     RoomMode,
+    SkippedMeeting,
     TemplateType,
     normalize_prefix,
 )
+from roomdesk.api.paging import PagingLimits, walk_pages
 from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.store_thread import StoreThread
@@ -103,6 +107,7 @@ class SyncReport:
     resolved: tuple[ResolvedCreate, ...] = ()
     unresolved: tuple[PendingCreate, ...] = ()  # may not have been created
     in_progress: int = 0  # creates still on their way (in this or another process)
+    skipped: tuple[SkippedMeeting, ...] = ()  # listed, but unreadable: left as they were
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -118,9 +123,16 @@ class SyncReport:
         if self.resolved:
             found = len(self.resolved)
             parts.append(f"{found} interrupted create{'s' if found != 1 else ''} found")
+        if self.skipped:
+            parts.append(f"{len(self.skipped):,} unreadable, skipped")
         text = f"Refreshed: {rooms} on Whereby ({', '.join(parts)})."
-        if self.unresolved:
-            count = len(self.unresolved)
+        if created := sum(row.state is PendingState.CREATED for row in self.unresolved):
+            text += (
+                " 1 room created earlier is not listed yet."
+                if created == 1
+                else f" {created} rooms created earlier are not listed yet."
+            )
+        if count := len(self.unresolved) - created:
             text += (
                 " 1 room may not have been created."
                 if count == 1
@@ -271,6 +283,17 @@ def unsettled_pending(store: RoomStore, pending_id: int) -> PendingCreate:
     return row
 
 
+def retryable_pending(store: RoomStore, pending_id: int) -> PendingCreate:
+    """:func:`unsettled_pending`, refusing a create the server answered with a 2xx."""
+    row = unsettled_pending(store, pending_id)
+    if row.state is PendingState.CREATED:
+        raise PendingCreateError(
+            f"“{describe_pending(row)}” was created on Whereby; only its details could not be "
+            "read. Refresh to add it: it is never sent again."
+        )
+    return row
+
+
 def dismiss_pending(
     store: RoomStore, pending_id: int, *, in_flight: Collection[int] = ()
 ) -> PendingCreate:
@@ -346,12 +369,14 @@ class SyncService:
         *,
         page_limit: int = PAGE_LIMIT_MAX,
         pending_grace: timedelta = PENDING_GRACE,
+        paging: PagingLimits | None = None,
     ) -> None:
         self.rooms = rooms
         self.client = rooms.client
         self.store = rooms.store
         self.page_limit = page_limit
         self.pending_grace = pending_grace
+        self.paging = paging or PagingLimits()
 
     # -- sync --------------------------------------------------------------------------------
 
@@ -372,32 +397,32 @@ class SyncService:
         seen: dict[str, Meeting] = {}
         imported: list[str] = []
         updated: list[str] = []
+        skipped: list[SkippedMeeting] = []
         pages = 0
-        cursor: str | None = None
-        cursors: set[str] = set()
+        walk = self._walk()
         # Pages are written from a thread of their own (see StoreThread): the GUI thread only
         # waits for the answers.
         with StoreThread(self.store.path) as writes:
-            while True:
-                page = await self.client.list_meetings_page(
-                    cursor=cursor, limit=self.page_limit, fields=SYNC_FIELDS
-                )
-                pages += 1
-                fresh = [meeting for meeting in page.meetings if meeting.meeting_id not in seen]
-                stored = await self._store_and_announce(writes, fresh, on_page)
-                imported.extend(stored.new_ids)
-                updated.extend(stored.changed_ids)
-                seen.update((meeting.meeting_id, meeting) for meeting in fresh)
-                if progress is not None:
-                    progress(SyncProgress(pages, len(seen)))
-                cursor = page.next_cursor(cursors)
-                if cursor is None:
-                    break
+            async with contextlib.aclosing(walk):
+                async for page in walk:
+                    pages += 1
+                    fresh = [meeting for meeting in page.meetings if meeting.meeting_id not in seen]
+                    stored = await self._store_and_announce(writes, fresh, on_page)
+                    imported.extend(stored.new_ids)
+                    updated.extend(stored.changed_ids)
+                    seen.update((meeting.meeting_id, meeting) for meeting in fresh)
+                    for item in page.skipped:
+                        log.warning("sync: %s", item.describe())
+                    skipped.extend(page.skipped)
+                    if progress is not None:
+                        progress(SyncProgress(pages, len(seen)))
 
-            # The walk is complete: only now may absence mean anything.
+            # The walk is complete: only now may absence mean anything. A meeting that was
+            # listed but could not be read is not absent.
+            listed = seen.keys() | {item.meeting_id for item in skipped if item.meeting_id}
             resolved, unresolved, in_progress = self._resolve_pending(seen.values())
             missing = await writes.run(
-                functools.partial(mark_missing, could_miss - seen.keys(), self.rooms.now())
+                functools.partial(mark_missing, could_miss - listed, self.rooms.now())
             )
         claimed = {item.meeting_id for item in resolved}
         report = SyncReport(
@@ -409,6 +434,7 @@ class SyncService:
             resolved=tuple(resolved),
             unresolved=tuple(unresolved),
             in_progress=in_progress,
+            skipped=tuple(skipped),
         )
         log.info(
             "sync: %d rooms on %d pages; %d new, %d changed, %d missing, %d creates resolved, "
@@ -480,10 +506,7 @@ class SyncService:
                     resolved.append(ResolvedCreate(row.id, row.label, meeting.meeting_id))
                     continue
                 current = self.store.get_pending_create(row.id)
-                if current is None or current.state not in (
-                    PendingState.PENDING,
-                    PendingState.UNKNOWN,
-                ):
+                if current is None or not current.state.is_open:
                     continue  # settled meanwhile by whoever sent it
                 if current.state is PendingState.PENDING:
                     self.store.mark_pending(row.id, PendingState.UNKNOWN, NOT_FOUND_TEXT)
@@ -518,7 +541,7 @@ class SyncService:
         The server is asked first, so a create whose answer was merely lost becomes its room
         instead of a second one. A request whose secrets were masked is refused.
         """
-        row = unsettled_pending(self.store, pending_id)
+        row = retryable_pending(self.store, pending_id)
         name = describe_pending(row)
         if row.id not in {item.id for item in self.unresolved_creates()}:
             raise PendingCreateError(f"“{name}” is still being created; wait for it to finish.")
@@ -538,19 +561,33 @@ class SyncService:
         if (existing := await self._find_on_server(row)) is not None:
             return RetryOutcome(self._complete(row, existing), found_existing=True)
         # A sync may have settled it while the server was asked; then sending would duplicate.
-        unsettled_pending(self.store, row.id)
+        retryable_pending(self.store, row.id)
         room = await self.rooms.create_room(request, label=row.label, replaces_pending=row.id)
         return RetryOutcome(room, found_existing=False)
 
+    def _walk(self, room_name_prefix: str | None = None) -> AsyncIterator[MeetingsPage]:
+        """The pages of the server's list, bounded by what the store knows of its size."""
+        return walk_pages(
+            self.client,
+            page_size=self.page_limit,
+            fields=SYNC_FIELDS,
+            room_name_prefix=room_name_prefix,
+            known_meetings=self.store.count_rooms(include_past=True),
+            limits=self.paging,
+        )
+
     async def _find_on_server(self, row: PendingCreate) -> Meeting | None:
+        # The prefix filter is a hint Whereby's spec does not promise: a server that ignores it
+        # lists everything, which the walk's bounds keep from going on without end.
         prefix = normalize_prefix(str(row.request_json.get("roomNamePrefix") or ""))
-        candidates = [
-            meeting
-            async for meeting in self.client.iter_meetings(
-                limit=self.page_limit, fields=SYNC_FIELDS, room_name_prefix=prefix or None
-            )
-            if could_be(row, meeting)
-        ]
+        walk = self._walk(prefix or None)
+        async with contextlib.aclosing(walk):
+            candidates = [
+                meeting
+                async for page in walk
+                for meeting in page.meetings
+                if could_be(row, meeting)
+            ]
         return match_pending_creates([row], candidates, self._linked_meetings()).get(row.id)
 
 

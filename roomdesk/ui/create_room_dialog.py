@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from roomdesk.api.errors import (
+    CreatedUnreadableError,
     CreateOutcomeUnknownError,
     ForbiddenError,
     InvalidApiKeyError,
@@ -262,6 +263,8 @@ class CreateRoomDialog(QDialog):
     follow a successful create, ``created_result`` keeps the result."""
 
     roomCreated = Signal(object)
+    # Whereby made the room (a 2xx) but its answer could not be read; the text says so.
+    roomCreatedUnread = Signal(str)
 
     def __init__(
         self,
@@ -1166,6 +1169,14 @@ class CreateRoomDialog(QDialog):
         self._request_may_be_sent = True
         try:
             result = await self._create(request, label)
+        except CreatedUnreadableError as exc:
+            if not shiboken6.isValid(self):
+                return
+            # The room exists: the form's work is done, and a second click would duplicate it.
+            self._set_busy(False)
+            self.roomCreatedUnread.emit(str(exc))
+            self.accept()
+            return
         except WherebyError as exc:
             if not shiboken6.isValid(self):
                 return  # the window went away meanwhile; the service has recorded the outcome

@@ -886,6 +886,7 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         dialog.roomCreated.connect(self._on_room_created)
+        dialog.roomCreatedUnread.connect(self._on_room_created_unread)
         dialog.accepted.connect(lambda: self._remember_zone(dialog.chosenZoneName()))
         self._show_dialog(dialog)
         return dialog
@@ -904,6 +905,11 @@ class MainWindow(QMainWindow):
         name = f"“{room.label}”" if room.label else (room.room_name or room.meeting_id)
         host = " Copy its host link with Ctrl+Shift+C." if room.host_room_url else ""
         self.statusBar().showMessage(f"Room {name} created.{host}", 8000)
+
+    def _on_room_created_unread(self, text: str) -> None:
+        # The pending bar lists it meanwhile (without Retry); a refresh brings the room in.
+        self.statusBar().showMessage(text, STATUS_MESSAGE_MS * 2)
+        self.refresh()
 
     def edit_current_room(self) -> EditRoomDialog | None:
         from roomdesk.ui.edit_room_dialog import EditRoomDialog

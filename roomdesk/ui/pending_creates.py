@@ -1,9 +1,10 @@
 """The bar above the room list for creates that may not have happened.
 
 A create whose answer was lost, or that a crash interrupted, and that no sync could match to a
-room, is listed here with one-click Retry and Dismiss. The bar is a plain widget in the window's
-layout, never a dialog: it waits until the person has time for it. Its buttons are in the tab
-order, so it is reachable from the keyboard.
+room, is listed here with one-click Retry and Dismiss. A create Whereby answered with a 2xx that
+could not be read is listed without Retry: the room exists, and the next refresh adds it. The
+bar is a plain widget in the window's layout, never a dialog: it waits until the person has time
+for it. Its buttons are in the tab order, so it is reachable from the keyboard.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roomdesk.store import PendingCreate
+from roomdesk.store import PendingCreate, PendingState
 from roomdesk.store.records import describe_pending
 
 # More than this many are summed up in one line; the CLI's 'pending' lists them all.
@@ -59,7 +60,7 @@ class PendingCreatesBar(QFrame):
         for label in (self.more_label, self.problem_label):
             label.hide()
             self._layout.addWidget(label)
-        self._rows: dict[int, tuple[QWidget, QLabel, QPushButton, QPushButton]] = {}
+        self._rows: dict[int, tuple[QWidget, QLabel, QPushButton | None, QPushButton]] = {}
         self._busy: set[int] = set()
         self.hide()
 
@@ -74,7 +75,10 @@ class PendingCreatesBar(QFrame):
         self._busy &= {row.id for row in pending}
         count = len(pending)
         # One is said in a single line; several get a heading and a line each.
-        self.title_label.setText(f"{count} rooms may not have been created:")
+        if any(row.state is PendingState.CREATED for row in pending):
+            self.title_label.setText(f"{count} rooms are not settled yet:")
+        else:
+            self.title_label.setText(f"{count} rooms may not have been created:")
         self.title_label.setVisible(count > 1)
         for row in pending[:MAX_SHOWN]:
             self._add_row(row, zone, alone=count == 1)
@@ -95,19 +99,28 @@ class PendingCreatesBar(QFrame):
         same_day = asked.date() == datetime.now(zone).date()
         when = asked.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
         text = f"<b>{_escape(name)}</b> (requested at {when})"
-        if alone:
+        # A create answered 2xx exists on Whereby: sending it again would make a second room.
+        created = row.state is PendingState.CREATED
+        if created:
+            text += " was created, but its details could not be read: refresh (F5) to add it"
+            if alone:
+                text = f"1 room is not listed yet: {text}"
+        elif alone:
             text = f"1 room may not have been created: {text}"
         widget = QWidget()
         line = QHBoxLayout(widget)
         line.setContentsMargins(0, 0, 0, 0)
         label = QLabel(text)
         label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(True)
         if row.error:
             label.setToolTip(row.error)
-        retry = QPushButton("Retry")
-        retry.setAccessibleName(f"Retry creating {name}")
-        retry.setToolTip("Ask Whereby whether the room exists, and create it if it does not")
-        retry.clicked.connect(lambda _checked=False, pending_id=row.id: self._retry(pending_id))
+        retry: QPushButton | None = None
+        if not created:
+            retry = QPushButton("Retry")
+            retry.setAccessibleName(f"Retry creating {name}")
+            retry.setToolTip("Ask Whereby whether the room exists, and create it if it does not")
+            retry.clicked.connect(lambda _checked=False, pending_id=row.id: self._retry(pending_id))
         dismiss = QPushButton("Dismiss")
         dismiss.setAccessibleName(f"Dismiss {name}")
         dismiss.setToolTip("Forget this request; nothing is sent")
@@ -115,7 +128,8 @@ class PendingCreatesBar(QFrame):
             lambda _checked=False, pending_id=row.id: self.dismissRequested.emit(pending_id)
         )
         line.addWidget(label, 1)
-        line.addWidget(retry)
+        if retry is not None:
+            line.addWidget(retry)
         line.addWidget(dismiss)
         self.rows_box.addWidget(widget)
         self._rows[row.id] = (widget, label, retry, dismiss)
@@ -142,15 +156,21 @@ class PendingCreatesBar(QFrame):
         if pending_id in self._rows:
             _widget, _label, retry, dismiss = self._rows[pending_id]
             busy = pending_id in self._busy
-            retry.setEnabled(not busy)
             dismiss.setEnabled(not busy)
-            retry.setText("Retrying…" if busy else "Retry")
+            if retry is not None:
+                retry.setEnabled(not busy)
+                retry.setText("Retrying…" if busy else "Retry")
 
     # -- for the window and tests --------------------------------------------------------------
 
     def buttons(self) -> list[QPushButton]:
         """Every button, in the order Tab should visit them."""
-        return [button for *_, retry, dismiss in self._rows.values() for button in (retry, dismiss)]
+        return [
+            button
+            for *_, retry, dismiss in self._rows.values()
+            for button in (retry, dismiss)
+            if button is not None
+        ]
 
     def pendingIds(self) -> list[int]:
         return list(self._rows)
@@ -158,7 +178,8 @@ class PendingCreatesBar(QFrame):
     def rowText(self, pending_id: int) -> str:
         return self._rows[pending_id][1].text()
 
-    def retryButton(self, pending_id: int) -> QPushButton:
+    def retryButton(self, pending_id: int) -> QPushButton | None:
+        """The row's Retry button; None for a create Whereby answered (it is never resent)."""
         return self._rows[pending_id][2]
 
     def dismissButton(self, pending_id: int) -> QPushButton:
