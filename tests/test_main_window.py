@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QMessageB
 
 from roomdesk.api.client import RetryPolicy
 from roomdesk.api.errors import CreateOutcomeUnknownError
+from roomdesk.api.models import Meeting
 from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
@@ -138,6 +139,91 @@ def test_delete_multi_selection_after_one_confirmation(window, session, aloop, e
     assert window.proxy.rowCount() == 3
     statuses = {window.proxy.index(r, Column.STATUS).data() for r in range(3)}
     assert statuses == {RoomStatus.DELETED.label}
+
+
+def focus_the_table(window, qtbot):
+    # A window manager gives the focus back to the table when a question closes; the offscreen
+    # platform leaves no window active.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.table.setFocus()
+
+
+def confirm_delete_from_the_keyboard(window, aloop, qtbot):
+    focus_the_table(window, qtbot)
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    box = next(w for w in window._open_dialogs if isinstance(w, QMessageBox))
+    aloop.act(next(b for b in box.buttons() if b.text() == "&Delete").click)
+    aloop.wait_until(lambda: "Deleted" in window.statusBar().currentMessage())
+
+
+def current_label(window):
+    [index] = window.table.selectionModel().selectedRows()
+    assert window.table.currentIndex().row() == index.row()
+    return window.proxy.index(index.row(), Column.LABEL).data()
+
+
+@pytest.mark.parametrize("show_past", [False, True])
+def test_after_a_delete_the_next_room_is_selected_as_in_a_file_manager(
+    window, session, aloop, qtbot, show_past
+):
+    rooms = [
+        make_room(session, aloop, label=f"Slot {i}", hours=i, fields={Field.HOST_ROOM_URL})
+        for i in range(1, 5)
+    ]
+    window.show_past_action.setChecked(show_past)
+    select_rows(window, [1, 2])  # Slot 2 and Slot 3
+    confirm_delete_from_the_keyboard(window, aloop, qtbot)
+    assert current_label(window) == "Slot 4"
+    # The keys go on working on the room now selected.
+    focus_the_table(window, qtbot)
+    qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == rooms[3].room_url
+    confirm_delete_from_the_keyboard(window, aloop, qtbot)  # the last one: its neighbour before
+    assert current_label(window) == "Slot 1"
+    confirm_delete_from_the_keyboard(window, aloop, qtbot)  # the only one left: nothing
+    if show_past:
+        assert window.table.selectionModel().selectedRows() == []
+    assert not window.delete_action.isEnabled()
+
+
+def test_a_failed_delete_keeps_its_rooms_selected(window, session, aloop, qtbot, emulator):
+    for i in range(1, 3):
+        make_room(session, aloop, label=f"Slot {i}", hours=i)
+    select_rows(window, [0])
+    emulator.api_key = "someone-rotated-it"
+    confirm_delete_from_the_keyboard(window, aloop, qtbot)
+    assert current_label(window) == "Slot 1"
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["http://evil.example/phish", "HTTPS://evil.example/?roomKey=k", "https://a.whereby.com/r\x07"],
+)
+def test_a_stored_link_that_is_not_a_whereby_room_is_neither_opened_nor_copied(
+    window, session, aloop, link
+):
+    # A store written by an older version may hold such a link.
+    stored, _new = session._require_store().upsert_imported(
+        Meeting("666", link, datetime.now(UTC) + timedelta(hours=1), host_room_url=link)
+    )
+    session.roomUpserted.emit(stored)
+    select_rows(window, [0])
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("https", catcher, "open")
+    QDesktopServices.setUrlHandler("http", catcher, "open")
+    QGuiApplication.clipboard().setText("before")
+    try:
+        window.open_host_action.trigger()
+        window.open_room_action.trigger()
+        window.copy_room_action.trigger()
+        window.copy_host_action.trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+        QDesktopServices.unsetUrlHandler("http")
+    assert catcher.urls == []
+    assert QGuiApplication.clipboard().text() == "before"
+    assert "is not a Whereby room link" in window.statusBar().fullMessage()
 
 
 def test_delete_cancelled_sends_nothing(window, session, aloop, emulator):

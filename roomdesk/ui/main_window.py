@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
-from roomdesk.api.models import get_zone
+from roomdesk.api.models import get_zone, room_link_problem
 from roomdesk.heap import give_back_free_memory
 from roomdesk.store import StoredRoom
 from roomdesk.store.records import LinkKind, describe_pending
@@ -828,21 +828,38 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------------
 
-    def copy_link(self, kind: LinkKind) -> None:
+    def _safe_link(self, kind: LinkKind) -> tuple[StoredRoom, str] | None:
+        """The current room and its ``kind`` link, if it has one that is a Whereby room link.
+
+        Checked again here, not only when the link arrived: a store written by an older
+        version, or edited by hand, may hold anything, and a browser opens what it is given.
+        """
         room = self.current_room()
         url = room.links.get(kind) if room else None
-        if not url:
+        if room is None or not url:
             self.statusBar().showMessage(f"This room has no {kind.label.lower()}.", 4000)
+            return None
+        if room_link_problem(url) is not None:
+            self.statusBar().showMessage(
+                f"The {kind.label.lower()} stored for this room is not a Whereby room link "
+                "(https://….whereby.com/…); it was not used. Refresh (F5) to fetch it again.",
+                STATUS_MESSAGE_MS * 2,
+            )
+            return None
+        return room, url
+
+    def copy_link(self, kind: LinkKind) -> None:
+        if (found := self._safe_link(kind)) is None:
             return
+        room, url = found
         QGuiApplication.clipboard().setText(url)
         name = room.label or room.room_name or room.meeting_id
         self.statusBar().showMessage(f"{kind.label} of {name} copied.", STATUS_MESSAGE_MS)
 
     def open_link(self, kind: LinkKind) -> None:
-        room = self.current_room()
-        url = room.links.get(kind) if room else None
-        if not url:
+        if (found := self._safe_link(kind)) is None:
             return
+        _room, url = found
         if not QDesktopServices.openUrl(QUrl(url)):
             self.statusBar().showMessage("Could not open a web browser.", STATUS_MESSAGE_MS)
             return
@@ -959,17 +976,40 @@ class MainWindow(QMainWindow):
 
         def finished(_result: int) -> None:
             if box.clickedButton() is delete_button:
-                self._delete(ids)
+                self._delete(ids, self._room_after(set(ids)))
 
         box.finished.connect(finished)
         self._show_dialog(box)
         return box
 
+    def _room_after(self, meeting_ids: set[str]) -> str | None:
+        """The room to select once ``meeting_ids`` are deleted, as a file manager does: the first
+        shown after the last selected row, else the nearest before, skipping deleted rooms."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        if not rows:
+            return None
+        after = range(rows[-1] + 1, self.proxy.rowCount())
+        before = range(rows[0] - 1, -1, -1)
+        for row in (*after, *before):
+            room = self.proxy.index(row, 0).data(RoomRole.ROOM)
+            if room is not None and room.deleted_at is None and room.meeting_id not in meeting_ids:
+                return str(room.meeting_id)
+        return None
+
     @async_slot
-    async def _delete(self, meeting_ids: list[str]) -> None:
+    async def _delete(self, meeting_ids: list[str], then_select: str | None = None) -> None:
         count = len(meeting_ids)
         self.statusBar().showMessage(f"Deleting {count} room{'s' if count != 1 else ''}…")
         outcomes = await self.session.delete_rooms(meeting_ids)
+        # Move on to the next room, so Delete and the copy keys go on working from the keyboard;
+        # unless some were not deleted (they stay selected) or the selection moved meanwhile.
+        _current, selected = self._selection_ids()
+        if all(outcome.ok for outcome in outcomes) and set(selected) <= set(meeting_ids):
+            if then_select is not None:
+                self._select_ids(then_select, [then_select])
+            else:
+                self.table.selectionModel().clearSelection()
+                self._update_actions()
         self._report_deletes(outcomes)
 
     def _report_deletes(self, outcomes: list[DeleteOutcome]) -> None:
