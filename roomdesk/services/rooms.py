@@ -21,7 +21,7 @@ from roomdesk.api.errors import (
     ServerError,
     WherebyError,
 )
-from roomdesk.api.models import Meeting
+from roomdesk.api.models import Meeting, check_meeting_id
 from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.store import PendingState, RoomStore, StoredRoom
 
@@ -229,8 +229,12 @@ class RoomService:
         return await self.client.get_meeting(meeting_id, fields=tuple(Field))
 
     async def delete_rooms(self, meeting_ids: Iterable[str]) -> list[DeleteOutcome]:
-        """Delete each room on the server and mark it deleted here; one outcome per id, in order."""
-        ids = list(dict.fromkeys(meeting_ids))
+        """Delete each room on the server and mark it deleted here; one outcome per id, in order.
+
+        Every id is checked first: one that is no meeting ID raises RequestValidationError, and
+        nothing is sent for any of them.
+        """
+        ids = [check_meeting_id(meeting_id) for meeting_id in dict.fromkeys(meeting_ids)]
         gate = asyncio.Semaphore(DELETE_CONCURRENCY)
 
         async def delete_one(meeting_id: str) -> DeleteOutcome:
