@@ -6,7 +6,10 @@ Errors are one line on stderr starting ``error:``; the exit code says what kind:
 6 the local room list or data folder could not be read or written (130 interrupted).
 
 ``create --count N`` reports each room that failed on a line of its own and exits with the code
-of the first failure; rooms created before and after it stay created.
+of the first failure; rooms created before and after it stay created. A create answered with a
+5xx or not at all may have happened and is counted apart (``sync`` finds out); one Whereby made
+but whose details could not be read counts as created, yet still sets exit 4 because the output
+lacks it.
 
 Text from the server or the person (labels, room names, links, error texts) is printed with
 its control characters shown as escapes (``\x1b``, ``\u202e``), so it cannot move the cursor,
