@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import socket
 import sys
 import traceback
 from collections.abc import Awaitable, Sequence
@@ -21,6 +23,11 @@ if TYPE_CHECKING:
     from roomdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("roomdesk")
+
+# The exit code of a run ended by Ctrl+C (SIGINT): 128 + the signal's number, as shells report a
+# command a signal ended, so a script can tell it from a window the person closed (0), though
+# the app quits just as cleanly.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
 
 
 class ArgumentError(Exception):
@@ -81,6 +88,7 @@ class App:
         # Set when a damaged room list was moved aside at start-up; shown once the window is up.
         self.store_notice: RecoveryNotice | None = None
         self.store_notice_box: Any = None
+        self.interrupted = False  # Ctrl+C asked the app to quit
         # A SingleInstance: later starts of roomdesk ask this one to come to the front.
         self.instance = instance
         if instance is not None:
@@ -136,6 +144,17 @@ class App:
         box.show()
         self.store_notice_box = box
 
+    def quit_on_interrupt(self) -> None:
+        """Ctrl+C in the terminal: quit as closing the window does (its state saved, the
+        session shut down), with no traceback. Asking again changes nothing."""
+        if not self.interrupted:
+            log.info("Interrupted (Ctrl+C): quitting")
+        self.interrupted = True
+        if self.welcome is not None:
+            self.welcome.reject()
+        if self.window is not None and not self.window.is_closed:
+            self.window.close()
+
     def report_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """Unhandled errors from async work: logged in full, shown in words, never silent."""
         error = context.get("exception")
@@ -165,7 +184,8 @@ class App:
         if self.instance is not None:
             # A second start meanwhile waited for this (it retries for a while).
             self.instance.listen()
-        return self._run_async_part()
+        code = self._run_async_part()
+        return EXIT_INTERRUPTED if self.interrupted else code
 
     def _run_async_part(self) -> int:
         import asyncio
@@ -209,7 +229,7 @@ class App:
         else:
             await self._start_up_step(self._use_saved_key(None))
 
-        if self.window is not None and self.window.is_closed:
+        if self.interrupted or (self.window is not None and self.window.is_closed):
             # Closed while the keychain was asked (or waited to be unlocked): that is all.
             await self.session.shutdown()
             return 0
@@ -304,6 +324,61 @@ class App:
         return window
 
 
+class InterruptWatch:
+    """Runs ``on_interrupt`` on the GUI thread when SIGINT (Ctrl+C) arrives, instead of raising
+    KeyboardInterrupt inside whatever Qt callback runs next (which logged it as a crash).
+
+    Python runs signal handlers only between its own bytecodes, and Qt's event loop may sit in
+    C++ for as long as nothing happens: the signal's wake-up byte, written to a socket Qt
+    watches, brings the loop back into Python at once. Use as a context manager.
+    """
+
+    def __init__(self, on_interrupt: Any) -> None:
+        self._on_interrupt = on_interrupt
+        self._sockets: tuple[socket.socket, socket.socket] | None = None
+        self._notifier: Any = None
+        self._old_handler: Any = None
+        self._old_wakeup = -1
+
+    def __enter__(self) -> InterruptWatch:
+        from PySide6.QtCore import QSocketNotifier, QTimer
+
+        reader, writer = socket.socketpair()
+        for end in (reader, writer):
+            end.setblocking(False)
+        self._sockets = (reader, writer)
+        self._old_wakeup = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        self._notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._drain)
+
+        def handler(_signum: int, _frame: Any) -> None:
+            # Queued: the handler may run in the middle of any Python code.
+            QTimer.singleShot(0, self._on_interrupt)
+
+        self._old_handler = signal.signal(signal.SIGINT, handler)
+        return self
+
+    def _drain(self) -> None:
+        # Python has run the handler by now; the bytes only said that a signal came.
+        assert self._sockets is not None
+        try:
+            while self._sockets[0].recv(64):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+
+    def __exit__(self, *_exc_info: object) -> None:
+        signal.signal(signal.SIGINT, self._old_handler)
+        signal.set_wakeup_fd(self._old_wakeup)
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier = None
+        if self._sockets is not None:
+            for end in self._sockets:
+                end.close()
+            self._sockets = None
+
+
 def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> None:
     log.error("Unhandled error: %s", redact("".join(traceback.format_exception(kind, error, tb))))
     sys.__excepthook__(kind, error, tb)
@@ -311,9 +386,14 @@ def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> Non
 
 def run_gui(args: argparse.Namespace) -> int:
     from roomdesk.paths import app_paths
+    from roomdesk.store import StoreError
     from roomdesk.store.recovery import EarlyStructureCheck
 
-    paths = app_paths().ensure()
+    try:
+        paths = app_paths().ensure()
+    except StoreError as exc:  # a data folder that cannot be made: nothing to show a window in
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     # The room list's structure check reads the whole file (60 ms at 100,000 rooms): it runs in
     # a worker thread from here on, while Qt and the window's modules load. The demo uses a
     # list of its own.
@@ -366,7 +446,11 @@ def _run_primary(
     qt_app.setWindowIcon(app_icon())
     # The window decides when the app ends, after its clean shutdown has run.
     qt_app.setQuitOnLastWindowClosed(False)
-    return App(args, qt_app, instance, early_check).exec()
+    for warning in paths.folder_warnings():
+        log.warning("Data folder: %s", warning)
+    app = App(args, qt_app, instance, early_check)
+    with InterruptWatch(app.quit_on_interrupt):
+        return app.exec()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -381,7 +465,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from roomdesk import selftest
 
         return selftest.run_self_test() if args.self_test else selftest.run_startup_probe(args)
-    return run_gui(args)
+    try:
+        return run_gui(args)
+    except KeyboardInterrupt:  # before the window's own handling is in place (start-up)
+        print("roomdesk: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -2,10 +2,18 @@
 
 Errors are one line on stderr starting ``error:``; the exit code says what kind:
 0 done, 1 refused by the API, 2 bad input, 3 missing/invalid key or forbidden,
-4 network or server unavailable, 5 still rate limited after waiting.
+4 network or server unavailable, or its answer unusable, 5 still rate limited after waiting,
+6 the local room list or data folder could not be read or written (130 interrupted).
 
 ``create --count N`` reports each room that failed on a line of its own and exits with the code
-of the first failure; rooms created before and after it stay created.
+of the first failure; rooms created before and after it stay created. A create answered with a
+5xx or not at all may have happened and is counted apart (``sync`` finds out); one Whereby made
+but whose details could not be read counts as created, yet still sets exit 4 because the output
+lacks it.
+
+Text from the server or the person (labels, room names, links, error texts) is printed with
+its control characters shown as escapes (``\x1b``, ``\u202e``), so it cannot move the cursor,
+clear the screen or reverse a line; ``--json`` output is exact JSON.
 """
 
 from __future__ import annotations
@@ -15,21 +23,26 @@ import asyncio
 import getpass
 import json
 import re
+import sqlite3
 import sys
-from collections.abc import AsyncIterator, Sequence
+import unicodedata
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from roomdesk import __version__
 from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import (
     ConnectFailedError,
+    CreatedUnreadableError,
     CreateOutcomeUnknownError,
     ForbiddenError,
     InvalidApiKeyError,
     InvalidBaseUrlError,
+    MalformedResponseError,
     NetworkError,
     RateLimitedError,
     RequestValidationError,
@@ -38,7 +51,7 @@ from roomdesk.api.errors import (
     WherebyError,
 )
 from roomdesk.api.models import Meeting, RoomMode, format_utc, get_zone, resolve_local_time
-from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
+from roomdesk.api.requests import LONGEST_PLAN_AHEAD, Field, MeetingRequest, RoomNamePattern
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
 from roomdesk.services.rooms import CreateActivity, RoomService
@@ -52,7 +65,7 @@ from roomdesk.services.sync import (
 )
 from roomdesk.store import PendingCreate, RoomStore, StoredRoom, StoreError
 from roomdesk.store.records import describe_pending
-from roomdesk.store.recovery import open_store_safely
+from roomdesk.store.recovery import RecoveryNotice, open_store_safely
 from roomdesk.timezones import system_zone_name
 
 EXIT_OK = 0
@@ -61,6 +74,8 @@ EXIT_BAD_INPUT = 2
 EXIT_KEY = 3
 EXIT_UNAVAILABLE = 4
 EXIT_RATE_LIMITED = 5
+EXIT_STORAGE = 6
+EXIT_INTERRUPTED = 130
 
 MAX_COUNT = 100
 # After one of these, the next room of a batch would fail the same way: stop there.
@@ -90,8 +105,11 @@ def exit_code_for(error: BaseException) -> int:
         return EXIT_BAD_INPUT
     if isinstance(error, InvalidApiKeyError | ForbiddenError | KeychainError):
         return EXIT_KEY
-    if isinstance(error, NetworkError | ServerError):
+    # An answer that cannot be read is the server's trouble, like a 5xx: try again later.
+    if isinstance(error, NetworkError | ServerError | MalformedResponseError):
         return EXIT_UNAVAILABLE
+    if isinstance(error, StoreError | sqlite3.Error):
+        return EXIT_STORAGE
     if isinstance(error, RateLimitedError):
         return EXIT_RATE_LIMITED
     return EXIT_REFUSED
@@ -120,11 +138,15 @@ def parse_duration(text: str) -> timedelta:
     try:
         duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
     except OverflowError:  # more hours than any date can hold
-        raise CliError("--duration must be at most a year", EXIT_BAD_INPUT) from None
+        duration = timedelta.max
     if duration <= timedelta(0):
         raise CliError("--duration must be longer than zero", EXIT_BAD_INPUT)
-    if duration > timedelta(days=366):
-        raise CliError("--duration must be at most a year", EXIT_BAD_INPUT)
+    if duration > LONGEST_PLAN_AHEAD:
+        raise CliError(
+            f"--duration must be at most {LONGEST_PLAN_AHEAD.days} days: a room may end at most "
+            f"{LONGEST_PLAN_AHEAD.days} days ahead",
+            EXIT_BAD_INPUT,
+        )
     return duration
 
 
@@ -240,6 +262,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- output ------------------------------------------------------------------------------------
 
+# Characters a terminal acts on instead of showing: C0 and C1 controls and DEL (escape
+# sequences, bells, carriage returns), line and paragraph separators, and the bidirectional
+# embeddings, overrides and isolates that can make a line read in another order.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` safe to print on a terminal: each control character shown as its escape."""
+    return _CONTROLS.sub(_escape, text)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide (East Asian) characters take two, combining
+    marks and format characters none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def say_error(message: object, err: TextIO, *, kind: str = "error") -> None:
+    """``error: <message>`` (or ``warning:``) as one line, whatever the message holds."""
+    print(f"{kind}: {visible(str(message))}", file=err)
+
 
 def room_json(room: StoredRoom, now: datetime) -> dict[str, Any]:
     return {
@@ -291,7 +348,7 @@ def print_room(data: dict[str, Any], zone_name: str, out: TextIO) -> None:
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        print(f"{name.ljust(width)}  {value}", file=out)
+        print(f"{name.ljust(width)}  {visible(value)}", file=out)
 
 
 def print_table(rooms: Sequence[StoredRoom], now: datetime, zone_name: str, out: TextIO) -> None:
@@ -308,18 +365,18 @@ def print_table(rooms: Sequence[StoredRoom], now: datetime, zone_name: str, out:
         )
         rows.append(
             (
-                room.label or "-",
-                room.room_name or "-",
+                visible(room.label or "-"),
+                visible(room.room_name or "-"),
                 _local(room.end_date, zone_name),
                 room.status(now).label,
-                room.room_mode or "-",
+                visible(room.room_mode or "-"),
                 links,
-                room.meeting_id,
+                visible(room.meeting_id),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
+        print("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
 
 
 def pending_json(pending: PendingCreate) -> dict[str, Any]:
@@ -365,12 +422,12 @@ def print_pending(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) ->
     print(f"{_rooms(len(rows))} may not have been created:", file=out)
     for row in rows:
         print(
-            f"  #{row.id}  {describe_pending(row, zone)}  "
+            f"  #{row.id}  {visible(describe_pending(row, zone))}  "
             f"(asked for {_local(row.created_at, zone_name)})",
             file=out,
         )
         if row.error:
-            print(f"       {row.error}", file=out)
+            print(f"       {visible(row.error)}", file=out)
     print(
         "Send one again with 'roomdesk-cli pending retry ID' or forget it with "
         "'roomdesk-cli pending dismiss ID'.",
@@ -388,7 +445,7 @@ def print_sync_report(report: SyncReport, zone_name: str, out: TextIO) -> None:
     )
     for item in report.resolved:
         name = f"“{item.label}”" if item.label else "A room"
-        print(f"{name} was created after all (meeting {item.meeting_id}).", file=out)
+        print(visible(f"{name} was created after all (meeting {item.meeting_id})."), file=out)
     if report.in_progress:
         print(f"{_rooms(report.in_progress)} still being created elsewhere.", file=out)
     if report.unresolved:
@@ -398,18 +455,25 @@ def print_sync_report(report: SyncReport, zone_name: str, out: TextIO) -> None:
 # -- commands ----------------------------------------------------------------------------------
 
 
+# Opens the room list at a path: the store and, when a damaged one was moved aside, the notice.
+StoreOpener = Callable[[Path], tuple[RoomStore, RecoveryNotice | None]]
+
+
 @dataclass
 class Context:
     keys: KeyStore
     out: TextIO
     err: TextIO
     stdin: TextIO
+    store_opener: StoreOpener = open_store_safely
 
     def open_store(self) -> RoomStore:
         paths = app_paths().ensure()
-        store, notice = open_store_safely(paths.store_file)
+        for text in paths.folder_warnings():
+            say_error(text, self.err, kind="warning")
+        store, notice = self.store_opener(paths.store_file)
         if notice is not None:
-            print(f"warning: {notice}", file=self.err)
+            say_error(notice, self.err, kind="warning")
         return store
 
     def client(self) -> WherebyClient:
@@ -452,6 +516,10 @@ def build_request(args: argparse.Namespace, zone_name: str, now: datetime) -> Me
     ).validate(now)
 
 
+# What a create answered 2xx without readable details leaves: the room exists, unstored.
+_UNREAD = "its details could not be read; 'roomdesk-cli sync' will add it."
+
+
 def batch_labels(label: str, count: int | None) -> list[str]:
     """``--label`` for each of ``--count`` rooms: numbered when there are several."""
     if count is None or count == 1:
@@ -463,7 +531,13 @@ def batch_labels(label: str, count: int | None) -> list[str]:
 async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
     if args.count is not None and not 1 <= args.count <= MAX_COUNT:
         raise CliError(f"--count must be between 1 and {MAX_COUNT}, not {args.count}", 2)
-    zone_name = args.tz or system_zone_name()
+    if args.tz is not None and not args.tz.strip():
+        raise CliError(
+            "--tz is empty: give an IANA time zone such as Europe/Oslo, or leave --tz out "
+            "for the system's zone",
+            EXIT_BAD_INPUT,
+        )
+    zone_name = args.tz.strip() if args.tz is not None else system_zone_name()
     now = datetime.now(UTC)
     request = build_request(args, zone_name, now)
     labels = batch_labels(args.label, args.count)
@@ -471,7 +545,12 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
         async with ctx.client() as client:
             service = RoomService(client, store)
             if args.count is None:
-                room = await service.create_room(request, label=labels[0])
+                try:
+                    room = await service.create_room(request, label=labels[0])
+                except CreatedUnreadableError:
+                    raise CliError(
+                        f"The room was created, but {_UNREAD}", EXIT_UNAVAILABLE
+                    ) from None
                 data = room_json(room, datetime.now(UTC))
                 if args.json:
                     print(json.dumps(data, indent=2), file=ctx.out)
@@ -492,19 +571,25 @@ async def _create_batch(
     """Create one room per label, one after the other, reporting each failure by name."""
     created: list[dict[str, Any]] = []
     exit_code = EXIT_OK
-    failures = 0
-    answers_lost = False
+    unread = failed = unknown = skipped = 0
     for position, label in enumerate(labels):
         name = f"“{label}”" if label else "The room"
         try:
             room = await service.create_room(request, label=label)
-        except CreateOutcomeUnknownError as exc:
-            print(f"error: {name}: {exc}", file=ctx.err)
+        except CreatedUnreadableError as exc:
+            # Whereby made the room; only its answer was lost on the way.
+            say_error(f"{name} was created, but {_UNREAD}", ctx.err, kind="warning")
             failure: WherebyError | None = exc
-            answers_lost = True
-        except WherebyError as exc:
-            print(f"error: {name} was not created: {exc}", file=ctx.err)
+            unread += 1
+        except (CreateOutcomeUnknownError, ServerError) as exc:
+            # The request reached Whereby and no usable answer came back: it may have acted.
+            say_error(f"{name}: {exc}", ctx.err)
             failure = exc
+            unknown += 1
+        except WherebyError as exc:
+            say_error(f"{name} was not created: {exc}", ctx.err)
+            failure = exc
+            failed += 1
         else:
             failure = None
             data = room_json(room, datetime.now(UTC))
@@ -516,24 +601,26 @@ async def _create_batch(
                 ctx.out.flush()  # each room shows as it is made
         if failure is None:
             continue
-        failures += 1
         if exit_code == EXIT_OK:
             exit_code = exit_code_for(failure)
         if isinstance(failure, _BATCH_STOPPERS) and position + 1 < len(labels):
             rest = labels[position + 1 :]
             shown = f"“{rest[0]}”" if len(rest) == 1 else f"“{rest[0]}” to “{rest[-1]}”"
-            print(f"error: {shown} not attempted after that failure.", file=ctx.err)
-            failures += len(rest)
+            say_error(f"{shown} not attempted after that failure.", ctx.err)
+            skipped = len(rest)
             break
     if args.json:
         print(json.dumps(created, indent=2), file=ctx.out)
-    if failures:
-        hint = " Run 'roomdesk-cli sync' to find any whose answer was lost." if answers_lost else ""
-        print(
-            f"error: {failures} of {len(labels)} rooms were not created "
-            f"({len(created)} created).{hint}",
-            file=ctx.err,
-        )
+    if exit_code != EXIT_OK:
+        parts = [f"{len(created) + unread} created"]
+        if failed:
+            parts.append(f"{failed} failed")
+        if unknown:
+            parts.append(f"{unknown} may have been created")
+        if skipped:
+            parts.append(f"{skipped} not attempted")
+        hint = "; run 'roomdesk-cli sync'" if unknown or unread else ""
+        say_error(f"Of {len(labels)} rooms: {', '.join(parts)}{hint}.", ctx.err)
     return exit_code
 
 
@@ -547,10 +634,10 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     else:
         print_table(rooms, now, system_zone_name(), ctx.out)
     if unresolved:
-        print(
-            f"warning: {_rooms(len(unresolved))} may not have been created; "
-            "run 'roomdesk-cli sync'.",
-            file=ctx.err,
+        say_error(
+            f"{_rooms(len(unresolved))} may not have been created; run 'roomdesk-cli sync'.",
+            ctx.err,
+            kind="warning",
         )
     return EXIT_OK
 
@@ -600,7 +687,10 @@ async def cmd_pending(args: argparse.Namespace, ctx: Context) -> int:
             return EXIT_OK
         if args.pending_command == "dismiss":
             row = dismiss_pending(store, args.pending_id)
-            print(f"Dismissed #{row.id} {describe_pending(row)}; nothing was sent.", file=ctx.out)
+            print(
+                visible(f"Dismissed #{row.id} {describe_pending(row)}; nothing was sent."),
+                file=ctx.out,
+            )
             return EXIT_OK
         async with ctx.services(store) as sync:
             outcome = await sync.retry_pending(args.pending_id)
@@ -649,7 +739,7 @@ async def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
         names = []
         for meeting_id in ids:
             room = store.get(meeting_id)
-            names.append(f"{room.room_name or meeting_id}" if room else meeting_id)
+            names.append(visible(f"{room.room_name or meeting_id}" if room else meeting_id))
         if not args.yes and not _confirm(
             f"Delete {len(ids)} room{'s' if len(ids) != 1 else ''} on Whereby: {', '.join(names)}?",
             ctx,
@@ -661,9 +751,9 @@ async def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
     exit_code = EXIT_OK
     for outcome in outcomes:
         if outcome.ok:
-            print(outcome.describe(), file=ctx.out)
+            print(visible(outcome.describe()), file=ctx.out)
         else:
-            print(f"error: {outcome.describe()}", file=ctx.err)
+            say_error(outcome.describe(), ctx.err)
         if outcome.error is not None and exit_code == EXIT_OK:
             exit_code = exit_code_for(outcome.error)
     return exit_code
@@ -727,23 +817,34 @@ def run(
     out: TextIO | None = None,
     err: TextIO | None = None,
     stdin: TextIO | None = None,
+    store_opener: StoreOpener = open_store_safely,
 ) -> int:
-    """Run one command; returns the exit code. Never raises for expected failures."""
+    """Run one command; returns the exit code. Never raises for expected failures.
+
+    ``store_opener`` opens the room list (tests pass one that opens it with tuning).
+    """
     err = err or sys.stderr
     try:
         args = build_parser().parse_args(argv)
         ctx = Context(
-            keys=keys or KeyStore(), out=out or sys.stdout, err=err, stdin=stdin or sys.stdin
+            keys=keys or KeyStore(),
+            out=out or sys.stdout,
+            err=err,
+            stdin=stdin or sys.stdin,
+            store_opener=store_opener,
         )
         return asyncio.run(COMMANDS[args.command](args, ctx))
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except (CliError, WherebyError, KeychainError, StoreError) as exc:
-        print(f"error: {exc}", file=err)
+        say_error(exc, err)
         return exit_code_for(exc)
+    except sqlite3.Error as exc:  # a read the store does not translate (a write it does)
+        say_error(f"The room list could not be read: {exc}. Nothing was changed.", err)
+        return EXIT_STORAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=err)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def main() -> NoReturn:

@@ -34,14 +34,55 @@ class AppPaths:
     def log_file(self) -> Path:
         return self.log_dir / "roomdesk.log"
 
+    @property
+    def _folders(self) -> list[Path]:
+        # On macOS the data and config folders are one.
+        return list(dict.fromkeys((self.data_dir, self.config_dir, self.log_dir)))
+
     def ensure(self) -> AppPaths:
-        """Create the directories, readable by the owner only."""
-        for directory in (self.data_dir, self.config_dir, self.log_dir):
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            # mkdir's mode is filtered by the umask and ignored for existing folders.
-            if directory.stat().st_mode & 0o077:
-                directory.chmod(0o700)
+        """Create the missing directories, readable by the owner only.
+
+        A folder that exists already keeps its mode: it may be shared on purpose (a
+        ``ROOMDESK_DATA_DIR`` chosen by the person); :meth:`folder_warnings` says so instead.
+        Raises :class:`~roomdesk.store.StoreFolderError` when a folder cannot be made.
+        """
+        for directory in self._folders:
+            try:
+                _make_private_dir(directory)
+            except OSError as exc:
+                # Imported here: the store's modules are not needed on the usual path.
+                from roomdesk.store.db import StoreFolderError
+
+                raise StoreFolderError(directory, exc) from exc
         return self
+
+    def folder_warnings(self) -> list[str]:
+        """A sentence for each existing folder that other users may read or change."""
+        if sys.platform == "win32":  # no POSIX modes: Windows folders inherit their ACLs
+            return []
+        found = []
+        for directory in self._folders:
+            try:
+                mode = directory.stat().st_mode & 0o777
+            except OSError:
+                continue
+            if mode & 0o077:
+                found.append(
+                    f"the folder {directory} is open to other users (mode {mode:o}); roomdesk "
+                    "left it as it is and keeps the room list and log in it readable by you only"
+                )
+        return found
+
+
+def _make_private_dir(directory: Path) -> None:
+    """Create ``directory`` with mode 0700 unless it exists; an existing one is left alone."""
+    try:
+        directory.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        if directory.is_dir():
+            return
+        raise
+    directory.chmod(0o700)  # mkdir's mode is filtered by the umask
 
 
 def _platform_dirs(home: Path) -> tuple[Path, Path, Path]:

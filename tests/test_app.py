@@ -541,3 +541,64 @@ def test_the_gui_lightens_pysides_import_hook_before_it_starts_qt(monkeypatch):
     with pytest.raises(Stop):
         run_gui(build_parser().parse_args([]))
     assert calls == ["lighten"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
+def test_ctrl_c_quits_the_window_cleanly_with_exit_130(tmp_path):
+    """Ctrl+C in the terminal that started the app closes it as a normal quit does (window
+    state saved, demo store removed), logs no crash, and exits 130 as interrupted commands do.
+    A data folder the person made shared keeps its mode and is noted in the log."""
+    import signal
+    import time
+
+    data_dir = tmp_path / "shared-data"
+    data_dir.mkdir()
+    data_dir.chmod(0o775)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROOMDESK_")}
+    env.update(QT_QPA_PLATFORM="offscreen", ROOMDESK_DATA_DIR=str(data_dir))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "roomdesk", "--demo", "--debug"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log_file = data_dir / "logs" / "roomdesk.log"
+    try:
+        # Up: the window's start-up refresh has asked the demo server for its rooms.
+        deadline = time.monotonic() + 60
+        while child.poll() is None and time.monotonic() < deadline:
+            if log_file.exists() and "GET /meetings" in log_file.read_text():
+                break
+            time.sleep(0.1)
+        assert child.poll() is None, child.communicate()[1][-2000:]
+        assert list(data_dir.glob("demo-*")), "the demo's store is in place while it runs"
+        child.send_signal(signal.SIGINT)
+        _out, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    log_text = log_file.read_text()
+    assert child.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "Unhandled error" not in log_text and "Traceback" not in log_text
+    assert "Interrupted (Ctrl+C): quitting" in log_text
+    assert list(data_dir.glob("demo-*")) == []  # the session shut down
+    assert "geometry" in (data_dir / "config" / "settings.ini").read_text()
+    assert os.stat(data_dir).st_mode & 0o777 == 0o775
+    assert f"Data folder: the folder {data_dir} is open to other users (mode 775)" in log_text
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_error_line(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("ROOMDESK_DATA_DIR", str(blocker / "roomdesk"))
+    assert main([]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: The data folder {blocker / 'roomdesk'} cannot be used: not a directory. Make it "
+        "writable, or set ROOMDESK_DATA_DIR to a folder you can write to; nothing stored was "
+        "lost.\n"
+    )

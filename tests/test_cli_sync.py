@@ -55,7 +55,7 @@ def test_lost_creates_are_listed_retried_and_dismissed(server, data_dir):
     assert lost.returncode == 4
     assert "“Room 1”: The connection failed after the create request was sent" in lost.stderr
     assert "“Room 2”:" in lost.stderr
-    assert "2 of 2 rooms were not created (0 created)" in lost.stderr
+    assert "Of 2 rooms: 0 created, 2 may have been created; run 'roomdesk-cli sync'." in lost.stderr
     server.faults.drop_rate = 0.0
 
     listed = cli(["list"], server=server, data_dir=data_dir)

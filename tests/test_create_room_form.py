@@ -296,6 +296,17 @@ def test_an_end_in_the_past_and_an_unknown_zone():
     assert "'Europe/Atlantis' is not a known IANA time zone" in unknown.issues(NOW)["timeZone"]
 
 
+def test_an_end_past_the_planning_limit_is_refused_with_its_reason():
+    # 366 days ahead is the last minute allowed; a minute more is refused, by the same rule
+    # the request itself follows.
+    last = oslo_form(end_wall=datetime(2025, 5, 15, 12, 0))  # NOW + 366 d, 12:00 CEST
+    assert last.issues(NOW) == {}
+    beyond = oslo_form(end_wall=datetime(2025, 5, 15, 12, 1))
+    assert beyond.issues(NOW) == {
+        "endDate": "The end is more than 366 days from now; a room may end at most 366 days ahead"
+    }
+
+
 # -- prefix and label ---------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from roomdesk.api.models import (
     room_link_problem,
 )
 from roomdesk.api.requests import (
+    LONGEST_PLAN_AHEAD,
     Field,
     MeetingRequest,
     RecordingOptions,
@@ -129,6 +130,17 @@ def test_defaults_are_valid_and_minimal():
 
 def test_end_in_past_names_field():
     assert issue_fields(MeetingRequest(end_date=NOW - timedelta(seconds=1))) == ["endDate"]
+
+
+def test_an_end_more_than_366_days_ahead_is_refused_before_sending():
+    assert MeetingRequest(end_date=NOW + LONGEST_PLAN_AHEAD).issues(NOW) == []
+    too_far = MeetingRequest(end_date=NOW + LONGEST_PLAN_AHEAD + timedelta(seconds=1))
+    [issue] = too_far.issues(NOW)
+    assert issue.field == "endDate"
+    assert issue.message.endswith(
+        "is more than 366 days from now; a room may end at most 366 days ahead"
+    )
+    assert issue_fields(MeetingRequest(end_date=datetime(9999, 12, 31, tzinfo=UTC))) == ["endDate"]
 
 
 def test_naive_end_is_refused():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +27,19 @@ from roomdesk.api.models import (
     resolve_local_time,
     utc_representable,
 )
+
+# The furthest ahead a room may end, counted from when it is asked for: one rule for every
+# way of giving the end (a date, a duration, the window's form).
+LONGEST_PLAN_AHEAD = timedelta(days=366)
+
+
+def plan_ahead_problem(end: datetime, now: datetime) -> str | None:
+    """Why ``end`` is too far after ``now`` to be asked for (a phrase that follows the end's
+    name), or None when it is not."""
+    if end - now <= LONGEST_PLAN_AHEAD:
+        return None
+    days = LONGEST_PLAN_AHEAD.days
+    return f"is more than {days} days from now; a room may end at most {days} days ahead"
 
 
 class RoomNamePattern(StrEnum):
@@ -292,6 +305,8 @@ class MeetingRequest:
             found.append(
                 FieldIssue("endDate", f"{format_utc(end)} is in the past; pick a later end")
             )
+        elif problem := plan_ahead_problem(end, now):
+            found.append(FieldIssue("endDate", f"{format_utc(end)} {problem}"))
         for value, enum, name in (
             (self.room_mode, RoomMode, "roomMode"),
             (self.room_name_pattern, RoomNamePattern, "roomNamePattern"),

@@ -21,7 +21,14 @@ from PySide6.QtCore import QObject, Signal
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.store import PendingCreate, RoomRows, RoomStatus, RoomStore, StoredRoom
+from roomdesk.store import (
+    PendingCreate,
+    RoomRows,
+    RoomStatus,
+    RoomStore,
+    StoredRoom,
+    StoreError,
+)
 from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice, open_store_safely
 
 if TYPE_CHECKING:
@@ -434,7 +441,8 @@ class AppSession(QObject):
                 self._note_outcome(exc)
                 self.pendingChanged.emit()  # a lost answer leaves a create to resolve
                 raise
-            except asyncio.CancelledError:
+            except (StoreError, asyncio.CancelledError):
+                # A room made but not stored also leaves its create to resolve.
                 self.pendingChanged.emit()
                 raise
         self._note_outcome(None)

@@ -5,8 +5,10 @@ from roomdesk.store.db import (
     RoomStore,
     StoreCorruptError,
     StoreError,
+    StoreFolderError,
     StoreUnavailableError,
     StoreVersionError,
+    StoreWriteError,
     move_aside,
 )
 from roomdesk.store.migrations import LATEST_VERSION
@@ -32,8 +34,10 @@ __all__ = [
     "RoomStore",
     "StoreCorruptError",
     "StoreError",
+    "StoreFolderError",
     "StoreUnavailableError",
     "StoreVersionError",
+    "StoreWriteError",
     "StoredRoom",
     "move_aside",
 ]

@@ -93,6 +93,87 @@ class StoreUnavailableError(StoreError):
         self.detail = detail
 
 
+# What each kind of SQLite failure means for a person, and what they can do about it, by the
+# prefix of SQLite's error name (SQLITE_IOERR has many extended names, SQLITE_IOERR_WRITE …).
+_WRITE_PROBLEMS = (
+    ("SQLITE_FULL", "the disk is full", "Free some space and try again"),
+    (
+        "SQLITE_READONLY",
+        "the file or its folder is read-only",
+        "Make them writable (or set ROOMDESK_DATA_DIR to a folder you can write to) and try again",
+    ),
+    ("SQLITE_PERM", "permission was denied", "Check the file's permissions and try again"),
+    ("SQLITE_CANTOPEN", "the file could not be opened", "Check the folder and try again"),
+    ("SQLITE_IOERR", "the disk reported an input/output error", "Check the disk and try again"),
+    (
+        "SQLITE_BUSY",
+        "another program kept it locked for too long",
+        "Close other roomdesk windows or commands using it and try again",
+    ),
+    (
+        "SQLITE_LOCKED",
+        "another program kept it locked for too long",
+        "Close other roomdesk windows or commands using it and try again",
+    ),
+    (
+        "SQLITE_CORRUPT",
+        "the file is damaged",
+        "Restart roomdesk, which moves a damaged list aside",
+    ),
+)
+# Failures of the file or the disk; the other DatabaseErrors (a constraint, a closed
+# connection, a misused API) are mistakes in roomdesk itself and stay what they are.
+_NOT_STORAGE = (
+    sqlite3.IntegrityError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+    sqlite3.NotSupportedError,
+    sqlite3.DataError,
+)
+
+
+class StoreWriteError(StoreError):
+    """A change could not be written (a full disk, a read-only file, an I/O error, a lock held
+    too long). Its transaction was rolled back: everything stored before is still there."""
+
+    def __init__(self, path: Path, reason: str, advice: str) -> None:
+        super().__init__(
+            path,
+            f"The room list could not be saved: {reason} ({path}). {advice}; "
+            "nothing stored was lost.",
+        )
+        self.reason = reason
+
+    @classmethod
+    def from_sqlite(cls, path: Path, error: sqlite3.Error) -> StoreWriteError:
+        return cls(path, *_storage_problem(error))
+
+
+def _storage_problem(error: BaseException) -> tuple[str, str]:
+    """What a SQLite or file system failure means, and what to do: (reason, advice)."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    for prefix, reason, advice in _WRITE_PROBLEMS:
+        if name.startswith(prefix):
+            return reason, advice
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[:1].lower() + error.strerror[1:], "Try again"
+    return f"SQLite said “{error}”", "Try again"
+
+
+class StoreFolderError(StoreError):
+    """A folder roomdesk keeps its files in could not be created or used."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        reason, _advice = _storage_problem(error)
+        super().__init__(
+            path,
+            f"The data folder {path} cannot be used: {reason}. "
+            "Make it writable, or set ROOMDESK_DATA_DIR to a folder you can write to; "
+            "nothing stored was lost.",
+        )
+        self.error = error
+
+
 def _utc_stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -425,11 +506,24 @@ class RoomStore:
 
     ``structure_checked`` says the caller has just run SQLite's quick check on this file and it
     passed, so opening skips its own (a full read of the file: 50 ms at 100,000 rooms).
+
+    ``busy_timeout`` is how long a write waits for another program's lock before it fails;
+    ``max_page_count``, when given, caps the file's size in pages, as a full disk would (tests
+    use it).
     """
 
-    def __init__(self, path: Path, *, structure_checked: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        structure_checked: bool = False,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+        max_page_count: int | None = None,
+    ) -> None:
         self._path = Path(path)
         self._structure_checked = structure_checked
+        self._busy_timeout = busy_timeout
+        self._max_page_count = max_page_count
         self._checkpointer: _Checkpointer | None = None
         self._conn = self._open()
         self._closed = False
@@ -439,15 +533,18 @@ class RoomStore:
     def _open(self) -> sqlite3.Connection:
         path = self._path
         parent = path.parent
-        if not parent.exists():
-            parent.mkdir(parents=True, mode=0o700)
-            os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+        try:
+            if not parent.exists():
+                parent.mkdir(parents=True, mode=0o700)
+                os.chmod(parent, 0o700)  # mkdir's mode is filtered by the umask
+        except OSError as exc:
+            raise StoreFolderError(parent, exc) from exc
         try:
             _create_private_file(path)
             # Autocommit: every write below opens its own transaction explicitly.
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            conn = sqlite3.connect(path, timeout=self._busy_timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailableError(path, str(exc)) from exc
+            raise StoreUnavailableError(path, "{}. {}".format(*_storage_problem(exc))) from exc
         try:
             self._check(conn)
             self._configure(conn)
@@ -456,7 +553,7 @@ class RoomStore:
             conn.close()
             if getattr(exc, "sqlite_errorname", None) in _CORRUPT_ERRORS:
                 raise StoreCorruptError(path, str(exc)) from exc
-            raise StoreUnavailableError(path, str(exc)) from exc
+            raise StoreUnavailableError(path, "{}. {}".format(*_storage_problem(exc))) from exc
         except BaseException:
             conn.close()
             raise
@@ -492,7 +589,9 @@ class RoomStore:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(f"PRAGMA cache_size = {-PAGE_CACHE_KIB}")  # negative: in KiB
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        if self._max_page_count is not None:
+            conn.execute(f"PRAGMA max_page_count = {int(self._max_page_count)}").fetchone()
 
     def _upgrade(self, conn: sqlite3.Connection) -> None:
         version = migrations.schema_version(conn)
@@ -560,10 +659,16 @@ class RoomStore:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
         conn = self._conn
-        with conn:
-            # IMMEDIATE takes the write lock up front, so reads inside see what we will change.
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
+        try:
+            with conn:
+                # IMMEDIATE takes the write lock up front, so reads inside see what we will change.
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, _NOT_STORAGE):
+                raise
+            # Rolled back by the block above (or by SQLite itself): nothing was half written.
+            raise StoreWriteError.from_sqlite(self._path, exc) from exc
         if self._checkpointer is not None:
             self._checkpointer.after_commit(conn.total_changes)
 

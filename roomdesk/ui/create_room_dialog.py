@@ -70,6 +70,7 @@ from roomdesk.api.requests import (
     StreamingTrigger,
     TranscriptionTrigger,
 )
+from roomdesk.store import StoreError
 from roomdesk.timezones import system_zone_name
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.create_room_form import (
@@ -125,9 +126,15 @@ _FILE_FORMATS = (
 )
 
 
-def describe_failure(error: WherebyError) -> str:
+def describe_failure(error: WherebyError | StoreError) -> str:
     """A headline for the kind of failure, then what the error itself says."""
-    if isinstance(error, InvalidApiKeyError):
+    if isinstance(error, StoreError):
+        # The request may have gone out before the write failed: a refresh finds the room.
+        headline = (
+            "roomdesk could not write to its room list. Once that is fixed, a refresh shows "
+            "whether the room was made."
+        )
+    elif isinstance(error, InvalidApiKeyError):
         headline = "The API key was refused."
     elif isinstance(error, ForbiddenError):
         headline = "This API key may not create rooms."
@@ -1177,7 +1184,7 @@ class CreateRoomDialog(QDialog):
             self.roomCreatedUnread.emit(str(exc))
             self.accept()
             return
-        except WherebyError as exc:
+        except (WherebyError, StoreError) as exc:
             if not shiboken6.isValid(self):
                 return  # the window went away meanwhile; the service has recorded the outcome
             self._set_busy(False)

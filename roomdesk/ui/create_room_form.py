@@ -46,6 +46,7 @@ from roomdesk.api.requests import (
     StreamingTrigger,
     TranscriptionOptions,
     TranscriptionTrigger,
+    plan_ahead_problem,
 )
 
 LABEL_MAX_LENGTH = 200
@@ -484,7 +485,8 @@ class CreateRoomForm:
         for issue in self._request(stand_in).issues(now):
             if issue.field == "endDate":
                 if end is not None:
-                    add("endDate", "is in the past; pick a later time")
+                    too_far = plan_ahead_problem(end, _require_aware(now))
+                    add("endDate", too_far or "is in the past; pick a later time")
                 continue
             add(issue.field, issue.message)
         return {key: " ".join(messages) for key, messages in found.items()}, error_type

@@ -52,7 +52,7 @@ from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
 from roomdesk.api.models import get_zone, room_link_problem
 from roomdesk.heap import give_back_free_memory
-from roomdesk.store import StoredRoom
+from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
@@ -70,6 +70,7 @@ from roomdesk.ui.room_table_model import (
     pack_kept_strings,
 )
 from roomdesk.ui.status_bar import StatusBar
+from roomdesk.ui.store_problems import report_store_error
 
 if TYPE_CHECKING:
     # asyncio is imported where a coroutine needs it: the window's first frame is drawn before
@@ -941,11 +942,19 @@ class MainWindow(QMainWindow):
 
     def _save_edit(self, meeting_id: str, dialog: EditRoomDialog) -> None:
         label, notes = dialog.values()
-        self.session.set_label(meeting_id, label, notes)
-        self.statusBar().showMessage("Label saved.", STATUS_MESSAGE_MS)
+        if self._set_label(meeting_id, label, notes):
+            self.statusBar().showMessage("Label saved.", STATUS_MESSAGE_MS)
 
     def _on_label_edited(self, meeting_id: str, label: str) -> None:
-        self.session.set_label(meeting_id, label)
+        self._set_label(meeting_id, label)
+
+    def _set_label(self, meeting_id: str, label: str, notes: str | None = None) -> bool:
+        try:
+            self.session.set_label(meeting_id, label, notes)
+        except StoreError as exc:
+            report_store_error(self, "The label was not saved.", exc)
+            return False
+        return True
 
     def delete_selected(self) -> QMessageBox | None:
         rooms = [room for room in self.selected_rooms() if room.deleted_at is None]
@@ -1000,7 +1009,12 @@ class MainWindow(QMainWindow):
     async def _delete(self, meeting_ids: list[str], then_select: str | None = None) -> None:
         count = len(meeting_ids)
         self.statusBar().showMessage(f"Deleting {count} room{'s' if count != 1 else ''}…")
-        outcomes = await self.session.delete_rooms(meeting_ids)
+        try:
+            outcomes = await self.session.delete_rooms(meeting_ids)
+        except StoreError as exc:
+            # Whereby may have ended them: a refresh marks what it no longer lists.
+            report_store_error(self, "The deleted rooms could not be marked in the list.", exc)
+            return
         # Move on to the next room, so Delete and the copy keys go on working from the keyboard;
         # unless some were not deleted (they stay selected) or the selection moved meanwhile.
         _current, selected = self._selection_ids()
@@ -1071,7 +1085,7 @@ class MainWindow(QMainWindow):
                 "Refresh stopped. The rooms found so far were kept; none was marked missing.",
                 STATUS_MESSAGE_MS * 2,
             )
-        except WherebyError as exc:
+        except (WherebyError, StoreError) as exc:
             # Not a dialog: a refresh runs by itself at start-up, and the list still works.
             self.statusBar().showMessage(
                 f"Refresh failed: {exc} The list shows what was stored before."
