@@ -17,6 +17,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
+from roomdesk.emulator.clock import later
 from roomdesk.emulator.meetings import LINK_FIELDS, BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import POINTS_PER_METHOD, PointBudget
 
@@ -60,10 +61,10 @@ def status_error_reply(status: int) -> Reply:
 def throttle_reply(limit: int, wait_seconds: float, now: datetime) -> Reply:
     # Rounding first drops float noise (0.8 s is 800 ms, not 801).
     ms_left = max(1, math.ceil(round(wait_seconds * 1000, 3)))
-    reset_at = now.astimezone(UTC) + timedelta(milliseconds=ms_left)
+    reset_at = later(now.astimezone(UTC), timedelta(milliseconds=ms_left))
     if reset_at.microsecond:
         # HTTP dates have whole seconds; round up so a client waiting for it is never early.
-        reset_at = reset_at.replace(microsecond=0) + timedelta(seconds=1)
+        reset_at = later(reset_at.replace(microsecond=0), timedelta(seconds=1))
     return json_reply(
         HTTPStatus.TOO_MANY_REQUESTS,
         {"error": THROTTLE_MESSAGE, "data": {"msLeft": ms_left}},
