@@ -4,6 +4,9 @@ injected fault answers 5xx."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +33,34 @@ def error_text(response: httpx.Response) -> str:
     body = response.json()
     assert set(body) == {"error"} and isinstance(body["error"], str) and body["error"], body
     return body["error"]
+
+
+def send_raw(
+    server: EmulatorServer, data: bytes, *, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    """Send ``data`` as it is on a new connection; the answer's status, headers and body."""
+    with socket.create_connection((server.host, server.port), timeout=10) as connection:
+        connection.sendall(data)
+        answer = http.client.HTTPResponse(connection, method=method)
+        answer.begin()
+        headers = {name.lower(): value for name, value in answer.getheaders()}
+        return answer.status, headers, answer.read()
+
+
+def raw_post(server: EmulatorServer, body: bytes, *, length: str | None = None) -> bytes:
+    """A create request with ``body`` and a Content-Length of ``length`` (the body's own)."""
+    head = (
+        f"POST /v1/meetings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {length or len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def json_error(headers: dict[str, str], body: bytes) -> str:
+    assert headers["content-type"] == "application/json"
+    payload = json.loads(body)
+    assert set(payload) == {"error"} and isinstance(payload["error"], str), payload
+    return payload["error"]
 
 
 def still_serves(server: EmulatorServer) -> None:
@@ -138,4 +169,97 @@ def test_stored_dates_at_the_ends_of_the_range_break_nothing(emulator: EmulatorS
         assert http.get(f"/meetings/{latest['meetingId']}").json()["endDate"] == (
             "9999-12-31T23:59:59Z"
         )
+    still_serves(emulator)
+
+
+# -- bodies ---------------------------------------------------------------------------------
+
+
+def soon(server: EmulatorServer) -> str:
+    return format_utc(server.now() + timedelta(hours=1))
+
+
+def recording_with(extra: object) -> dict[str, object]:
+    """Valid recording options with one more, unchecked, key: the emulator keeps it as sent."""
+    destination = {"provider": "whereby"}
+    return {"type": "cloud", "destination": destination, "startTrigger": "none", "extra": extra}
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"[" * 100_000, "nests more than 32 levels"),
+        (b'{"a":' * 100_000, "nests more than 32 levels"),
+        (b"[" * 500 + b"]" * 500, "nests more than 32 levels"),
+        (b'{"endDate": "\xff"}', "not UTF-8"),
+        ('{"endDate": "2030-01-01T00:00:00Z"}'.encode("utf-16"), "not UTF-8"),
+        (b"", "not valid JSON"),
+        (b'{"endDate": "2030-01-01T00:00:00Z"', "not valid JSON"),
+        (b'{"endDate": NaN}', "NaN is not a JSON value"),
+        (b'{"isLocked": -Infinity}', "Infinity is not a JSON value"),
+        (b'{"isLocked": 1e999}', "number too large"),
+        (b'{"isLocked": ' + b"9" * 5000 + b"}", "number too large"),
+        (b"[]", "must be a JSON object"),
+        (b'"endDate"', "must be a JSON object"),
+        (b"null", "must be a JSON object"),
+    ],
+    ids=[
+        "deep-list",
+        "deep-object",
+        "deep-but-parsable",
+        "latin-1",
+        "utf-16",
+        "empty",
+        "cut-short",
+        "nan",
+        "infinity",
+        "1e999",
+        "5000-digits",
+        "list",
+        "string",
+        "null",
+    ],
+)
+def test_unusable_bodies_get_a_json_400(emulator: EmulatorServer, body: bytes, said: str) -> None:
+    status, headers, answer = send_raw(emulator, raw_post(emulator, body))
+    assert status == 400
+    assert said in json_error(headers, answer)
+    assert emulator.meeting_ids() == set()
+    still_serves(emulator)
+
+
+def test_deep_options_inside_a_valid_body_are_refused(client, emulator) -> None:
+    deep: object = "bottom"
+    for _ in range(600):  # too shallow for the parser to mind, too deep to copy
+        deep = [deep]
+    response = client.post(
+        "/meetings", json={"endDate": soon(emulator), "recording": recording_with(deep)}
+    )
+    assert response.status_code == 400
+    assert "nests more than 32 levels" in error_text(response)
+    kept = recording_with([[["three levels down are kept"]]])
+    assert (
+        client.post("/meetings", json={"endDate": soon(emulator), "recording": kept}).status_code
+        == 201
+    )
+    still_serves(emulator)
+
+
+def test_a_body_over_the_cap_gets_a_json_413(emulator: EmulatorServer) -> None:
+    # Only the head is sent: the emulator answers without reading a body it will not take.
+    status, headers, answer = send_raw(emulator, raw_post(emulator, b"", length=str(2**21)))
+    assert status == 413
+    assert headers["connection"] == "close"
+    assert "too large" in json_error(headers, answer)
+    still_serves(emulator)
+
+
+@pytest.mark.parametrize("length", ["-1", "ten", "+35", "3_5", "0x23", "35.0"])
+def test_content_length_must_be_plain_digits(emulator: EmulatorServer, length: str) -> None:
+    body = json.dumps({"endDate": soon(emulator)}).encode()
+    assert len(body) == 35  # what "+35" or "3_5" would read as with int()
+    status, headers, answer = send_raw(emulator, raw_post(emulator, b"", length=length) + body)
+    assert status == 400
+    assert "Content-Length" in json_error(headers, answer)
+    assert emulator.meeting_ids() == set()
     still_serves(emulator)

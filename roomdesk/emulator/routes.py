@@ -26,6 +26,9 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 THROTTLE_MESSAGE = "Rate limit active for throttle key: organization:1"
 _MEETING_PATH = re.compile(rf"{API_PREFIX}/meetings/([^/]+)")
+# Far deeper than any create body (recording.destination.bucket is three levels), and shallow
+# enough that copying or walking a body can never exhaust the interpreter's recursion limit.
+MAX_JSON_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,63 @@ def parse_limit(query: Mapping[str, list[str]]) -> int:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise BadRequest(f'"limit" must be between 1 and {MAX_PAGE_SIZE}')
     return limit
+
+
+def _refuse_constant(name: str) -> Any:
+    raise BadRequest(f"the request body is not valid JSON: {name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise BadRequest(f"the request body has a number too large to use: {text[:40]}")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts
+        raise BadRequest(
+            f"the request body has a number too large to use: {len(text)} digits"
+        ) from None
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether ``value`` nests lists and objects more than MAX_JSON_DEPTH levels deep."""
+    pending = [(value, 1)]  # a walk without recursion, so depth itself cannot break it
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json_body(body: bytes) -> Any:
+    """A request body as JSON, or BadRequest saying what is wrong with it."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the request body is not UTF-8 text") from None
+    too_deep = f"the request body nests more than {MAX_JSON_DEPTH} levels deep"
+    try:
+        value = json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
+        )
+    except RecursionError:  # the parser's own limit, reached long before MAX_JSON_DEPTH is checked
+        raise BadRequest(too_deep) from None
+    except ValueError:
+        raise BadRequest("the request body is not valid JSON") from None
+    if _too_deep(value):
+        raise BadRequest(too_deep)
+    return value
 
 
 @dataclass(frozen=True)
@@ -192,11 +252,7 @@ class MeetingsApi:
             return error_reply(
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"
             )
-        try:
-            payload = json.loads(call.body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("the request body is not valid JSON") from None
-        meeting, fields = self.book.create(payload)
+        meeting, fields = self.book.create(parse_json_body(call.body))
         return json_reply(HTTPStatus.CREATED, meeting.to_api_json(fields))
 
     def _list(self, call: Call) -> Reply:

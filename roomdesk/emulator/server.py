@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 import logging
 import selectors
 import socket
@@ -27,13 +26,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from roomdesk.emulator.clock import system_clock
 from roomdesk.emulator.faults import NO_FAULTS, FaultAction, FaultConfig, FaultPlan
-from roomdesk.emulator.meetings import MeetingBook
+from roomdesk.emulator.meetings import BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import PointBudget
 from roomdesk.emulator.routes import (
     API_PREFIX,
     MeetingsApi,
     Reply,
     error_reply,
+    parse_json_body,
     status_error_reply,
     throttle_reply,
 )
@@ -196,14 +196,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
             return b"", error_reply(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length")
-        raw_length = self.headers.get("Content-Length") or "0"
-        try:
-            length = int(raw_length)
-        except ValueError:
-            length = -1
-        if length < 0:
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        # Digits only: int() would also take "+5", "1_0" or "٣", which no HTTP client sends.
+        if not (raw_length.isascii() and raw_length.isdigit()):
             self.close_connection = True
-            return b"", error_reply(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
+            return b"", error_reply(
+                HTTPStatus.BAD_REQUEST, "Content-Length must be a number of bytes"
+            )
+        length = int(raw_length)
         if length > MAX_BODY_BYTES:
             self.close_connection = True
             return b"", error_reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
@@ -275,8 +275,8 @@ def _parse_json(body: bytes) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        return parse_json_body(body)
+    except BadRequest:
         return None
 
 
