@@ -428,6 +428,9 @@ def test_unknown_path_and_method(client: httpx.Client) -> None:
     assert exchange_outside_spec(client, "GET", "/rooms").status_code == 404
     assert exchange_outside_spec(client, "PATCH", "/meetings/1", json={}).status_code == 405
     assert exchange_outside_spec(client, "PUT", "/meetings", json={}).status_code == 405
+    assert exchange_outside_spec(client, "TRACE", "/meetings").status_code == 405
+    assert exchange_outside_spec(client, "FOO", "/meetings").status_code == 501
+    assert exchange_outside_spec(client, "FOO", "/rooms").status_code == 501
 
 
 # -- the helper itself ----------------------------------------------------------------------

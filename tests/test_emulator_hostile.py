@@ -263,3 +263,82 @@ def test_content_length_must_be_plain_digits(emulator: EmulatorServer, length: s
     assert "Content-Length" in json_error(headers, answer)
     assert emulator.meeting_ids() == set()
     still_serves(emulator)
+
+
+# -- methods and malformed requests ---------------------------------------------------------
+
+
+def request_head(method: str, target: str, *extra: str) -> bytes:
+    lines = [f"{method} {target} HTTP/1.1", "Host: x", f"Authorization: Bearer {KEY}", *extra]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "status", "allow"),
+    [
+        ("TRACE", "/v1/meetings", 405, "GET, POST"),
+        ("PATCH", "/v1/meetings/1", 405, "GET, DELETE"),
+        ("OPTIONS", "/v1/meetings/1", 405, "GET, DELETE"),
+        ("CONNECT", "/v1/meetings", 405, "GET, POST"),
+        ("PUT", "/v1/meetings", 405, "GET, POST"),
+        ("TRACE", "/v1/rooms", 404, None),
+        ("CONNECT", "127.0.0.1:443", 404, None),
+        ("FOO", "/v1/meetings", 501, None),
+        ("FOO", "/nowhere", 501, None),
+        ("get", "/v1/meetings", 501, None),  # methods are case-sensitive
+        ("M" * 5000, "/v1/meetings", 501, None),
+    ],
+)
+def test_every_method_gets_a_json_answer(
+    emulator: EmulatorServer, method: str, target: str, status: int, allow: str | None
+) -> None:
+    answer_status, headers, body = send_raw(emulator, request_head(method, target))
+    assert answer_status == status
+    text = json_error(headers, body)
+    assert headers.get("allow") == allow
+    if status == 501:
+        assert "does not implement the method" in text and len(text) < 100
+    still_serves(emulator)
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET /v1/meetings HTTP/1.1 extra\r\n\r\n", 400),
+        (b"GET /v1/meetings HTTP/9.9\r\nHost: x\r\n\r\n", 505),
+        (b"GET /v1/meetings HTTP/one\r\nHost: x\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /v1/meetings HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+        (b"GET /v1/meetings HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 120 + b"\r\n", 431),
+        (request_head("GET", "http://[/v1/meetings"), 400),  # [ starts an IPv6 address
+        (request_head("GET", "/v1/meetings", "Host: x\x00\x7f\xff"), 200),
+    ],
+    ids=[
+        "one-word",
+        "four-words",
+        "version-9.9",
+        "version-text",
+        "long-line",
+        "long-header",
+        "many-headers",
+        "bad-host-in-target",
+        "control-bytes-in-a-header",
+    ],
+)
+def test_malformed_requests_get_a_json_answer(
+    emulator: EmulatorServer, data: bytes, status: int
+) -> None:
+    answer_status, headers, body = send_raw(emulator, data)
+    assert answer_status == status
+    assert headers["content-type"] == "application/json"
+    if status != 200:
+        json_error(headers, body)
+    still_serves(emulator)
+
+
+def test_a_head_request_for_a_malformed_header_gets_no_body(emulator: EmulatorServer) -> None:
+    data = b"HEAD /v1/meetings HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n"
+    status, headers, body = send_raw(emulator, data, method="HEAD")
+    assert status == 431 and body == b""
+    assert headers["content-type"] == "application/json"

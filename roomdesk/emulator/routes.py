@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from roomdesk.emulator.clock import later
 from roomdesk.emulator.meetings import LINK_FIELDS, BadRequest, MeetingBook
@@ -29,6 +29,11 @@ _MEETING_PATH = re.compile(rf"{API_PREFIX}/meetings/([^/]+)")
 # Far deeper than any create body (recording.destination.bucket is three levels), and shallow
 # enough that copying or walking a body can never exhaust the interpreter's recursion limit.
 MAX_JSON_DEPTH = 32
+# The methods HTTP defines. Others are ones this server does not implement at all (501); these
+# are answered 405 on the API's paths that do not take them.
+HTTP_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,15 @@ def _single(query: Mapping[str, list[str]], name: str) -> str | None:
     if len(values) > 1:
         raise BadRequest(f'"{name}" may be given only once')
     return values[0]
+
+
+def split_target(target: str) -> tuple[str, dict[str, list[str]]]:
+    """The path and query parameters of a request target, or BadRequest."""
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. "//[" reads as a broken IPv6 host
+        raise BadRequest("the request target is not a valid path") from None
+    return parts.path, parse_qs(parts.query, keep_blank_values=True)
 
 
 def parse_fields(query: Mapping[str, list[str]]) -> frozenset[str]:
@@ -217,6 +231,11 @@ class MeetingsApi:
     ) -> Reply:
         """Answer one request. ``headers`` has lower-cased names."""
         call = Call(method, path, query, headers, body)
+        if method not in HTTP_METHODS:
+            shown = method if len(method) <= 20 else f"{method[:20]}…"
+            return error_reply(
+                HTTPStatus.NOT_IMPLEMENTED, f"this server does not implement the method {shown}"
+            )
         if path == f"{API_PREFIX}/meetings":
             handlers = self._collection
         elif match := _MEETING_PATH.fullmatch(path):

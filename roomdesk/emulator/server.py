@@ -22,7 +22,6 @@ from enum import StrEnum
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from roomdesk.emulator.clock import system_clock
 from roomdesk.emulator.faults import NO_FAULTS, FaultAction, FaultConfig, FaultPlan
@@ -34,6 +33,7 @@ from roomdesk.emulator.routes import (
     Reply,
     error_reply,
     parse_json_body,
+    split_target,
     status_error_reply,
     throttle_reply,
 )
@@ -162,30 +162,34 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _HTTPServer
 
-    def do_GET(self) -> None:
-        self._serve()
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD> and answers an HTML 501 page when there is none. Every
+        # method goes to _serve instead, which answers in JSON: 405, 404, or 501 for a method
+        # HTTP does not define.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
-
-    def do_HEAD(self) -> None:
-        self._serve()
-
-    def do_OPTIONS(self) -> None:
-        self._serve()
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, headers too long, ...) in the
+        JSON form of every other error, on a connection that is then closed."""
+        try:
+            text = message or HTTPStatus(code).phrase
+        except ValueError:
+            text = "Error"
+        self.close_connection = True  # what follows on the connection cannot be trusted
+        # A request line that failed to parse leaves the version at HTTP/0.9, which would send
+        # the body without a status line or headers.
+        self.request_version = self.protocol_version
+        logger.debug("refused a malformed request -> %s", code)
+        # http.server's messages may quote the whole request line; its start says what is wrong.
+        self._write(error_reply(code, text[:200]), truncate=False)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # The path only: no query string, and never headers (they carry the API key).
-        logger.debug("%s %s -> %s", self.command, urlsplit(self.path).path, code)
+        # The path only: no query string, and never headers (they carry the API key). Not
+        # urlsplit: this also logs refusals of targets it cannot split.
+        path = getattr(self, "path", "").partition("?")[0]
+        logger.debug("%s %s -> %s", self.command, path, code)
 
     def log_message(self, format: str, *args: Any) -> None:
         # The base class's other messages quote raw request lines; log_request covers each answer.
@@ -212,16 +216,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         emulator = self.server.emulator
         started = time.monotonic()
-        target = urlsplit(self.path)
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         body, refusal = self._read_body()
+        try:
+            path, query = split_target(self.path)
+        except BadRequest as problem:
+            path, query = self.path, {}
+            refusal = refusal or error_reply(HTTPStatus.BAD_REQUEST, problem.message)
         record = RecordedRequest(
             method=self.command,
-            path=target.path,
-            query=parse_qs(target.query, keep_blank_values=True),
+            path=path,
+            query=query,
             headers=headers,
             body=body,
             json=_parse_json(body),
@@ -238,15 +246,15 @@ class _Handler(BaseHTTPRequestHandler):
             record.outcome = RequestOutcome.DROPPED
             record.duration = time.monotonic() - started
             self.close_connection = True
-            logger.debug("%s %s -> dropped", self.command, target.path)
+            logger.debug("%s %s -> dropped", self.command, path)
             return
         reply = refusal or _fault_reply(plan, emulator)
         if reply is None:
             try:
-                reply = emulator._api.handle(self.command, target.path, record.query, headers, body)
+                reply = emulator._api.handle(self.command, path, query, headers, body)
             except Exception:
                 # A bug in the emulator: answer like a server would, and say where it broke.
-                logger.exception("emulator failed on %s %s", self.command, target.path)
+                logger.exception("emulator failed on %s %s", self.command, path)
                 reply = error_reply(HTTPStatus.INTERNAL_SERVER_ERROR, "emulator error")
         truncate = plan.truncate and bool(reply.body) and self.command != "HEAD"
         # Finish the record before answering: a client may look at it as soon as it has the answer.
