@@ -207,6 +207,9 @@ class MeetingsApi:
         self.book = book
         self.budget = budget
         self.api_key = api_key
+        # GET /meetings' roomName[startsWith] is not in Whereby's spec; this makes the list
+        # behave like a service that does not know it (the whole list, paged as usual).
+        self.ignore_room_name_filter = False
         self._clock = clock
         self._collection: dict[str, Callable[[Call], Reply]] = {
             "GET": self._list,
@@ -276,10 +279,13 @@ class MeetingsApi:
 
     def _list(self, call: Call) -> Reply:
         fields = parse_fields(call.query)
+        prefix = None
+        if not self.ignore_room_name_filter:
+            prefix = _single(call.query, "roomName[startsWith]")
         meetings, cursor = self.book.page(
             limit=parse_limit(call.query),
             cursor=_single(call.query, "cursor"),
-            room_name_prefix=_single(call.query, "roomName[startsWith]"),
+            room_name_prefix=prefix,
         )
         results = [meeting.to_api_json(fields) for meeting in meetings]
         return json_reply(HTTPStatus.OK, {"results": results, "cursor": cursor})

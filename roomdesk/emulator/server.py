@@ -304,7 +304,9 @@ class EmulatorServer:
     """Whereby's meetings API on ``http://127.0.0.1:<port>/v1``, served from a background thread.
 
     ``clock`` (returning aware datetimes) drives start dates, expiry and, when given, the
-    rate-limit window; without it the window runs on ``time.monotonic``.
+    rate-limit window; without it the window runs on ``time.monotonic``. With
+    ``ignore_room_name_filter`` the meetings list ignores ``roomName[startsWith]``, as a service
+    that does not have that (unpublished) filter would.
     """
 
     def __init__(
@@ -317,6 +319,7 @@ class EmulatorServer:
         rate_window_seconds: float = 60.0,
         subdomain: str = "roomdesk-demo",
         clock: Callable[[], datetime] | None = None,
+        ignore_room_name_filter: bool = False,
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
@@ -334,6 +337,7 @@ class EmulatorServer:
             api_key=api_key,
             clock=self.now,
         )
+        self._api.ignore_room_name_filter = ignore_room_name_filter
         self._received: list[RecordedRequest] = []
         self._received_lock = threading.Lock()
         self._lifecycle_lock = threading.Lock()
@@ -415,6 +419,14 @@ class EmulatorServer:
         if value < 1:
             raise ValueError("the rate-limit budget must be at least 1 point")
         self._api.budget.points = value
+
+    @property
+    def ignore_room_name_filter(self) -> bool:
+        return self._api.ignore_room_name_filter
+
+    @ignore_room_name_filter.setter
+    def ignore_room_name_filter(self, value: bool) -> None:
+        self._api.ignore_room_name_filter = value
 
     def reset_rate_limit(self) -> None:
         """Forget the points spent so far: the whole budget is available again."""
