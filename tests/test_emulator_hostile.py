@@ -4,6 +4,7 @@ injected fault answers 5xx."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import socket
@@ -242,6 +243,22 @@ def test_deep_options_inside_a_valid_body_are_refused(client, emulator) -> None:
         client.post("/meetings", json={"endDate": soon(emulator), "recording": kept}).status_code
         == 201
     )
+    still_serves(emulator)
+
+
+def test_a_streaming_address_with_a_broken_host_is_refused(client, emulator) -> None:
+    streaming = {"destination": {"url": "rtmp://["}, "startTrigger": "none"}
+    response = client.post("/meetings", json={"endDate": soon(emulator), "streaming": streaming})
+    assert response.status_code == 400
+    assert '"streaming.destination.url"' in error_text(response)
+    still_serves(emulator)
+
+
+def test_a_cursor_with_a_huge_number_is_refused(client, emulator) -> None:
+    cursor = base64.urlsafe_b64encode(b"after:" + b"9" * 5000).decode()
+    response = client.get("/meetings", params={"cursor": cursor})
+    assert response.status_code == 400
+    assert '"cursor"' in error_text(response)
     still_serves(emulator)
 
 

@@ -46,7 +46,8 @@ from roomdesk.emulator.clock import later
 HUMAN_SHORT_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 HUMAN_SHORT_LENGTH = 6
 LINK_FIELDS = frozenset(item.value for item in Field)
-_CURSOR_TEXT = re.compile(r"after:(\d+)")
+# A sequence number; more digits than any count of meetings would need are not one.
+_CURSOR_TEXT = re.compile(r"after:(\d{1,18})")
 # Whereby's document only asks that endDate is now or later. The emulator also refuses ends more
 # than ten years ahead: that leaves room for any real booking (and for the fixed dates of tests),
 # and keeps every stored date far from the end of datetime's range.
@@ -218,9 +219,13 @@ def _check_streaming(value: Any) -> None:
     streaming = _object(value, "streaming")
     destination = _object(streaming.get("destination"), "streaming.destination")
     url = _string(destination, "url", "streaming.destination").strip()
-    parts = urlsplit(url)
+    problem = '"streaming.destination.url" must be an rtmp:// or rtmps:// address'
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "rtmp://[" reads as a broken IPv6 host
+        raise BadRequest(problem) from None
     if parts.scheme.lower() not in ("rtmp", "rtmps") or not parts.netloc:
-        raise BadRequest('"streaming.destination.url" must be an rtmp:// or rtmps:// address')
+        raise BadRequest(problem)
     _enum(streaming, "startTrigger", StreamingTrigger, "streaming", required=True)
 
 
