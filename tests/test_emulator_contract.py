@@ -301,6 +301,22 @@ def test_create_refusals_the_schema_forbids(client: httpx.Client, body) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"endDate": NaN}',
+        b'{"endDate": "2030-01-01T00:00:00Z", "isLocked": 1e999}',
+        b'{"endDate": "2030-01-01T00:00:00Z"',
+    ],
+    ids=["nan", "1e999", "cut-short"],
+)  # Deep and UTF-16 bodies are in test_emulator_hostile.py: the spec checker cannot read them.
+def test_create_with_a_malformed_body(client: httpx.Client, content: bytes) -> None:
+    response = exchange_outside_spec(
+        client, "POST", "/meetings", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
 def test_create_without_json_content_type(client: httpx.Client) -> None:
     response = exchange_outside_spec(
         client,
