@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from roomdesk.emulator.clock import later
@@ -126,7 +126,7 @@ def parse_limit(query: Mapping[str, list[str]]) -> int:
     return limit
 
 
-def _refuse_constant(name: str) -> Any:
+def _refuse_constant(name: str) -> NoReturn:
     raise BadRequest(f"the request body is not valid JSON: {name} is not a JSON value")
 
 
