@@ -4,6 +4,7 @@ injected faults, concurrency, its records and its command line."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import logging
@@ -294,6 +295,18 @@ def test_name_filter_with_pagination(client: httpx.Client, emulator: EmulatorSer
     found, pages = list_all(client, limit=2, **{"roomName[startsWith]": "/sales-"})
     assert [meeting["meetingId"] for meeting in found] == wanted
     assert pages == 3
+
+
+def test_name_filter_can_be_ignored(client: httpx.Client, emulator: EmulatorServer) -> None:
+    seeded = [meeting["meetingId"] for meeting in emulator.seed(3, room_name_prefix="sales")]
+    seeded += [meeting["meetingId"] for meeting in emulator.seed(2, room_name_prefix="support")]
+    emulator.ignore_room_name_filter = True
+    found, pages = list_all(client, limit=2, **{"roomName[startsWith]": "/sales-"})
+    assert [meeting["meetingId"] for meeting in found] == seeded
+    assert pages == 3
+    emulator.ignore_room_name_filter = False
+    found, _ = list_all(client, limit=2, **{"roomName[startsWith]": "/sales-"})
+    assert [meeting["meetingId"] for meeting in found] == seeded[:3]
 
 
 def test_meetings_disappear_an_hour_after_their_end(clocked, clocked_client, clock) -> None:
@@ -642,10 +655,11 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(os.name != "posix", reason="sends SIGTERM, which Windows does not deliver")
-def test_cli_serves_until_sigterm() -> None:
+@contextlib.contextmanager
+def cli_server(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``python -m roomdesk.emulator --port 0 ARGS`` and the base URL it says it listens on."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "roomdesk.emulator", "--port", "0", "--key", "cli-key"],
+        [sys.executable, "-m", "roomdesk.emulator", "--port", "0", *args],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -659,17 +673,39 @@ def test_cli_serves_until_sigterm() -> None:
             r"roomdesk emulator listening on (http://127\.0\.0\.1:\d+/v1)\n", first_line
         )
         assert match, first_line
-        with httpx.Client(base_url=match.group(1)) as http:
-            answer = http.get("/meetings", headers={"Authorization": "Bearer cli-key"})
-        assert answer.json() == {"results": [], "cursor": None}
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        yield process, match.group(1)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGTERM, which Windows does not deliver")
+def test_cli_serves_until_sigterm() -> None:
+    with cli_server("--key", "cli-key") as (process, base_url):
+        with httpx.Client(base_url=base_url) as http:
+            answer = http.get("/meetings", headers={"Authorization": "Bearer cli-key"})
+        assert answer.json() == {"results": [], "cursor": None}
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def test_cli_can_ignore_the_name_filter() -> None:
+    with (
+        cli_server("--key", "cli-key", "--ignore-room-name-filter") as (_, base_url),
+        httpx.Client(base_url=base_url, headers={"Authorization": "Bearer cli-key"}) as http,
+    ):
+        end = format_utc(datetime.now(UTC) + timedelta(hours=1))
+        for prefix in ("sales", "support"):
+            created = http.post("/meetings", json={"endDate": end, "roomNamePrefix": prefix})
+            assert created.status_code == 201
+        listed = http.get("/meetings", params={"roomName[startsWith]": "/sales-"}).json()
+        assert [meeting["roomName"].split("-")[0] for meeting in listed["results"]] == [
+            "/sales",
+            "/support",
+        ]
 
 
 @pytest.mark.parametrize(

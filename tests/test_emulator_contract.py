@@ -7,7 +7,7 @@ the answer must be the service's ``{"error": "<text>"}``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -56,6 +56,8 @@ S3_ROLE_BASED = {
     "bucket": "my-bucket",
     "oidcRoleArn": "arn:aws:iam::123456789012:role/whereby",
 }
+# An end inside the emulator's window (now to 10 years ahead), for refusals about other fields.
+SOON = format_utc(datetime.now(UTC) + timedelta(days=30))
 
 
 @pytest.fixture
@@ -260,12 +262,14 @@ def test_create_with_everything(client: httpx.Client, emulator: EmulatorServer) 
     "body",
     [
         {"endDate": "2000-01-01T00:00:00Z"},  # in the past
-        {"endDate": "2999-01-01T00:00:00Z", "recording": {"type": "cloud", "startTrigger": "none",
+        {"endDate": "9999-12-31T23:59:59Z"},  # more than 10 years ahead
+        {"endDate": "9999-12-31T23:59:59-01:00"},  # in the year 10000 in UTC
+        {"endDate": SOON, "recording": {"type": "cloud", "startTrigger": "none",
          "destination": {"provider": "s3", "bucket": "b"}}},  # S3 without credentials
-        {"endDate": "2999-01-01T00:00:00Z", "streaming": {"startTrigger": "none",
+        {"endDate": SOON, "streaming": {"startTrigger": "none",
          "destination": {"url": "https://not-rtmp.example.com"}}},
     ],
-    ids=["past", "s3-without-keys", "streaming-not-rtmp"],
+    ids=["past", "too-far", "past-9999", "s3-without-keys", "streaming-not-rtmp"],
 )  # fmt: skip
 def test_create_refusals_the_schema_allows(client: httpx.Client, body) -> None:
     response = exchange(client, "POST", "/meetings", json=body)
@@ -277,16 +281,16 @@ def test_create_refusals_the_schema_allows(client: httpx.Client, body) -> None:
     [
         {},  # endDate missing
         {"endDate": "tomorrow"},
-        {"endDate": "2999-01-01T00:00:00Z", "roomNamePrefix": "p" * 40},
-        {"endDate": "2999-01-01T00:00:00Z", "roomMode": "huge"},
-        {"endDate": "2999-01-01T00:00:00Z", "roomNamePattern": "short"},
-        {"endDate": "2999-01-01T00:00:00Z", "templateType": "webinar"},
-        {"endDate": "2999-01-01T00:00:00Z", "isLocked": "yes"},
-        {"endDate": "2999-01-01T00:00:00Z", "fields": ["roomKey"]},
-        {"endDate": "2999-01-01T00:00:00Z", "recording": {"type": "cloud"}},
-        {"endDate": "2999-01-01T00:00:00Z", "liveTranscription": {"startTrigger": "manual",
+        {"endDate": SOON, "roomNamePrefix": "p" * 40},
+        {"endDate": SOON, "roomMode": "huge"},
+        {"endDate": SOON, "roomNamePattern": "short"},
+        {"endDate": SOON, "templateType": "webinar"},
+        {"endDate": SOON, "isLocked": "yes"},
+        {"endDate": SOON, "fields": ["roomKey"]},
+        {"endDate": SOON, "recording": {"type": "cloud"}},
+        {"endDate": SOON, "liveTranscription": {"startTrigger": "manual",
          "destination": WHEREBY_STORAGE, "language": "xx"}},
-        {"endDate": "2999-01-01T00:00:00Z", "streaming": {"startTrigger": "later",
+        {"endDate": SOON, "streaming": {"startTrigger": "later",
          "destination": {"url": "rtmp://x/y"}}},
     ],
     ids=["no-end", "bad-end", "long-prefix", "mode", "pattern", "template", "locked", "fields",
@@ -294,6 +298,22 @@ def test_create_refusals_the_schema_allows(client: httpx.Client, body) -> None:
 )  # fmt: skip
 def test_create_refusals_the_schema_forbids(client: httpx.Client, body) -> None:
     response = exchange_outside_spec(client, "POST", "/meetings", json=body)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"endDate": NaN}',
+        b'{"endDate": "2030-01-01T00:00:00Z", "isLocked": 1e999}',
+        b'{"endDate": "2030-01-01T00:00:00Z"',
+    ],
+    ids=["nan", "1e999", "cut-short"],
+)  # Deep and UTF-16 bodies are in test_emulator_hostile.py: the spec checker cannot read them.
+def test_create_with_a_malformed_body(client: httpx.Client, content: bytes) -> None:
+    response = exchange_outside_spec(
+        client, "POST", "/meetings", content=content, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
 
 
@@ -385,7 +405,7 @@ def test_delete_existing_and_unknown(client: httpx.Client, emulator: EmulatorSer
 
 OPERATIONS = [
     ("GET", "/meetings", {}),
-    ("POST", "/meetings", {"json": {"endDate": "2999-01-01T00:00:00Z"}}),
+    ("POST", "/meetings", {"json": {"endDate": SOON}}),
     ("GET", "/meetings/1", {}),
     ("DELETE", "/meetings/1", {}),
 ]
@@ -424,6 +444,9 @@ def test_unknown_path_and_method(client: httpx.Client) -> None:
     assert exchange_outside_spec(client, "GET", "/rooms").status_code == 404
     assert exchange_outside_spec(client, "PATCH", "/meetings/1", json={}).status_code == 405
     assert exchange_outside_spec(client, "PUT", "/meetings", json={}).status_code == 405
+    assert exchange_outside_spec(client, "TRACE", "/meetings").status_code == 405
+    assert exchange_outside_spec(client, "FOO", "/meetings").status_code == 501
+    assert exchange_outside_spec(client, "FOO", "/rooms").status_code == 501
 
 
 # -- the helper itself ----------------------------------------------------------------------

@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--drop-rate", type=rate, default=0.0, help="fraction dropped")
     parser.add_argument("--truncate-rate", type=rate, default=0.0, help="fraction cut short")
     parser.add_argument("--seed", type=int, default=None, help="make the faults reproducible")
+    parser.add_argument(
+        "--ignore-room-name-filter",
+        action="store_true",
+        help="list every meeting even when asked for roomName[startsWith] (not in Whereby's spec)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log each request line")
     return parser
 
@@ -78,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit_points=args.budget,
         rate_window_seconds=args.window,
         subdomain=args.subdomain,
+        ignore_room_name_filter=args.ignore_room_name_filter,
     )
     server.faults = FaultConfig(
         latency=args.latency,

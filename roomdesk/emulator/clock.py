@@ -6,6 +6,14 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 
+def later(moment: datetime, step: timedelta) -> datetime:
+    """``moment + step``, or the last moment datetime can hold when that is past year 9999."""
+    try:
+        return moment + step
+    except OverflowError:
+        return datetime.max.replace(tzinfo=moment.tzinfo)
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 

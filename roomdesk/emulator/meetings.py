@@ -40,12 +40,21 @@ from roomdesk.api.requests import (
     StreamingTrigger,
     TranscriptionTrigger,
 )
+from roomdesk.emulator.clock import later
 
 # Six characters from an alphabet without look-alikes (no 0/o, 1/l/i): Whereby's "human-short".
 HUMAN_SHORT_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 HUMAN_SHORT_LENGTH = 6
 LINK_FIELDS = frozenset(item.value for item in Field)
-_CURSOR_TEXT = re.compile(r"after:(\d+)")
+# A sequence number; more digits than any count of meetings would need are not one.
+_CURSOR_TEXT = re.compile(r"after:(\d{1,18})")
+# Whereby's document only asks that endDate is now or later. The emulator also refuses ends more
+# than ten years ahead: that leaves room for any real booking (and for the fixed dates of tests),
+# and keeps every stored date far from the end of datetime's range.
+MAX_END_AHEAD = timedelta(days=3653)
+_END_WINDOW = "it must be between now and 10 years from now"
+# ISO 8601's expanded years (+275760-09-13, 10000-01-01): valid ISO text, but no datetime.
+_EXPANDED_YEAR = re.compile(r"[+-]\d|\d{5,}-")
 
 
 class BadRequest(Exception):
@@ -210,9 +219,13 @@ def _check_streaming(value: Any) -> None:
     streaming = _object(value, "streaming")
     destination = _object(streaming.get("destination"), "streaming.destination")
     url = _string(destination, "url", "streaming.destination").strip()
-    parts = urlsplit(url)
+    problem = '"streaming.destination.url" must be an rtmp:// or rtmps:// address'
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "rtmp://[" reads as a broken IPv6 host
+        raise BadRequest(problem) from None
     if parts.scheme.lower() not in ("rtmp", "rtmps") or not parts.netloc:
-        raise BadRequest('"streaming.destination.url" must be an rtmp:// or rtmps:// address')
+        raise BadRequest(problem)
     _enum(streaming, "startTrigger", StreamingTrigger, "streaming", required=True)
 
 
@@ -221,17 +234,26 @@ def parse_end_date(value: Any, now: datetime) -> datetime:
         raise BadRequest('"endDate" is required')
     if not isinstance(value, str):
         raise BadRequest('"endDate" must be a date-time string')
+    text = value.strip()
+    if _EXPANDED_YEAR.match(text):
+        raise BadRequest(f'"endDate" must have a four-digit year; {_END_WINDOW}')
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise BadRequest(
             '"endDate" must be an ISO 8601 date-time, for example 2030-05-07T17:42:49Z'
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)  # the API reads dates without an offset as UTC
-    end = parsed.astimezone(UTC).replace(microsecond=0)
+    try:
+        end = parsed.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-02:00 is in the year 10000 in UTC
+        raise BadRequest(f'"endDate" is out of range in UTC; {_END_WINDOW}') from None
     if end < now.replace(microsecond=0):
         raise BadRequest(f'"endDate" {format_utc(end)} is in the past; it must be now or later')
+    # A difference of two representable dates never overflows; now + MAX_END_AHEAD might.
+    if end - now > MAX_END_AHEAD:
+        raise BadRequest(f'"endDate" {format_utc(end)} is too far ahead; {_END_WINDOW}')
     return end
 
 
@@ -315,7 +337,8 @@ class MeetingBook:
         expired = [
             meeting_id
             for meeting_id, meeting in self._meetings.items()
-            if meeting.end_date + ROOM_GRACE_PERIOD <= now
+            # Subtracting, not adding the grace period to the end: that could pass year 9999.
+            if now - meeting.end_date >= ROOM_GRACE_PERIOD
         ]
         for meeting_id in expired:
             del self._meetings[meeting_id]
@@ -364,7 +387,13 @@ class MeetingBook:
         """Store a meeting without the API's checks (one "created elsewhere"), e.g. already over."""
         with self._lock:
             now = self.now()
-            end = (end_date or now + timedelta(hours=1)).astimezone(UTC).replace(microsecond=0)
+            try:
+                end = (end_date or later(now, timedelta(hours=1))).astimezone(UTC)
+            except OverflowError:
+                raise ValueError(
+                    f"end_date {end_date} is outside the years 1 to 9999 in UTC"
+                ) from None
+            end = end.replace(microsecond=0)
             return self._store(
                 start_date=(start_date or now).astimezone(UTC),
                 end_date=end,

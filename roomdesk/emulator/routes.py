@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http import HTTPStatus
-from typing import Any
-from urllib.parse import unquote
+from typing import Any, NoReturn
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from roomdesk.emulator.clock import later
 from roomdesk.emulator.meetings import LINK_FIELDS, BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import POINTS_PER_METHOD, PointBudget
 
@@ -25,6 +26,14 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 THROTTLE_MESSAGE = "Rate limit active for throttle key: organization:1"
 _MEETING_PATH = re.compile(rf"{API_PREFIX}/meetings/([^/]+)")
+# Far deeper than any create body (recording.destination.bucket is three levels), and shallow
+# enough that copying or walking a body can never exhaust the interpreter's recursion limit.
+MAX_JSON_DEPTH = 32
+# The methods HTTP defines. Others are ones this server does not implement at all (501); these
+# are answered 405 on the API's paths that do not take them.
+HTTP_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,10 @@ def status_error_reply(status: int) -> Reply:
 def throttle_reply(limit: int, wait_seconds: float, now: datetime) -> Reply:
     # Rounding first drops float noise (0.8 s is 800 ms, not 801).
     ms_left = max(1, math.ceil(round(wait_seconds * 1000, 3)))
-    reset_at = now.astimezone(UTC) + timedelta(milliseconds=ms_left)
+    reset_at = later(now.astimezone(UTC), timedelta(milliseconds=ms_left))
     if reset_at.microsecond:
         # HTTP dates have whole seconds; round up so a client waiting for it is never early.
-        reset_at = reset_at.replace(microsecond=0) + timedelta(seconds=1)
+        reset_at = later(reset_at.replace(microsecond=0), timedelta(seconds=1))
     return json_reply(
         HTTPStatus.TOO_MANY_REQUESTS,
         {"error": THROTTLE_MESSAGE, "data": {"msLeft": ms_left}},
@@ -81,6 +90,15 @@ def _single(query: Mapping[str, list[str]], name: str) -> str | None:
     if len(values) > 1:
         raise BadRequest(f'"{name}" may be given only once')
     return values[0]
+
+
+def split_target(target: str) -> tuple[str, dict[str, list[str]]]:
+    """The path and query parameters of a request target, or BadRequest."""
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. "//[" reads as a broken IPv6 host
+        raise BadRequest("the request target is not a valid path") from None
+    return parts.path, parse_qs(parts.query, keep_blank_values=True)
 
 
 def parse_fields(query: Mapping[str, list[str]]) -> frozenset[str]:
@@ -108,6 +126,63 @@ def parse_limit(query: Mapping[str, list[str]]) -> int:
     return limit
 
 
+def _refuse_constant(name: str) -> NoReturn:
+    raise BadRequest(f"the request body is not valid JSON: {name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise BadRequest(f"the request body has a number too large to use: {text[:40]}")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts
+        raise BadRequest(
+            f"the request body has a number too large to use: {len(text)} digits"
+        ) from None
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether ``value`` nests lists and objects more than MAX_JSON_DEPTH levels deep."""
+    pending = [(value, 1)]  # a walk without recursion, so depth itself cannot break it
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json_body(body: bytes) -> Any:
+    """A request body as JSON, or BadRequest saying what is wrong with it."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the request body is not UTF-8 text") from None
+    too_deep = f"the request body nests more than {MAX_JSON_DEPTH} levels deep"
+    try:
+        value = json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
+        )
+    except RecursionError:  # the parser's own limit, reached long before MAX_JSON_DEPTH is checked
+        raise BadRequest(too_deep) from None
+    except ValueError:
+        raise BadRequest("the request body is not valid JSON") from None
+    if _too_deep(value):
+        raise BadRequest(too_deep)
+    return value
+
+
 @dataclass(frozen=True)
 class Call:
     """One parsed request; ``headers`` has lower-cased names."""
@@ -132,6 +207,9 @@ class MeetingsApi:
         self.book = book
         self.budget = budget
         self.api_key = api_key
+        # GET /meetings' roomName[startsWith] is not in Whereby's spec; this makes the list
+        # behave like a service that does not know it (the whole list, paged as usual).
+        self.ignore_room_name_filter = False
         self._clock = clock
         self._collection: dict[str, Callable[[Call], Reply]] = {
             "GET": self._list,
@@ -156,6 +234,11 @@ class MeetingsApi:
     ) -> Reply:
         """Answer one request. ``headers`` has lower-cased names."""
         call = Call(method, path, query, headers, body)
+        if method not in HTTP_METHODS:
+            shown = method if len(method) <= 20 else f"{method[:20]}…"
+            return error_reply(
+                HTTPStatus.NOT_IMPLEMENTED, f"this server does not implement the method {shown}"
+            )
         if path == f"{API_PREFIX}/meetings":
             handlers = self._collection
         elif match := _MEETING_PATH.fullmatch(path):
@@ -191,19 +274,18 @@ class MeetingsApi:
             return error_reply(
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"
             )
-        try:
-            payload = json.loads(call.body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("the request body is not valid JSON") from None
-        meeting, fields = self.book.create(payload)
+        meeting, fields = self.book.create(parse_json_body(call.body))
         return json_reply(HTTPStatus.CREATED, meeting.to_api_json(fields))
 
     def _list(self, call: Call) -> Reply:
         fields = parse_fields(call.query)
+        prefix = None
+        if not self.ignore_room_name_filter:
+            prefix = _single(call.query, "roomName[startsWith]")
         meetings, cursor = self.book.page(
             limit=parse_limit(call.query),
             cursor=_single(call.query, "cursor"),
-            room_name_prefix=_single(call.query, "roomName[startsWith]"),
+            room_name_prefix=prefix,
         )
         results = [meeting.to_api_json(fields) for meeting in meetings]
         return json_reply(HTTPStatus.OK, {"results": results, "cursor": cursor})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 import logging
 import selectors
 import socket
@@ -23,17 +22,18 @@ from enum import StrEnum
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from roomdesk.emulator.clock import system_clock
 from roomdesk.emulator.faults import NO_FAULTS, FaultAction, FaultConfig, FaultPlan
-from roomdesk.emulator.meetings import MeetingBook
+from roomdesk.emulator.meetings import BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import PointBudget
 from roomdesk.emulator.routes import (
     API_PREFIX,
     MeetingsApi,
     Reply,
     error_reply,
+    parse_json_body,
+    split_target,
     status_error_reply,
     throttle_reply,
 )
@@ -162,30 +162,34 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _HTTPServer
 
-    def do_GET(self) -> None:
-        self._serve()
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD> and answers an HTML 501 page when there is none. Every
+        # method goes to _serve instead, which answers in JSON: 405, 404, or 501 for a method
+        # HTTP does not define.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
-
-    def do_HEAD(self) -> None:
-        self._serve()
-
-    def do_OPTIONS(self) -> None:
-        self._serve()
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a malformed request line, headers too long, ...) in the
+        JSON form of every other error, on a connection that is then closed."""
+        try:
+            text = message or HTTPStatus(code).phrase
+        except ValueError:
+            text = "Error"
+        self.close_connection = True  # what follows on the connection cannot be trusted
+        # A request line that failed to parse leaves the version at HTTP/0.9, which would send
+        # the body without a status line or headers.
+        self.request_version = self.protocol_version
+        logger.debug("refused a malformed request -> %s", code)
+        # http.server's messages may quote the whole request line; its start says what is wrong.
+        self._write(error_reply(code, text[:200]), truncate=False)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # The path only: no query string, and never headers (they carry the API key).
-        logger.debug("%s %s -> %s", self.command, urlsplit(self.path).path, code)
+        # The path only: no query string, and never headers (they carry the API key). Not
+        # urlsplit: this also logs refusals of targets it cannot split.
+        path = getattr(self, "path", "").partition("?")[0]
+        logger.debug("%s %s -> %s", self.command, path, code)
 
     def log_message(self, format: str, *args: Any) -> None:
         # The base class's other messages quote raw request lines; log_request covers each answer.
@@ -196,14 +200,14 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
             return b"", error_reply(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length")
-        raw_length = self.headers.get("Content-Length") or "0"
-        try:
-            length = int(raw_length)
-        except ValueError:
-            length = -1
-        if length < 0:
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        # Digits only: int() would also take "+5", "1_0" or "٣", which no HTTP client sends.
+        if not (raw_length.isascii() and raw_length.isdigit()):
             self.close_connection = True
-            return b"", error_reply(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
+            return b"", error_reply(
+                HTTPStatus.BAD_REQUEST, "Content-Length must be a number of bytes"
+            )
+        length = int(raw_length)
         if length > MAX_BODY_BYTES:
             self.close_connection = True
             return b"", error_reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
@@ -212,16 +216,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         emulator = self.server.emulator
         started = time.monotonic()
-        target = urlsplit(self.path)
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         body, refusal = self._read_body()
+        try:
+            path, query = split_target(self.path)
+        except BadRequest as problem:
+            path, query = self.path, {}
+            refusal = refusal or error_reply(HTTPStatus.BAD_REQUEST, problem.message)
         record = RecordedRequest(
             method=self.command,
-            path=target.path,
-            query=parse_qs(target.query, keep_blank_values=True),
+            path=path,
+            query=query,
             headers=headers,
             body=body,
             json=_parse_json(body),
@@ -238,15 +246,15 @@ class _Handler(BaseHTTPRequestHandler):
             record.outcome = RequestOutcome.DROPPED
             record.duration = time.monotonic() - started
             self.close_connection = True
-            logger.debug("%s %s -> dropped", self.command, target.path)
+            logger.debug("%s %s -> dropped", self.command, path)
             return
         reply = refusal or _fault_reply(plan, emulator)
         if reply is None:
             try:
-                reply = emulator._api.handle(self.command, target.path, record.query, headers, body)
+                reply = emulator._api.handle(self.command, path, query, headers, body)
             except Exception:
                 # A bug in the emulator: answer like a server would, and say where it broke.
-                logger.exception("emulator failed on %s %s", self.command, target.path)
+                logger.exception("emulator failed on %s %s", self.command, path)
                 reply = error_reply(HTTPStatus.INTERNAL_SERVER_ERROR, "emulator error")
         truncate = plan.truncate and bool(reply.body) and self.command != "HEAD"
         # Finish the record before answering: a client may look at it as soon as it has the answer.
@@ -275,8 +283,8 @@ def _parse_json(body: bytes) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        return parse_json_body(body)
+    except BadRequest:
         return None
 
 
@@ -296,7 +304,9 @@ class EmulatorServer:
     """Whereby's meetings API on ``http://127.0.0.1:<port>/v1``, served from a background thread.
 
     ``clock`` (returning aware datetimes) drives start dates, expiry and, when given, the
-    rate-limit window; without it the window runs on ``time.monotonic``.
+    rate-limit window; without it the window runs on ``time.monotonic``. With
+    ``ignore_room_name_filter`` the meetings list ignores ``roomName[startsWith]``, as a service
+    that does not have that (unpublished) filter would.
     """
 
     def __init__(
@@ -309,6 +319,7 @@ class EmulatorServer:
         rate_window_seconds: float = 60.0,
         subdomain: str = "roomdesk-demo",
         clock: Callable[[], datetime] | None = None,
+        ignore_room_name_filter: bool = False,
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
@@ -326,6 +337,7 @@ class EmulatorServer:
             api_key=api_key,
             clock=self.now,
         )
+        self._api.ignore_room_name_filter = ignore_room_name_filter
         self._received: list[RecordedRequest] = []
         self._received_lock = threading.Lock()
         self._lifecycle_lock = threading.Lock()
@@ -407,6 +419,14 @@ class EmulatorServer:
         if value < 1:
             raise ValueError("the rate-limit budget must be at least 1 point")
         self._api.budget.points = value
+
+    @property
+    def ignore_room_name_filter(self) -> bool:
+        return self._api.ignore_room_name_filter
+
+    @ignore_room_name_filter.setter
+    def ignore_room_name_filter(self, value: bool) -> None:
+        self._api.ignore_room_name_filter = value
 
     def reset_rate_limit(self) -> None:
         """Forget the points spent so far: the whole budget is available again."""
