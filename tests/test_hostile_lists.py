@@ -215,3 +215,34 @@ def test_a_pending_lookup_on_a_server_that_ignores_the_name_filter_is_bounded(st
         lists = server.seen("GET")
         assert len(lists) == 4 and server.seen("POST") == []
         assert parse_qs(lists[0].raw_query)["roomName[startsWith]"] == ["/yoga"]
+
+
+@pytest.mark.parametrize(
+    ("paging", "found"),
+    [(None, True), (PagingLimits(min_pages=2), False)],
+    ids=["within-bounds", "past-the-bound"],
+)
+def test_a_retry_on_an_emulator_that_ignores_the_name_filter_walks_a_bounded_list(
+    emulator, store, paging, found
+):
+    emulator.ignore_room_name_filter = True
+    emulator.seed(250)  # others, with no prefix: listed all the same
+    end = END.replace(microsecond=0)
+    made = emulator.add_meeting(end_date=end, room_name_prefix="yoga")
+    pending_id = store.add_pending_create(
+        MeetingRequest(end_date=end, room_name_prefix="yoga").to_json(), "Yoga"
+    )
+    store.mark_pending(pending_id, "unknown", "The answer was lost")
+    emulator.clear_received()
+
+    def retry(sync):
+        return sync.retry_pending(pending_id)
+
+    if found:
+        outcome = run_sync(emulator.base_url, store, paging=paging, body=retry)
+        assert outcome.found_existing and outcome.room.meeting_id == made["meetingId"]
+        assert len([r for r in emulator.received if r.method == "GET"]) == 3  # 251 meetings
+    else:
+        with pytest.raises(ListWalkError, match="did not end after 2 pages"):
+            run_sync(emulator.base_url, store, paging=paging, body=retry)
+    assert [r for r in emulator.received if r.method == "POST"] == []
