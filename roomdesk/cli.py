@@ -63,7 +63,7 @@ from roomdesk.services.sync import (
     dismiss_pending,
     unresolved_creates,
 )
-from roomdesk.store import PendingCreate, RoomStore, StoredRoom, StoreError
+from roomdesk.store import PendingCreate, PendingState, RoomStore, StoredRoom, StoreError
 from roomdesk.store.records import describe_pending
 from roomdesk.store.recovery import RecoveryNotice, open_store_safely
 from roomdesk.timezones import system_zone_name
@@ -410,6 +410,9 @@ def sync_json(report: SyncReport) -> dict[str, Any]:
             for item in report.resolved
         ],
         "unresolved": [pending_json(pending) for pending in report.unresolved],
+        "skipped": [
+            {"meetingId": item.meeting_id, "reason": item.reason} for item in report.skipped
+        ],
     }
 
 
@@ -417,9 +420,8 @@ def _rooms(count: int) -> str:
     return "1 room" if count == 1 else f"{count} rooms"
 
 
-def print_pending(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) -> None:
+def _print_pending_rows(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) -> None:
     zone = get_zone(zone_name)
-    print(f"{_rooms(len(rows))} may not have been created:", file=out)
     for row in rows:
         print(
             f"  #{row.id}  {visible(describe_pending(row, zone))}  "
@@ -428,11 +430,28 @@ def print_pending(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) ->
         )
         if row.error:
             print(f"       {visible(row.error)}", file=out)
-    print(
-        "Send one again with 'roomdesk-cli pending retry ID' or forget it with "
-        "'roomdesk-cli pending dismiss ID'.",
-        file=out,
-    )
+
+
+def print_pending(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) -> None:
+    # A create Whereby answered with a 2xx exists: it is listed apart, with no retry offered.
+    created = [row for row in rows if row.state is PendingState.CREATED]
+    maybe = [row for row in rows if row.state is not PendingState.CREATED]
+    if created:
+        print(
+            f"{_rooms(len(created))} created on Whereby, but not listed yet "
+            "(the answer could not be read):",
+            file=out,
+        )
+        _print_pending_rows(created, zone_name, out)
+        print("A later 'roomdesk-cli sync' adds them; they are never sent again.", file=out)
+    if maybe:
+        print(f"{_rooms(len(maybe))} may not have been created:", file=out)
+        _print_pending_rows(maybe, zone_name, out)
+        print(
+            "Send one again with 'roomdesk-cli pending retry ID' or forget it with "
+            "'roomdesk-cli pending dismiss ID'.",
+            file=out,
+        )
 
 
 def print_sync_report(report: SyncReport, zone_name: str, out: TextIO) -> None:
@@ -633,9 +652,15 @@ async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
         print(json.dumps([room_json(room, now) for room in rooms], indent=2), file=ctx.out)
     else:
         print_table(rooms, now, system_zone_name(), ctx.out)
-    if unresolved:
+    if unread := sum(row.state is PendingState.CREATED for row in unresolved):
         say_error(
-            f"{_rooms(len(unresolved))} may not have been created; run 'roomdesk-cli sync'.",
+            f"{_rooms(unread)} created earlier not listed yet; run 'roomdesk-cli sync'.",
+            ctx.err,
+            kind="warning",
+        )
+    if maybe := len(unresolved) - unread:
+        say_error(
+            f"{_rooms(maybe)} may not have been created; run 'roomdesk-cli sync'.",
             ctx.err,
             kind="warning",
         )
@@ -666,6 +691,8 @@ async def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
             finally:
                 if show_progress:
                     print(file=ctx.err)
+    for item in report.skipped:
+        say_error(item.describe(), ctx.err, kind="warning")
     if args.json:
         print(json.dumps(sync_json(report), indent=2), file=ctx.out)
     else:

@@ -146,3 +146,21 @@ def test_a_created_row_that_no_sync_finds_stays_created_and_is_said_apart(emulat
     assert row.state is PendingState.CREATED  # not downgraded to "may not have been created"
     assert "1 room created earlier is not listed yet." in report.summary()
     assert "may not have been created" not in report.summary()
+
+
+def test_the_cli_lists_a_created_row_apart_and_refuses_to_retry_it(store, data_dir):
+    from tests.test_cli import cli
+
+    pending_id = store.add_pending_create(
+        {"endDate": format_utc(datetime.now(UTC) + timedelta(hours=3)), "roomMode": "normal"},
+        "Made, unread",
+    )
+    store.mark_pending(pending_id, PendingState.CREATED, "details not read")
+    listed = cli(["pending"], server=None, data_dir=data_dir)
+    assert listed.returncode == 0, listed.stderr
+    assert "1 room created on Whereby, but not listed yet" in listed.stdout
+    assert "may not have been created" not in listed.stdout
+    rooms = cli(["list"], server=None, data_dir=data_dir)
+    assert "1 room created earlier not listed yet" in rooms.stderr
+    retried = cli(["pending", "retry", str(pending_id)], server=None, data_dir=data_dir)
+    assert retried.returncode == 2 and "never sent again" in retried.stderr

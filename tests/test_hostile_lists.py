@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
@@ -127,7 +128,7 @@ def test_bad_meetings_in_a_page_are_skipped_by_name_and_the_sync_goes_on(store, 
         results, cursor = pages[request.query.get("cursor", [None])[0]]
         return json_answer(200, {"results": results, "cursor": cursor})
 
-    with caplog.at_level(logging.WARNING, "roomdesk.sync"), HostileServer(answer) as server:
+    with caplog.at_level(logging.INFO, "roomdesk.sync"), HostileServer(answer) as server:
         report = run_sync(server.base_url, store)
     assert sorted(report.imported) == ["1", "2", "3"]
     assert [item.meeting_id for item in report.skipped] == [None, None, None, "7"]
@@ -246,3 +247,21 @@ def test_a_retry_on_an_emulator_that_ignores_the_name_filter_walks_a_bounded_lis
         with pytest.raises(ListWalkError, match="did not end after 2 pages"):
             run_sync(emulator.base_url, store, paging=paging, body=retry)
     assert [r for r in emulator.received if r.method == "POST"] == []
+
+
+def test_the_cli_sync_warns_of_each_skipped_meeting_and_goes_on(data_dir):
+    def answer(request: SeenRequest) -> bytes:
+        results = [meeting("1"), meeting(".."), meeting("2", roomUrl="http://evil.example/x")]
+        return json_answer(200, {"results": results, "cursor": None})
+
+    with HostileServer(answer) as server:
+        text = cli(["sync"], server=server, data_dir=data_dir, key="k")
+        data = cli(["sync", "--json"], server=server, data_dir=data_dir, key="k")
+    assert text.returncode == 0, text.stderr
+    warnings = text.stderr.strip().splitlines()
+    assert len(warnings) == 2 and all(line.startswith("warning: Skipped ") for line in warnings)
+    assert "'..'" in warnings[0] and "meeting 2" in warnings[1] and "evil" not in text.stderr
+    assert "New: 1" in text.stdout
+    assert data.returncode == 0
+    skipped = json.loads(data.stdout)["skipped"]
+    assert [item["meetingId"] for item in skipped] == [None, "2"]

@@ -411,8 +411,9 @@ class SyncService:
                     imported.extend(stored.new_ids)
                     updated.extend(stored.changed_ids)
                     seen.update((meeting.meeting_id, meeting) for meeting in fresh)
+                    # Said to the person by whoever shows the report; the log keeps a record.
                     for item in page.skipped:
-                        log.warning("sync: %s", item.describe())
+                        log.info("sync: %s", item.describe())
                     skipped.extend(page.skipped)
                     if progress is not None:
                         progress(SyncProgress(pages, len(seen)))
