@@ -234,7 +234,7 @@ def test_an_endless_chunked_answer_is_cut_at_the_cap(run):
         with pytest.raises(ResponseTooLargeError, match="64 KiB"):
             list_page(server, run)
         took = time.monotonic() - started
-    assert took < 3
+    assert took < 10
     assert sent[0] < 16 << 20  # the client stopped reading long before the 64 MiB on offer
     assert len(server.seen("GET")) == 1  # an answer that large is not asked for again
 
@@ -242,12 +242,12 @@ def test_an_endless_chunked_answer_is_cut_at_the_cap(run):
 def test_a_declared_length_over_the_cap_is_refused_without_reading(run):
     def handler(_request: SeenRequest) -> Reply:
         # 1 KiB of a promised 1 GiB, then nothing: reading on would wait out the deadline.
-        return [http_head(200, {"Content-Length": str(1 << 30)}), b" " * 1024, 10.0]
+        return [http_head(200, {"Content-Length": str(1 << 30)}), b" " * 1024, 30.0]
 
     started = time.monotonic()
     with HostileServer(handler) as server, pytest.raises(ResponseTooLargeError, match="64 KiB"):
         list_page(server, run, limits=TransportLimits(64 * 1024, attempt_seconds=20))
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 10  # reading on would wait out the 20 s deadline
 
 
 def test_a_compressed_answer_is_capped_as_it_is_decoded(run):
@@ -299,7 +299,9 @@ def test_a_dripping_answer_to_a_read_ends_at_the_deadline(run):
         with pytest.raises(NetworkError, match="no complete answer within 1 s"):
             list_page(server, run, retry=RetryPolicy(2, 0.01, 0.02, 10))
         took = time.monotonic() - started
-    assert 2 <= took < 5
+    # Two attempts of a second each (Qt's coarse timers may fire up to 5 % early), not the
+    # many minutes the drip would last.
+    assert 1.8 <= took < 10
     assert len(server.seen("GET")) == 2
 
 
