@@ -71,6 +71,19 @@ def json_answer(status: int, data: Any, *, headers: dict[str, str] | None = None
     return http_answer(status, json.dumps(data).encode(), headers=headers)
 
 
+def http_head(status: int, headers: dict[str, str] | None = None) -> bytes:
+    """Only the status line and ``headers``, for a body sent in later steps (or never)."""
+    reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Status"
+    lines = [f"HTTP/1.1 {status} {reason}", "Connection: close"]
+    lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def chunk(data: bytes) -> bytes:
+    """One chunk of a ``Transfer-Encoding: chunked`` body; ``chunk(b"")`` ends the body."""
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
 @dataclass
 class HostileServer:
     """Use as ``with HostileServer(handler) as server:``; ``server.base_url`` ends in ``/v1``."""

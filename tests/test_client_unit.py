@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -484,3 +485,67 @@ def test_clients_of_one_account_can_share_a_scheduler():
     assert own.scheduler is not shared
     for client in (one, two, own):
         run(client.aclose())
+
+
+# --- what a server may ask for ---
+
+LONG_NUMBER = re.compile(r"\d{6,}")
+FAR_FUTURE = "Fri, 31 Dec 9999 23:59:59 GMT"
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ({"Retry-After": "1e308"}, {}),
+        ({"Retry-After": "inf"}, {}),
+        ({"Retry-After": "9" * 400}, {}),
+        ({"Retry-After": FAR_FUTURE}, {}),
+        ({"X-RateLimit-Reset": FAR_FUTURE}, {}),
+        ({}, {"data": {"msLeft": 10**400}}),
+        ({}, {"data": {"msLeft": 1e300}}),
+    ],
+)
+def test_an_endless_wait_fails_at_once_in_words(headers, body):
+    server = FakeServer(httpx.Response(429, headers=headers, content=json.dumps(body).encode()))
+    sleeps = Sleeps()
+    with pytest.raises(RateLimitedError) as caught:
+        run(call_and_close(make_client(server, sleeps), lambda c: c.get_meeting("42")))
+    assert len(server.requests) == 1 and sleeps.waits == []
+    assert "a day or more" in str(caught.value)
+    assert not LONG_NUMBER.search(str(caught.value))
+    assert caught.value.retry_after == 24 * 3600
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"), [("7", "7 s"), ("1500", "about 25 min"), ("10800", "about 3 h")]
+)
+def test_a_long_wait_is_shown_in_readable_units(seconds, words):
+    server = FakeServer(httpx.Response(429, headers={"Retry-After": seconds}))
+    with pytest.raises(RateLimitedError, match=f"wait {words}"):
+        run(
+            call_and_close(
+                make_client(server, retry=RetryPolicy(max_attempts=1)),
+                lambda c: c.get_meeting("42"),
+            )
+        )
+
+
+@pytest.mark.parametrize("value", ["-5", "-inf", "nan", "1e-400"])
+def test_a_negative_or_meaningless_wait_is_no_wait(value):
+    server = FakeServer(
+        httpx.Response(429, headers={"Retry-After": value}), httpx.Response(200, json=MEETING)
+    )
+    sleeps = Sleeps()
+    run(call_and_close(make_client(server, sleeps), lambda c: c.get_meeting("42")))
+    assert len(server.requests) == 2
+    assert 0 <= sleeps.waits[0] < 1
+
+
+@pytest.mark.parametrize("value", ["1e300", "-1e300", "nan", "inf", "9" * 5000, "-3"])
+def test_absurd_rate_limit_figures_are_not_shown_or_believed(value):
+    headers = {"X-RateLimit-Limit": value, "X-RateLimit-Remaining": value}
+    server = FakeServer(httpx.Response(200, json=MEETING, headers=headers))
+    client = make_client(server)
+    run(call_and_close(client, lambda c: c.get_meeting("42")))
+    assert client.rate_limit.describe() == "rate limit unknown"
+    assert client.scheduler.budget == 100

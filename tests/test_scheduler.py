@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Coroutine
 from typing import Any
 
@@ -299,6 +300,41 @@ def test_an_absurd_wait_holds_the_queue_two_windows_at_most():
         permit = await scheduler.acquire(1)
         permit.throttled(1e300)
         assert scheduler.paused_until == pytest.approx(fake.now + 2 * WINDOW)
+
+    run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("wait", "pause"), [(math.inf, 2 * WINDOW), (math.nan, 0.0), (-1e300, 0.0), (-math.inf, 0.0)]
+)
+def test_a_meaningless_wait_pauses_within_bounds_and_reads_as_a_short_number(wait, pause):
+    async def scenario():
+        fake = FakeTime()
+        scheduler = make(fake, budget=100)
+        permit = await scheduler.acquire(1)
+        queued = start(scheduler, 1)
+        permit.throttled(wait)
+        await settle()
+        assert permit.throttle_wait == pause
+        state = scheduler.state
+        assert state.resume_in == pytest.approx(pause)
+        assert len(state.describe()) < 60
+        await fake.advance(pause + 0.001)
+        assert queued.done()
+
+    run(scenario())
+
+
+def test_a_disabled_scheduler_bounds_a_throttled_retry_too():
+    async def scenario():
+        fake = FakeTime()
+        scheduler = RateLimitScheduler.disabled(sleep=fake.sleep)
+        permit = await scheduler.acquire(1)
+        permit.throttled(math.inf)
+        retry = start(scheduler, 1, retry_of=permit)
+        await settle()
+        await fake.advance(2 * WINDOW + 0.001)
+        assert retry.done()
 
     run(scenario())
 

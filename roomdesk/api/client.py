@@ -17,6 +17,7 @@ import math
 import os
 import random
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from roomdesk import __version__
 from roomdesk.api.errors import (
     ApiError,
     ConnectFailedError,
+    CreatedUnreadableError,
     CreateOutcomeUnknownError,
     ForbiddenError,
     InvalidApiKeyError,
@@ -37,6 +39,7 @@ from roomdesk.api.errors import (
     RateLimitedError,
     RequestRejectedError,
     RequestValidationError,
+    ResponseTooLargeError,
     ServerError,
     TlsVerificationError,
     WherebyError,
@@ -63,6 +66,20 @@ RATE_LIMIT_MARGIN = 0.2
 
 # Points each kind of call costs against the organisation's per-minute budget.
 POINT_COST = {"GET": 1, "DELETE": 2, "POST": 3}
+# A page of 100 meetings with every field is about 57 KiB (measured against the emulator), so no
+# real answer comes near 8 MiB. Past it the server is broken or hostile, and reading stops there
+# rather than holding whatever it sends in memory.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+# httpx's timeouts bound each read, not the whole answer: a server sending a byte every few
+# seconds would otherwise hold a request, and its place in the rate-limit queue, for ever.
+ATTEMPT_SECONDS = 30.0
+# The longest wait a server's rate-limit figures are taken at. Any wait this long fails the call
+# at once anyway (see RetryPolicy), and the bound keeps the number readable wherever it is shown.
+MAX_WAIT_SECONDS = 24 * 3600.0
+# More points a minute than any plan has: a larger X-RateLimit figure is garbage, not a budget.
+MAX_POINTS = 1_000_000
+# Query parameters in the spec's form style without explode: one value, items split by commas.
+COMMA_SEPARATED_PARAMS = frozenset({"fields"})
 
 
 class SecretKey(Protocol):
@@ -131,6 +148,54 @@ class RetryPolicy:
     total_seconds: float = 60.0
 
 
+@dataclass(frozen=True)
+class TransportLimits:
+    """Bounds on one attempt: the answer's size once decoded, and the time from connecting to
+    the answer's last byte. The defaults are far above what a real answer needs."""
+
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    attempt_seconds: float = ATTEMPT_SECONDS
+
+
+def _size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
+
+
+def _wait_text(seconds: float) -> str:
+    """A wait in words a person can take in: never a number longer than a few digits."""
+    if seconds < 100:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    if seconds < MAX_WAIT_SECONDS:
+        return f"about {round(seconds / 3600)} h"
+    return "a day or more"
+
+
+def _bounded_wait(seconds: float) -> float | None:
+    """A wait the server asked for, within [0, a day]; None when it is no number at all."""
+    if math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_WAIT_SECONDS)
+
+
+def _query_string(params: Mapping[str, Any]) -> str:
+    """Every name and value percent-encoded in full, except the commas between the items of a
+    comma-separated parameter: ``fields=hostRoomUrl,viewerRoomUrl``, as the spec's form style
+    asks. A cursor is the server's text and may hold anything, so it is encoded whole."""
+    parts = []
+    for name, value in params.items():
+        if name in COMMA_SEPARATED_PARAMS:
+            encoded = ",".join(quote(item, safe="") for item in str(value).split(","))
+        else:
+            encoded = quote(str(value), safe="")
+        parts.append(f"{quote(name, safe='')}={encoded}")
+    return "&".join(parts)
+
+
 def _header_int(headers: httpx.Headers, name: str) -> int | None:
     value = headers.get(name)
     if value is None:
@@ -139,7 +204,7 @@ def _header_int(headers: httpx.Headers, name: str) -> int | None:
         number = float(value)
     except ValueError:
         return None
-    return int(number) if math.isfinite(number) else None
+    return int(number) if 0 <= number <= MAX_POINTS else None
 
 
 def _parse_reset(value: str | None) -> datetime | None:
@@ -188,30 +253,122 @@ def _rate_limit_wait(response: httpx.Response, body: Any) -> float | None:
         except ValueError:
             when = _parse_reset(retry_after)
             if when is not None:
-                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+                return _bounded_wait((when - datetime.now(UTC)).total_seconds())
         else:
-            if math.isfinite(seconds):
-                return max(0.0, seconds)
+            wait = _bounded_wait(seconds)
+            if wait is not None:
+                return wait
     if isinstance(body, Mapping) and isinstance(body.get("data"), Mapping):
         data = body["data"]
         for key in ("msLeft", "ms_left"):
             value = data.get(key)
-            is_number = isinstance(value, int | float) and not isinstance(value, bool)
-            if is_number and math.isfinite(value):
-                return max(0.0, value / 1000)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                try:
+                    seconds = value / 1000
+                except OverflowError:  # an int too large for a float
+                    seconds = math.inf
+                wait = _bounded_wait(seconds)
+                if wait is not None:
+                    return wait
     reset = _parse_reset(response.headers.get("X-RateLimit-Reset"))
     if reset is not None:
-        return max(0.0, (reset - datetime.now(UTC)).total_seconds())
+        return _bounded_wait((reset - datetime.now(UTC)).total_seconds())
     return None
 
 
-def _server_text(response: httpx.Response, body: Any) -> str:
+def _server_text(content: bytes, body: Any) -> str:
     if isinstance(body, Mapping):
         for key in ("error", "message", "detail"):
             if isinstance(body.get(key), str) and body[key].strip():
-                return body[key].strip()
-    text = response.text.strip() if response.content else ""
-    return text[:300]
+                return body[key].strip()[:300]
+    return content[:1200].decode("utf-8", "replace").strip()[:300]
+
+
+def _parse_json(content: bytes) -> Any:
+    """The body as JSON; None when empty. MalformedResponseError for anything else.
+
+    ``json.loads`` also refuses integers of more than 4300 digits (ValueError) and nesting
+    deeper than the interpreter's stack (RecursionError): both are answers no API sends.
+    """
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        raise MalformedResponseError("the answer is not JSON") from None
+
+
+class _BoundedBody:
+    """An answer's body as it arrives, decoded from gzip or deflate, refused past ``cap`` bytes.
+
+    zlib is only asked for the room left under the cap, so a small compressed answer cannot
+    unfold into gigabytes in memory (httpx's own decoding has no such bound).
+    """
+
+    def __init__(self, content_encoding: str | None, cap: int) -> None:
+        self._cap = cap
+        self._data = bytearray()
+        coding = (content_encoding or "").strip().lower()
+        if coding in ("", "identity"):
+            self._inflater = None
+        elif coding in ("gzip", "x-gzip", "deflate"):
+            # 32 + MAX_WBITS reads whichever header comes first, gzip's or zlib's.
+            self._inflater = zlib.decompressobj(32 + zlib.MAX_WBITS)
+        else:
+            raise MalformedResponseError(
+                f"the answer is compressed as {coding[:40]!r}, which was not asked for"
+            )
+
+    def add(self, chunk: bytes) -> None:
+        if self._inflater is None:
+            self._data += chunk
+        else:
+            try:
+                self._data += self._inflater.decompress(chunk, self._cap + 1 - len(self._data))
+            except zlib.error:
+                raise MalformedResponseError("the answer's compression is broken") from None
+        if len(self._data) > self._cap:
+            raise ResponseTooLargeError(self.too_large(self._cap))
+
+    def content(self) -> bytes:
+        if self._inflater is not None and self._data and not self._inflater.eof:
+            raise MalformedResponseError("the answer's compressed data ends early")
+        return bytes(self._data)
+
+    @staticmethod
+    def too_large(cap: int) -> str:
+        return f"the answer is larger than {_size_text(cap)}, far more than any real answer"
+
+
+async def _read_into(body: _BoundedBody, response: httpx.Response) -> None:
+    """Stream ``response`` into ``body``; when ``body`` refuses more, close the connection.
+
+    httpx reads through a chain of async generators, and leaving them mid-way would leave them
+    to the garbage collector, which (qasync sets no async generator hooks) cannot close them
+    cleanly. So the connection is closed first, and the chain then ends by itself, at once,
+    with a read error on the closed connection.
+    """
+    import httpx
+
+    chunks = response.aiter_raw()
+    try:
+        async for chunk in chunks:
+            body.add(chunk)
+    except MalformedResponseError:
+        await response.aclose()
+        with contextlib.suppress(httpx.HTTPError):
+            async for _chunk in chunks:
+                pass
+        raise
+
+
+@dataclass
+class _Exchange:
+    """One attempt's progress: the answer's head (status and headers) once it arrived, then
+    its body."""
+
+    response: httpx.Response | None = None
+    content: bytes = b""
 
 
 def _is_tls_failure(exc: BaseException) -> bool:
@@ -241,15 +398,18 @@ class WherebyClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         on_rate_limit: Callable[[RateLimitStatus], None] | None = None,
         scheduler: RateLimitScheduler | None = None,
+        limits: TransportLimits | None = None,
     ) -> None:
         """``scheduler``: share one between the clients of one account (same organisation);
-        by default the client makes its own. ``RateLimitScheduler.disabled()`` turns it off."""
+        by default the client makes its own. ``RateLimitScheduler.disabled()`` turns it off.
+        ``limits``: how large an answer and how long an attempt may be."""
         secret = api_key if isinstance(api_key, str) else api_key.reveal()
         if not secret or not secret.strip():
             raise InvalidApiKeyError("No API key is set. Add one with 'roomdesk-cli key set'.")
         self._secret = secret.strip()
         self.base_url = resolve_base_url(base_url)
         self.retry = retry or RetryPolicy()
+        self.limits = limits or TransportLimits()
         self._sleep = sleep
         self._on_rate_limit = on_rate_limit
         self.rate_limit = RateLimitStatus(None, None, None)
@@ -278,18 +438,25 @@ class WherebyClient:
 
             # The OS trust store, so a corporate CA installed on the machine is honoured.
             verify = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            # A loopback API (the emulator) is never reached through a proxy: over plain http the
+            # proxy would read the key. With a verify context of our own, httpx 0.28's trust_env
+            # only decides whether the *_PROXY variables are read, so nothing else is lost. A
+            # remote API is https, which an http proxy only tunnels (CONNECT), unread.
+            loopback = _is_loopback(urlsplit(self.base_url).hostname or "")
             self._http_client = httpx.AsyncClient(
                 base_url=self.base_url + "/",
                 headers={
                     "Authorization": f"Bearer {self._secret}",
                     "User-Agent": USER_AGENT,
                     "Accept": "application/json",
+                    # Only what _BoundedBody decodes, within the answer size cap.
+                    "Accept-Encoding": "gzip, deflate",
                 },
                 timeout=self._timeout or httpx.Timeout(15.0, connect=5.0),
                 verify=verify,
                 transport=self._transport,
                 follow_redirects=False,
-                trust_env=True,
+                trust_env=not loopback,
             )
         return self._http_client
 
@@ -317,7 +484,10 @@ class WherebyClient:
         """``POST /meetings``; :class:`CreateOutcomeUnknownError` when the answer was lost."""
         request.validate()
         body = await self._call("POST", "meetings", json_body=request.to_json())
-        return Meeting.from_json(body)
+        try:
+            return Meeting.from_json(body)
+        except MalformedResponseError as exc:
+            raise CreatedUnreadableError(_created_unreadable(str(exc))) from None
 
     async def get_meeting(self, meeting_id: str, fields: Iterable[Field] = ()) -> Meeting:
         params = {"fields": fields_param(fields)} if fields else None
@@ -447,8 +617,11 @@ class WherebyClient:
             except ConnectFailedError as exc:
                 failure = exc
                 retry_wait = self._backoff(attempt)
-            except (ServerError, NetworkError) as exc:
+            except ResponseTooLargeError:
+                raise  # no real answer is that large, so the next one would be as well
+            except (ServerError, NetworkError, MalformedResponseError) as exc:
                 # A create that reached the server is never repeated blindly: it may exist.
+                # A read's garbled or cut answer is as passing as a dropped connection.
                 if is_create:
                     raise
                 failure = exc
@@ -484,31 +657,60 @@ class WherebyClient:
     ) -> Any:
         import httpx  # already loaded by self._http; bound here for the except clauses
 
+        host = urlsplit(self.base_url).hostname
+        try:
+            http = self._http
+        except (ImportError, ValueError):
+            # httpx refuses a proxy from the environment it cannot use (socks, another scheme);
+            # its message may quote the proxy's address with a password, so it is not shown.
+            permit.refund()
+            raise ConnectFailedError(
+                f"Could not connect to {host}: the proxy set in the environment (HTTPS_PROXY, "
+                "ALL_PROXY) is not an http or https proxy."
+            ) from None
+        url = path + (f"?{_query_string(params)}" if params else "")
+        exchange = _Exchange()
+        problem: tuple[str, WherebyError] | None = None
         started = time.monotonic()
         try:
-            response = await self._http.request(method, path, params=params, json=json_body)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            permit.refund()  # no connection, so the request never reached the server
+            async with asyncio.timeout(self.limits.attempt_seconds):
+                await self._exchange(http, method, url, json_body, exchange)
+        except TimeoutError:
+            reason = f"no complete answer within {self.limits.attempt_seconds:g} s"
+            problem = (reason, NetworkError(f"The connection to {host} failed: {reason}."))
+        except (
+            httpx.ConnectError,
+            httpx.ConnectTimeout,
+            httpx.PoolTimeout,
+            httpx.ProxyError,
+        ) as exc:
+            # No connection (or no tunnel through the proxy): the request never left.
+            permit.refund()
             if _is_tls_failure(exc):
                 raise TlsVerificationError(
-                    f"The secure connection to {urlsplit(self.base_url).hostname} could not be "
+                    f"The secure connection to {host} could not be "
                     "verified (TLS certificate problem). Check the system's certificates or proxy."
                 ) from None
             raise ConnectFailedError(
-                f"Could not connect to {urlsplit(self.base_url).hostname}: "
-                f"{self._describe(exc)}. Check the network connection."
+                f"Could not connect to {host}: {self._describe(exc)}. Check the network connection."
             ) from None
-        except httpx.TransportError as exc:
+        except httpx.HTTPError as exc:
+            reason = self._describe(exc)
+            problem = (reason, NetworkError(f"The connection to {host} failed: {reason}."))
+        except MalformedResponseError as exc:  # from _BoundedBody: a head arrived, then this
+            status = exchange.response.status_code if exchange.response is not None else 0
+            reason = str(exc)
+            problem = (reason, type(exc)(f"the server answered {status}, but {reason}"))
+        response = exchange.response
+        if response is None:
+            assert problem is not None
+            reason, error = problem
             if method == "POST":
                 raise CreateOutcomeUnknownError(
-                    "The connection failed after the create request was sent "
-                    f"({self._describe(exc)}): the room may have been created. "
-                    "Refresh the list before trying again."
+                    f"The connection failed after the create request was sent ({reason}): "
+                    "the room may have been created. Refresh the list before trying again."
                 ) from None
-            raise NetworkError(
-                f"The connection to {urlsplit(self.base_url).hostname} failed: "
-                f"{self._describe(exc)}."
-            ) from None
+            raise error from None
         log.debug(
             "%s /%s -> %d in %.0f ms",
             method,
@@ -519,36 +721,83 @@ class WherebyClient:
         if response.status_code != 429:
             permit.settle()  # before the figures below, so they are compared with it booked
         self._note_rate_limit(response)
-        return self._interpret(method, response)
+        if problem is not None:
+            reason, error = problem
+            if response.is_success:
+                if method == "POST":
+                    raise CreatedUnreadableError(_created_unreadable(reason)) from None
+                raise error from None
+            # A refusal's status says what happened; its text is a nicety that did not come.
+            exchange.content = b""
+        return self._interpret(method, response, exchange.content)
+
+    async def _exchange(
+        self,
+        http: httpx.AsyncClient,
+        method: str,
+        url: str,
+        json_body: Any,
+        exchange: _Exchange,
+    ) -> None:
+        """Send the request and read its answer into ``exchange``, the body streamed under the
+        size cap: a ``Content-Length`` over it is refused before anything is read."""
+        request = http.build_request(method, url, json=json_body)
+        response = await http.send(request, stream=True)
+        try:
+            exchange.response = response
+            if method == "DELETE" and response.is_success:
+                return  # the 2xx is the whole answer: the room is gone, whatever follows
+            cap = self.limits.max_answer_bytes
+            declared = response.headers.get("Content-Length", "").strip()
+            # Counted in digits first: int() refuses texts of more than 4300 digits.
+            digits = declared.isascii() and declared.isdigit()
+            if digits and (len(declared) > 18 or int(declared) > cap):
+                raise ResponseTooLargeError(_BoundedBody.too_large(cap))
+            if response.is_stream_consumed:
+                # An answer made whole in memory (a mock transport's) is read and decoded already.
+                body = _BoundedBody(None, cap)
+                body.add(response.content)
+            else:
+                body = _BoundedBody(response.headers.get("Content-Encoding"), cap)
+                await _read_into(body, response)
+            exchange.content = body.content()
+        finally:
+            await response.aclose()
 
     @staticmethod
-    def _describe(exc: httpx.TransportError) -> str:
+    def _describe(exc: httpx.HTTPError) -> str:
         import httpx
 
         if isinstance(exc, httpx.TimeoutException):
             return "no answer in time"
         if isinstance(exc, httpx.RemoteProtocolError):
             return "the server closed the connection mid-answer"
+        if isinstance(exc, httpx.ProxyError):
+            return "the proxy refused to connect"
         if isinstance(exc, httpx.ConnectError):
             return "connection refused or host not found"
         return type(exc).__name__
 
-    def _interpret(self, method: str, response: httpx.Response) -> Any:
+    def _interpret(self, method: str, response: httpx.Response, content: bytes) -> Any:
         status = response.status_code
-        body: Any = None
-        parse_failed = False
-        if response.content:
-            try:
-                body = response.json()
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                parse_failed = True
         if 200 <= status < 300:
-            if parse_failed:
+            if method == "DELETE":
+                return None
+            try:
+                return _parse_json(content)
+            except MalformedResponseError:
+                if method == "POST":
+                    raise CreatedUnreadableError(
+                        _created_unreadable("the answer is not JSON")
+                    ) from None
                 raise MalformedResponseError(
                     f"the server answered {status} with a body that is not JSON"
-                )
-            return body
-        text = redact(_server_text(response, body), self._secret)
+                ) from None
+        try:
+            body = _parse_json(content)
+        except MalformedResponseError:
+            body = None
+        text = redact(_server_text(content, body), self._secret)
         if status == 401:
             raise InvalidApiKeyError(
                 "The API key was refused (401). Check that it is your organisation's current "
@@ -563,7 +812,7 @@ class WherebyClient:
             raise NotFoundError("No such meeting (404): it may have been deleted or expired.")
         if status == 429:
             wait = _rate_limit_wait(response, body)
-            shown = f"; the server asks to wait {wait:.0f} s" if wait is not None else ""
+            shown = f"; the server asks to wait {_wait_text(wait)}" if wait is not None else ""
             raise RateLimitedError(f"Whereby's rate limit was reached{shown}.", retry_after=wait)
         if status >= 500:
             raise ServerError(
@@ -583,6 +832,13 @@ class WherebyClient:
         )
 
 
+def _created_unreadable(reason: str) -> str:
+    return (
+        f"The room was created, but its details could not be read ({reason}); "
+        "the next refresh will add it."
+    )
+
+
 __all__ = [
     "API_URL_ENV",
     "DEFAULT_BASE_URL",
@@ -590,6 +846,7 @@ __all__ = [
     "ApiError",
     "RateLimitStatus",
     "RetryPolicy",
+    "TransportLimits",
     "WherebyClient",
     "resolve_base_url",
 ]

@@ -129,3 +129,7 @@ class MalformedResponseError(WherebyError):
 
 class InvalidBaseUrlError(WherebyError):
     """The configured API address is unusable or unsafe (plain http to a remote host)."""
+
+
+class ResponseTooLargeError(MalformedResponseError):
+    """The answer was larger than any real one could be, so it was not read to the end."""

@@ -408,7 +408,11 @@ class RateLimitScheduler:
         permit._open = False
         now = self.now()
         if outcome is _Outcome.THROTTLED:
-            permit.throttle_wait = max(0.0, wait_seconds)
+            # A server's wait may be anything (negative, NaN, 1e308): no pause is longer than
+            # MAX_PAUSE_WINDOWS, and the retry's own wait (when disabled) is bounded the same.
+            longest = MAX_PAUSE_WINDOWS * self.window_seconds
+            wait_seconds = min(wait_seconds, longest) if wait_seconds > 0 else 0.0
+            permit.throttle_wait = wait_seconds
         if not self._enabled:
             return
         self._in_flight_points -= permit.cost
@@ -420,10 +424,9 @@ class RateLimitScheduler:
             # Nothing learned from a probe that was refused or never sent: the next one probes.
             self._probe_next = outcome is not _Outcome.SETTLED
         if outcome is _Outcome.THROTTLED:
-            pause = min(max(0.0, wait_seconds), MAX_PAUSE_WINDOWS * self.window_seconds)
-            resume_at = now + pause
+            resume_at = now + wait_seconds
             if self._paused_until is None:
-                log.info("rate limited: holding every request for %.1f s", pause)
+                log.info("rate limited: holding every request for %.1f s", wait_seconds)
             if self._paused_until is None or resume_at > self._paused_until:
                 self._paused_until = resume_at
             self._probe_next = True
