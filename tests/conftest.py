@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from openapi_core import OpenAPI
 
     from roomdesk.emulator import EmulatorServer
+    from roomdesk.store import RoomStore
 
 
 # --- data directory ---
@@ -37,6 +38,16 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ROOMDESK_API_KEY", raising=False)
     monkeypatch.delenv("ROOMDESK_API_URL", raising=False)
     return directory
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[RoomStore]:
+    """A fresh room store in the test's data directory, closed after the test."""
+    from roomdesk.store import RoomStore
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with RoomStore(data_dir / "rooms.sqlite3") as room_store:
+        yield room_store
 
 
 # --- Qt object lifetime ---

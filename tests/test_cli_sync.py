@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from roomdesk.api.requests import MeetingRequest
 from roomdesk.emulator import EmulatorServer
+from roomdesk.store import PendingState, RoomStore
 from tests.test_cli import KEY, cli, one_error_line
 
 
@@ -104,14 +107,33 @@ def test_sync_finds_a_room_whose_answer_was_cut_off(server, data_dir):
 
 
 def test_retry_adopts_a_room_the_server_has(server, data_dir):
-    server.faults.truncate_rate = 1.0
-    cli(["create", "--duration", "1h", "--label", "Arrived"], server=server, data_dir=data_dir)
-    server.faults.truncate_rate = 0.0
+    # An answer lost before any status arrived: the room was made, the create does not know it.
+    end = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    with RoomStore(data_dir / "rooms.sqlite3") as store:
+        pending_id = store.add_pending_create(MeetingRequest(end_date=end).to_json(), "Arrived")
+        store.mark_pending(pending_id, PendingState.UNKNOWN, "The connection failed")
+    server.add_meeting(end_date=end)
     [item] = run_json(["pending"], server, data_dir)
+    assert item["state"] == "unknown"
     server.clear_received()
     retried = run_json(["pending", "retry", str(item["id"])], server, data_dir)
     assert retried["foundExisting"] is True and retried["label"] == "Arrived"
     assert [r.method for r in server.received] == ["GET"]  # nothing sent again
+    assert len(server.meeting_ids()) == 1
+
+
+def test_a_create_whose_2xx_answer_was_cut_is_created_and_the_next_sync_adds_it(server, data_dir):
+    server.faults.truncate_rate = 1.0
+    made = cli(
+        ["create", "--duration", "1h", "--label", "Arrived"], server=server, data_dir=data_dir
+    )
+    server.faults.truncate_rate = 0.0
+    assert made.returncode != 0 and "was created" in made.stderr
+    [item] = run_json(["pending"], server, data_dir)
+    assert item["state"] == "created"
+    report = run_json(["sync"], server, data_dir)
+    assert [found["label"] for found in report["resolvedCreates"]] == ["Arrived"]
+    assert run_json(["pending"], server, data_dir) == []
     assert len(server.meeting_ids()) == 1
 
 

@@ -33,15 +33,9 @@ from tests.hostile_server import (
     http_head,
     json_answer,
 )
+from tests.samples import MEETING
 
 KEY = "hostile-test-key-5c1d"
-MEETING = {
-    "meetingId": "42",
-    "roomName": "/team-abc",
-    "roomUrl": "https://demo.whereby.com/team-abc",
-    "startDate": "2030-01-01T10:00:00Z",
-    "endDate": "2030-01-01T11:00:00Z",
-}
 MEETING_BYTES = json.dumps(MEETING).encode()
 PAGE_BYTES = json.dumps({"results": [MEETING], "cursor": None}).encode()
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.02, total_seconds=10)

@@ -34,15 +34,9 @@ from roomdesk.api.errors import (
 )
 from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.api.scheduler import RateLimitScheduler
+from tests.samples import MEETING
 
 KEY = "unit-test-key-7f3a9c"
-MEETING = {
-    "meetingId": "42",
-    "roomName": "/team-abc",
-    "roomUrl": "https://demo.whereby.com/team-abc",
-    "startDate": "2030-01-01T10:00:00Z",
-    "endDate": "2030-01-01T11:00:00Z",
-}
 
 
 class FakeServer:

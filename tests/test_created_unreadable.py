@@ -17,17 +17,10 @@ from roomdesk.api.models import format_utc
 from roomdesk.api.requests import MeetingRequest
 from roomdesk.services.rooms import RoomService
 from roomdesk.services.sync import PendingCreateError, SyncService
-from roomdesk.store import PendingState, RoomSource, RoomStore
+from roomdesk.store import PendingState, RoomSource
 from tests.hostile_server import HostileServer, SeenRequest, http_answer, json_answer
 
 FAST = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02, total_seconds=5)
-
-
-@pytest.fixture
-def store(data_dir):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with RoomStore(data_dir / "rooms.sqlite3") as room_store:
-        yield room_store
 
 
 def run(base_url, store, body):

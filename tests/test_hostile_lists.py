@@ -23,19 +23,11 @@ from roomdesk.api.paging import ListWalkError, PagingLimits
 from roomdesk.api.requests import MeetingRequest
 from roomdesk.services.rooms import RoomService
 from roomdesk.services.sync import SyncService
-from roomdesk.store import RoomStore
 from tests.hostile_server import HostileServer, SeenRequest, json_answer
 from tests.test_cli import KEY, cli
 
 FAST = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02, total_seconds=5)
 END = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
-
-
-@pytest.fixture
-def store(data_dir):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with RoomStore(data_dir / "rooms.sqlite3") as room_store:
-        yield room_store
 
 
 def meeting(meeting_id, **extra):

@@ -17,17 +17,9 @@ from roomdesk.api.errors import (
 from roomdesk.api.models import RoomMode
 from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.services.rooms import CREATE_CONCURRENCY, RoomService
-from roomdesk.store import RoomStore
 from roomdesk.store.records import PendingState, RoomSource, RoomStatus
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, total_seconds=5)
-
-
-@pytest.fixture
-def store(data_dir):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with RoomStore(data_dir / "rooms.sqlite3") as room_store:
-        yield room_store
 
 
 def service_for(emulator, store) -> RoomService:

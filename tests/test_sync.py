@@ -29,16 +29,9 @@ from roomdesk.services.sync import (
     SyncService,
     match_pending_creates,
 )
-from roomdesk.store import PendingState, RoomSource, RoomStatus, RoomStore
+from roomdesk.store import PendingState, RoomSource, RoomStatus
 
 FAST = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02, total_seconds=5)
-
-
-@pytest.fixture
-def store(data_dir):
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with RoomStore(data_dir / "rooms.sqlite3") as room_store:
-        yield room_store
 
 
 def run(emulator, store, body, *, clock=None, **sync_options):

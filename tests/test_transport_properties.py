@@ -31,6 +31,7 @@ from roomdesk.api.errors import (
 from roomdesk.api.models import Meeting, MeetingsPage
 from roomdesk.api.requests import Field, MeetingRequest
 from tests.hostile_server import HostileServer, SeenRequest
+from tests.samples import MEETING
 
 PROPERTY = settings(max_examples=1000, deadline=None, derandomize=True, database=None)
 KEY = "property-secret-key-9b1e"
@@ -39,13 +40,6 @@ LIMITS = TransportLimits(max_answer_bytes=CAP, attempt_seconds=5.0)
 ONE_ATTEMPT = RetryPolicy(max_attempts=1, base_delay=0, max_delay=0, total_seconds=1)
 OPERATIONS = ("create", "get", "list", "delete")
 EXPECTED = {"create": Meeting, "get": Meeting, "list": MeetingsPage, "delete": bool}
-MEETING = {
-    "meetingId": "42",
-    "roomName": "/team-abc",
-    "roomUrl": "https://demo.whereby.com/team-abc",
-    "startDate": "2030-01-01T10:00:00Z",
-    "endDate": "2030-01-01T11:00:00Z",
-}
 
 # -- answers --------------------------------------------------------------------------------------
 
