@@ -151,7 +151,7 @@ def assert_outcome(operation: str, status: int, outcome: Any) -> None:
 
 async def call_once(operation: str, client: WherebyClient) -> Any:
     if operation == "create":
-        end = datetime.now(UTC) + timedelta(days=3650)
+        end = datetime.now(UTC) + timedelta(days=30)
         return await client.create_meeting(MeetingRequest(end_date=end))
     if operation == "get":
         return await client.get_meeting("m-1", fields=tuple(Field))
