@@ -74,3 +74,21 @@ def test_a_message_that_goes_takes_its_tooltip_along(window, qtbot) -> None:
     assert bar.toolTip() == CREATED
     qtbot.waitUntil(lambda: bar.currentMessage() == "")
     assert bar.fullMessage() == "" and bar.toolTip() == ""
+
+
+def test_a_permanent_widget_that_grows_fits_the_message_again(window, qtbot) -> None:
+    bar = window.statusBar()
+    rate = bar.findChildren(QLabel)[-1]
+    window.resize(1400, 400)
+    qtbot.waitUntil(lambda: bar.width() >= 1400)
+    bar.showMessage(CREATED)
+    qtbot.waitUntil(lambda: bar.currentMessage() == CREATED)
+    # The connection text grows, as "Reading the API key from the keychain…" does.
+    rate.setText("Reading the API key from the keychain… " * 3)
+    qtbot.waitUntil(lambda: bar.currentMessage() != CREATED)
+    shown = bar.currentMessage()
+    assert bar.fontMetrics().horizontalAdvance(shown) <= bar.message_width()
+    assert bar.toolTip() == CREATED
+    rate.setText("999/1000")
+    qtbot.waitUntil(lambda: bar.currentMessage() == CREATED)
+    assert bar.toolTip() == ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QStatusBar, QWidget
 
@@ -20,6 +20,9 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 # first permanent widget.
 MESSAGE_MARGIN_PX = 12
 _QUOTED = re.compile(r"“([^”]+)”")
+_LAYOUT_EVENTS = frozenset(
+    {QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show, QEvent.Type.Hide}
+)
 
 
 def fit_text(text: str, metrics: QFontMetrics, width: int) -> str:
@@ -55,7 +58,15 @@ class StatusBar(QStatusBar):
 
     def addPermanentWidget(self, widget: QWidget, stretch: int = 0) -> None:
         self._permanent.append(widget)
+        # A permanent widget that grows (a longer connection or rate text) or appears takes
+        # space from the message: fit the message again when one moves, resizes or shows.
+        widget.installEventFilter(self)
         super().addPermanentWidget(widget, stretch)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _LAYOUT_EVENTS and watched in self._permanent:
+            self._refit()
+        return super().eventFilter(watched, event)
 
     def showMessage(self, text: str, timeout: int = 0) -> None:
         self._full = text
@@ -84,6 +95,10 @@ class StatusBar(QStatusBar):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._refit()
+
+    def _refit(self) -> None:
+        """Fit the message shown now to the space it has now, keeping its time left."""
         if not self._full or not self.currentMessage():
             return
         if self._until is None:
