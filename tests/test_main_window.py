@@ -459,7 +459,7 @@ def impatient_window(emulator, aloop, keyring_backend, qtbot):
     ("fault", "words"),
     [
         ("wrong-key", "The API key was refused."),
-        ("429", "Try again in 120 s."),
+        ("429", "Try again in about 2 min."),
         ("500", "Whereby had a problem of its own."),
         ("timeout", "may have been created"),
     ],

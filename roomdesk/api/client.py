@@ -43,6 +43,7 @@ from roomdesk.api.errors import (
     ServerError,
     TlsVerificationError,
     WherebyError,
+    wait_in_words,
 )
 from roomdesk.api.models import Meeting, MeetingsPage, check_meeting_id
 from roomdesk.api.paging import PagingLimits, walk_pages
@@ -162,17 +163,6 @@ def _size_text(size: int) -> str:
         if size >= scale:
             return f"{size / scale:.3g} {unit}"
     return f"{size} bytes"
-
-
-def _wait_text(seconds: float) -> str:
-    """A wait in words a person can take in: never a number longer than a few digits."""
-    if seconds < 100:
-        return f"{math.ceil(seconds)} s"
-    if seconds < 90 * 60:
-        return f"about {round(seconds / 60)} min"
-    if seconds < MAX_WAIT_SECONDS:
-        return f"about {round(seconds / 3600)} h"
-    return "a day or more"
 
 
 def _bounded_wait(seconds: float) -> float | None:
@@ -812,7 +802,7 @@ class WherebyClient:
             raise NotFoundError("No such meeting (404): it may have been deleted or expired.")
         if status == 429:
             wait = _rate_limit_wait(response, body)
-            shown = f"; the server asks to wait {_wait_text(wait)}" if wait is not None else ""
+            shown = f"; the server asks to wait {wait_in_words(wait)}" if wait is not None else ""
             raise RateLimitedError(f"Whereby's rate limit was reached{shown}.", retry_after=wait)
         if status >= 500:
             raise ServerError(

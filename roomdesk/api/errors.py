@@ -6,6 +6,7 @@ server text only, and redacts URLs before they are quoted.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -84,6 +85,17 @@ class RequestRejectedError(ApiError):
     def __init__(self, message: str, *, status: int, server_text: str = "") -> None:
         super().__init__(message, status=status)
         self.server_text = server_text
+
+
+def wait_in_words(seconds: float) -> str:
+    """A wait in words a person can take in ("7 s", "about 25 min"): never a long number."""
+    if seconds < 100:
+        return f"{math.ceil(seconds)} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    if seconds < 24 * 3600:
+        return f"about {round(seconds / 3600)} h"
+    return "a day or more"
 
 
 class RateLimitedError(ApiError):

@@ -56,6 +56,7 @@ from roomdesk.api.errors import (
     ServerError,
     TlsVerificationError,
     WherebyError,
+    wait_in_words,
 )
 from roomdesk.api.models import RoomMode
 from roomdesk.api.requests import (
@@ -139,7 +140,7 @@ def describe_failure(error: WherebyError | StoreError) -> str:
     elif isinstance(error, ForbiddenError):
         headline = "This API key may not create rooms."
     elif isinstance(error, RateLimitedError):
-        wait = f" Try again in {error.retry_after:.0f} s." if error.retry_after else ""
+        wait = f" Try again in {wait_in_words(error.retry_after)}." if error.retry_after else ""
         headline = f"Too many requests: Whereby's rate limit was reached.{wait}"
     elif isinstance(error, CreateOutcomeUnknownError):
         headline = "The answer was lost: the room may have been created. Refresh the list."

@@ -10,6 +10,7 @@ from roomdesk.api.errors import (
     RateLimitedError,
     ServerError,
     WherebyError,
+    wait_in_words,
 )
 from roomdesk.secrets import KeychainError
 
@@ -26,7 +27,7 @@ def describe_key_failure(error: BaseException) -> str:
     if isinstance(error, ForbiddenError):
         return f"Whereby accepted the key but does not allow it to manage meetings. {error}"
     if isinstance(error, RateLimitedError):
-        wait = f" Try again in {error.retry_after:.0f} s." if error.retry_after else ""
+        wait = f" Try again in {wait_in_words(error.retry_after)}." if error.retry_after else ""
         return "Whereby is rate limiting this organisation right now." + wait
     if isinstance(error, NetworkError):
         return f"Could not reach Whereby to check the key. {error}"
