@@ -12,9 +12,10 @@ Repetitions alternate between the two clients.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -29,7 +30,7 @@ MAX_RATIO = 1.2
 LIST_LIMIT = 100
 
 
-def _in_thread(make: Callable[[], Awaitable[T]]) -> T:
+def _in_thread(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run ``make()`` on a fresh asyncio loop in a new thread (away from any Qt loop)."""
     outcome: dict[str, Any] = {}
 
@@ -47,7 +48,7 @@ def _in_thread(make: Callable[[], Awaitable[T]]) -> T:
     return outcome["value"]
 
 
-async def _cpu_per_call(calls: list[Callable[[], Awaitable[object]]]) -> float:
+async def _cpu_per_call(calls: Sequence[Callable[[], Awaitable[object]]]) -> float:
     """Microseconds of this thread's CPU per call, the calls made one after another."""
     started = time.thread_time()
     for call in calls:
@@ -73,7 +74,7 @@ async def _roomdesk_round(base_url: str, count: int) -> dict[str, float]:
 
         figures = {"create": await _cpu_per_call([create] * count)}
         figures["list"] = await _cpu_per_call([list_page] * count)
-        deletes = [lambda mid=mid: client.delete_meeting(mid) for mid in created]
+        deletes = [functools.partial(client.delete_meeting, mid) for mid in created]
         figures["delete"] = await _cpu_per_call(deletes)
         return figures
 
@@ -92,7 +93,7 @@ async def _bare_round(base_url: str, count: int) -> dict[str, float]:
             created.append(response.json()["meetingId"])
 
         async def list_page() -> None:
-            params = {"limit": LIST_LIMIT, "fields": "hostRoomUrl"}
+            params: dict[str, str | int] = {"limit": LIST_LIMIT, "fields": "hostRoomUrl"}
             response = await http.get("meetings", params=params)
             response.raise_for_status()
             response.json()
@@ -102,7 +103,7 @@ async def _bare_round(base_url: str, count: int) -> dict[str, float]:
 
         figures = {"create": await _cpu_per_call([create] * count)}
         figures["list"] = await _cpu_per_call([list_page] * count)
-        figures["delete"] = await _cpu_per_call([lambda mid=mid: delete(mid) for mid in created])
+        figures["delete"] = await _cpu_per_call([functools.partial(delete, mid) for mid in created])
         return figures
 
 

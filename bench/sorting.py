@@ -12,6 +12,8 @@ QStringListModel of the rooms' search texts; scrolling the same number of rows).
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QTableView
@@ -50,10 +52,10 @@ def time_scrolling(table: QTableView, pages: int, jumps: int) -> list[float]:
     times = []
     for _ in range(pages):
         step = min(bar.value() + bar.pageStep(), bar.maximum())
-        times.append(timer.time(lambda step=step: bar.setValue(step)) * 1000)
+        times.append(timer.time(functools.partial(bar.setValue, step)) * 1000)
     for jump in range(1, jumps + 1):
         value = bar.maximum() * jump // jumps
-        times.append(timer.time(lambda value=value: bar.setValue(value)) * 1000)
+        times.append(timer.time(functools.partial(bar.setValue, value)) * 1000)
     timer.close()
     return times
 

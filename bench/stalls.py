@@ -157,7 +157,7 @@ def _full_reloads(window: object, gaps: TickGaps, size: int, repeat: int) -> lis
         busy, seconds = _measure(gaps, reload_as_wired)
         wired += busy
         durations.append(seconds)
-        idle += _measure(gaps, lambda seconds=seconds: _idle(max(seconds, 0.5)))[0]
+        idle += _measure(gaps, functools.partial(_idle, max(seconds, 0.5)))[0]
     wired_seconds = statistics.median(durations)
     return [
         _result(
@@ -214,8 +214,8 @@ def _sync_pages(window: object, gaps: TickGaps, data_dir: Path, size: int) -> li
                 "change rows the filter does not show",
             ),
         ):
-            busy, seconds = _measure(gaps, lambda change=change: sync(change))
-            idle, _ = _measure(gaps, lambda seconds=seconds: _idle(min(seconds, 5.0)))
+            busy, seconds = _measure(gaps, functools.partial(sync, change))
+            idle, _ = _measure(gaps, functools.partial(_idle, min(seconds, 5.0)))
             finished = "" if stored == size else f"; stopped after {SYNC_TIME_CAP:g} s"
             results.append(
                 _result(

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from PySide6.QtWidgets import QMainWindow
+
 FRAME_GAP = 0.05  # seconds between two Paint events that cannot be one frame
 # What roomdesk's first frame does without: the event loop, the network, the keychain, the
 # request models, the dialogs.
@@ -121,13 +123,12 @@ _probes: list[Any] = []  # the FirstPaint watcher, alive for the whole run
 def _watch(watched_class: str, settle_seconds: float) -> None:
     """Report the first frame of the first window of class ``watched_class`` shown from now."""
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QMainWindow, QWidget
+    from PySide6.QtWidgets import QWidget
 
     report: dict[str, Any] = {}
 
     def finish(window: QMainWindow) -> None:
-        model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
-        report["rows"] = model.rowCount() if model is not None else -1
+        report["rows"] = _rows_shown(window)
         report["rss_kb"] = _status_kb("VmRSS")
         report["peak_rss_kb"] = _status_kb("VmHWM")
         import json
@@ -140,8 +141,7 @@ def _watch(watched_class: str, settle_seconds: float) -> None:
         report["painted"] = probe.last_paint
         report["first_idle"] = time.time()
         report["painted_rss_kb"] = _status_kb("VmRSS")
-        model = getattr(window, "proxy", None) or getattr(window, "table_model", None)
-        report["painted_rows"] = model.rowCount() if model is not None else -1
+        report["painted_rows"] = _rows_shown(window)
         # roomdesk draws its first frame before it imports these; this says which it had.
         report["deferred_before_first_frame"] = sorted(DEFERRED_MODULES & sys.modules.keys())
         report["sources_kept"] = _roomdesk_sources_kept()
@@ -236,14 +236,23 @@ def _watch_shows(class_name: str, watch: Callable[[Any], None]) -> None:
     QWidget.show = show_watched  # type: ignore[method-assign]
 
 
+def _rows_shown(window: QMainWindow) -> int:
+    """The rows of roomdesk's table (its proxy model), or of the minimal window's; else -1."""
+    from PySide6.QtWidgets import QTableView
+
+    model = getattr(window, "proxy", None)
+    if model is None and isinstance(table := window.centralWidget(), QTableView):
+        model = table.model()
+    return model.rowCount() if model is not None else -1
+
+
 def _show_minimal_window(qt_app: object) -> None:
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QMainWindow, QTableView
 
     window = QMainWindow()
-    window.table_model = QStandardItemModel(0, 6, window)
     table = QTableView()
-    table.setModel(window.table_model)
+    table.setModel(QStandardItemModel(0, 6, window))
     window.setCentralWidget(table)
     window.resize(960, 600)
     window.show()

@@ -57,7 +57,7 @@ def render_png(svg: bytes, pixels: int) -> bytes:
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     # Highest zlib effort: these files are committed and shipped in every package.
-    if not image.save(buffer, "PNG", 0):
+    if not image.save(buffer, b"PNG", 0):
         raise RuntimeError(f"Qt could not encode a {pixels} px PNG")
     buffer.close()
     return bytes(data.data())

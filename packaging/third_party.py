@@ -52,12 +52,18 @@ def bundled_distributions() -> list[metadata.Distribution]:
     return [seen[name] for name in sorted(seen)]
 
 
+def _field(meta: metadata.PackageMetadata, name: str) -> str:
+    """The first value of the metadata field ``name``; "" when the package leaves it out."""
+    values = meta.get_all(name) or []
+    return str(values[0]) if values else ""
+
+
 def licence_of(distribution: metadata.Distribution) -> str:
     meta = distribution.metadata
-    expression = meta.get("License-Expression")
+    expression = _field(meta, "License-Expression")
     if expression:
         return expression
-    text = (meta.get("License") or "").strip()
+    text = _field(meta, "License").strip()
     if text and len(text) < 80 and "\n" not in text:
         return text
     classifiers = [

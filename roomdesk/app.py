@@ -242,8 +242,13 @@ class App:
             )
             if problem := self.startup_problem:
                 welcome.feedback.setText(problem)
-            finished = loop.create_future()
-            welcome.finished.connect(lambda result: finished.done() or finished.set_result(result))
+            finished: asyncio.Future[int] = loop.create_future()
+
+            def finish(result: int) -> None:
+                if not finished.done():
+                    finished.set_result(result)
+
+            welcome.finished.connect(finish)
             welcome.open()
             welcome.raise_()
             await finished

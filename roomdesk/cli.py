@@ -817,8 +817,10 @@ async def cmd_key(args: argparse.Namespace, ctx: Context) -> int:
         if source is None:
             print("No API key set. Run 'roomdesk-cli key set'.", file=ctx.out)
         else:
-            key = ctx.keys.get()
-            print(f"API key {key.fingerprint if key else ''} from the {source}.", file=ctx.out)
+            stored = ctx.keys.get()
+            print(
+                f"API key {stored.fingerprint if stored else ''} from the {source}.", file=ctx.out
+            )
         return EXIT_OK
     async with ctx.client() as client:
         status = await client.check_key()

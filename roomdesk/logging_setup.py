@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from pathlib import Path
@@ -35,7 +36,7 @@ class PrivateRotatingFileHandler(logging.FileHandler):
         self.backups = backups
         super().__init__(path, mode="a", encoding="utf-8")
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> io.TextIOWrapper:
         path = Path(self.baseFilename)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.close(descriptor)
@@ -60,8 +61,9 @@ class PrivateRotatingFileHandler(logging.FileHandler):
         return written > 0 and written + len(text.encode(self.encoding or "utf-8")) > self.max_bytes
 
     def _roll_over(self) -> None:
-        self.stream.close()
-        self.stream = None  # type: ignore[assignment]
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None
         base = self.baseFilename
         for number in range(self.backups - 1, 0, -1):
             if os.path.exists(f"{base}.{number}"):

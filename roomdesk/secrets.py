@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeVar
 # importing it costs about 20 ms, which a start with the key in the environment never needs.
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
+    from keyring.backends.chainer import ChainerBackend
 
 KEYRING_SERVICE: Final = "roomdesk"
 KEYRING_USERNAME: Final = "api-key"
@@ -273,7 +274,7 @@ def _class_display_name(backend_class: type[KeyringBackend]) -> str:
         return backend_class.__qualname__
 
 
-def _chained_backends(backend: KeyringBackend) -> list[KeyringBackend]:
+def _chained_backends(backend: ChainerBackend) -> list[KeyringBackend]:
     return list(type(backend).backends)
 
 

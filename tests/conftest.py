@@ -161,7 +161,8 @@ def emulator() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(scope="session")
 def spec() -> OpenAPI:
-    """Whereby's OpenAPI document with its known defects patched; skips the test when absent."""
+    """Whereby's OpenAPI document with its known defects patched; skips the test when absent
+    (fails it in CI)."""
     from tests.spec_contract import spec_or_skip
 
     return spec_or_skip()

@@ -1,8 +1,9 @@
 """Checks requests and responses against Whereby's published OpenAPI document.
 
 The document lives outside the repository (``../shared/whereby-openapi.json``); tests that need it
-skip when it is absent. A few defects of the published document are patched on load, each listed
-in :func:`_patch_known_defects`.
+skip when it is absent, and fail when it is absent in CI (``CI=true``), so that the contract checks
+cannot silently go unrun there. A few defects of the published document are patched on load, each
+listed in :func:`_patch_known_defects`.
 
 Usage::
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,14 +77,20 @@ def _load_spec(path: Path) -> OpenAPI:
     return OpenAPI.from_dict(copy.deepcopy(_patched_document(path)))
 
 
-def spec_or_skip() -> OpenAPI:
-    """The patched spec, or skip the calling test when the document is not there."""
-    if not SPEC_PATH.is_file():
-        pytest.skip(
-            f"Whereby's OpenAPI document is not at {SPEC_PATH}; contract checks need it "
-            "(it is kept outside the repository, next to it in ../shared/)"
+def spec_or_skip(path: Path = SPEC_PATH, environ: Mapping[str, str] | None = None) -> OpenAPI:
+    """The patched spec; when the document is not at ``path``, skip the calling test, or fail it
+    when ``environ`` (the process environment by default) says this is CI."""
+    if not path.is_file():
+        missing = (
+            f"Whereby's OpenAPI document is not at {path}; contract checks need it (it is kept "
+            "outside the repository, next to it in ../shared/; `python3 .ci/fetch-openapi.py` "
+            "downloads the pinned version there)"
         )
-    return _load_spec(SPEC_PATH)
+        environ = os.environ if environ is None else environ
+        if environ.get("CI", "").strip().lower() in ("true", "1"):
+            pytest.fail(f"{missing}. In CI the contract tests must run, not skip.", pytrace=False)
+        pytest.skip(missing)
+    return _load_spec(path)
 
 
 def _server_origin() -> str:

@@ -547,8 +547,16 @@ def test_absurd_rate_limit_figures_are_not_shown_or_believed(value):
 
 @pytest.mark.parametrize(
     ("seconds", "words"),
-    [(0.2, "1 s"), (30, "30 s"), (99.5, "100 s"), (120, "about 2 min"), (5400, "about 2 h")]
-    + [(86_400, "a day or more"), (1e308, "a day or more"), (float("inf"), "a day or more")],
+    [
+        (0.2, "1 s"),
+        (30, "30 s"),
+        (99.5, "100 s"),
+        (120, "about 2 min"),
+        (5400, "about 2 h"),
+        (86_400, "a day or more"),
+        (1e308, "a day or more"),
+        (float("inf"), "a day or more"),
+    ],
 )
 def test_a_wait_is_said_in_words_never_in_a_long_number(seconds, words):
     from roomdesk.api.errors import wait_in_words

@@ -269,8 +269,9 @@ def _rate_limit_wait(response: httpx.Response, body: Any) -> float | None:
 def _server_text(content: bytes, body: Any) -> str:
     if isinstance(body, Mapping):
         for key in ("error", "message", "detail"):
-            if isinstance(body.get(key), str) and body[key].strip():
-                return body[key].strip()[:300]
+            text = body.get(key)
+            if isinstance(text, str) and text.strip():
+                return text.strip()[:300]
     return content[:1200].decode("utf-8", "replace").strip()[:300]
 
 
@@ -564,7 +565,7 @@ class WherebyClient:
             self._on_rate_limit(self.rate_limit)
 
     def _backoff(self, attempt: int) -> float:
-        delay = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
+        delay = min(self.retry.max_delay, self.retry.base_delay * (2.0 ** (attempt - 1)))
         return delay * random.uniform(0.5, 1.0)
 
     async def _call(

@@ -235,7 +235,7 @@ def _optional_url(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if room_link_problem(value) is not None:
+    if not isinstance(value, str) or room_link_problem(value) is not None:
         # The value is not quoted: a host link carries the room's key.
         raise MalformedResponseError(f"the server sent a {key} that is not a Whereby room link")
     return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,7 +54,7 @@ async def walk_pages(
     known_meetings: int = 0,
     limits: PagingLimits | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> AsyncIterator[MeetingsPage]:
+) -> AsyncGenerator[MeetingsPage]:
     """Every page of the meeting list, in order; raises :class:`ListWalkError` at a bound.
 
     A page is yielded before the bounds are checked again, so a caller keeps every page read.

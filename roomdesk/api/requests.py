@@ -152,7 +152,9 @@ class StorageDestination:
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"provider": self.provider.value}
         if self.provider == StorageProvider.S3:
-            body["authenticationType"] = S3AuthenticationType(self.authentication_type).value
+            # __post_init__ gives every S3 destination a type; access keys are the default.
+            authentication = self.authentication_type or S3AuthenticationType.ACCESS_KEY
+            body["authenticationType"] = S3AuthenticationType(authentication).value
             body["bucket"] = self.bucket.strip()
             if self.authentication_type == S3AuthenticationType.ROLE_BASED:
                 body["oidcRoleArn"] = self.oidc_role_arn.strip()

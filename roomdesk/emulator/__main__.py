@@ -20,7 +20,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}\n")
 
 
-def _number(kind: Callable[[str], float], low: float, high: float | None = None) -> Callable:
+def _number(
+    kind: Callable[[str], float], low: float, high: float | None = None
+) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = kind(text)

@@ -154,7 +154,7 @@ def _enum(
     choices = [member.value for member in allowed]
     if value not in choices:
         raise BadRequest(f'"{_where(parent, key)}" must be one of {", ".join(choices)}')
-    return value
+    return str(value)
 
 
 def _string(data: Mapping[str, Any], key: str, parent: str) -> str:

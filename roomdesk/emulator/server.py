@@ -108,7 +108,8 @@ class _HTTPServer(ThreadingHTTPServer):
                 for key, _ in selector.select():
                     if key.data == "wake":
                         return
-                    self._handle_request_noblock()
+                    # serve_forever's own step; typeshed leaves socketserver's private methods out.
+                    self._handle_request_noblock()  # type: ignore[attr-defined]
 
     def wake(self) -> None:
         """Make serve_until_woken return; it accepts no connection after this."""
@@ -124,7 +125,8 @@ class _HTTPServer(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup we do not need (slow when DNS is).
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, self.server_port = self.server_address[:2]
+        self.server_name = str(host)  # an IPv4 or IPv6 address: its host is already text
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:

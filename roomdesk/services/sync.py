@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -566,7 +566,7 @@ class SyncService:
         room = await self.rooms.create_room(request, label=row.label, replaces_pending=row.id)
         return RetryOutcome(room, found_existing=False)
 
-    def _walk(self, room_name_prefix: str | None = None) -> AsyncIterator[MeetingsPage]:
+    def _walk(self, room_name_prefix: str | None = None) -> AsyncGenerator[MeetingsPage]:
         """The pages of the server's list, bounded by what the store knows of its size."""
         return walk_pages(
             self.client,

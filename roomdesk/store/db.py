@@ -371,12 +371,14 @@ def _read_columns(conn: sqlite3.Connection, select: str, count: int) -> list[lis
     return columns
 
 
-def _read_room_rows(conn: sqlite3.Connection) -> list[list[Any]]:
-    """The columns of :class:`RoomRows`, in its order."""
+def _read_room_rows(
+    conn: sqlite3.Connection, loader: Callable[[str], StoredRoom | None]
+) -> RoomRows:
+    """Every room's columns, read through ``conn``."""
     ids, labels, names, urls, hosts, viewers, modes, options, ends, states = _read_columns(
         conn, _SELECT_ROOM_RECORDS, 10
     )
-    return [ids, labels, names, urls, hosts, viewers, ends, states, modes, options]
+    return RoomRows(ids, labels, names, urls, hosts, viewers, ends, states, modes, options, loader)
 
 
 _parse_time = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
@@ -757,7 +759,9 @@ class RoomStore:
         assert room is not None
         return room
 
-    def _imported_params(self, meeting: Meeting, room_mode: str | None, now: str) -> tuple:
+    def _imported_params(
+        self, meeting: Meeting, room_mode: str | None, now: str
+    ) -> tuple[Any, ...]:
         return self._meeting_params(
             meeting,
             room_mode=_room_mode_value(room_mode),
@@ -886,12 +890,10 @@ class RoomStore:
                 isolation_level=None,
             )
             try:
-                columns = _read_room_rows(conn)
+                return _read_room_rows(conn, self.get_if_open)
             finally:
                 conn.close()
-        else:
-            columns = _read_room_rows(self._conn)
-        return RoomRows(*columns, loader=self.get_if_open)
+        return _read_room_rows(self._conn, self.get_if_open)
 
     def get_if_open(self, meeting_id: str) -> StoredRoom | None:
         """:meth:`get`, or None once the store is closed (for views that outlive the store)."""

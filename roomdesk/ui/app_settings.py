@@ -64,7 +64,9 @@ class AppSettings:
         value = self._settings.value("rooms/recent_zones", [])
         if isinstance(value, str):
             value = [value]
-        return [zone for zone in value or [] if isinstance(zone, str) and _is_zone(zone)]
+        if not isinstance(value, list):  # None, or a number in a hand-edited settings file
+            return []
+        return [zone for zone in value if isinstance(zone, str) and _is_zone(zone)]
 
     @property
     def default_host_link(self) -> bool:

@@ -366,7 +366,7 @@ class CreateRoomDialog(QDialog):
     # Building
 
     def _build_ui(self) -> None:
-        outer = QVBoxLayout(self)
+        outer = self._outer = QVBoxLayout(self)
 
         self._error_area = QLabel()
         self._error_area.setObjectName("errorArea")
@@ -384,7 +384,7 @@ class CreateRoomDialog(QDialog):
 
         self._inputs = QWidget()
         self._inputs.setObjectName("inputs")
-        inputs_layout = QVBoxLayout(self._inputs)
+        inputs_layout = self._inputs_layout = QVBoxLayout(self._inputs)
         inputs_layout.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -560,12 +560,12 @@ class CreateRoomDialog(QDialog):
         self._fold_group = QButtonGroup(self)
         self._fold_buttons: list[QRadioButton] = []
         for fold in (0, 1):
-            button = QRadioButton()
-            button.setObjectName(f"fold{fold}Button")
-            button.setAccessibleName("First occurrence" if fold == 0 else "Second occurrence")
-            self._fold_group.addButton(button, fold)
-            fold_layout.addWidget(button)
-            self._fold_buttons.append(button)
+            fold_button = QRadioButton()
+            fold_button.setObjectName(f"fold{fold}Button")
+            fold_button.setAccessibleName("First occurrence" if fold == 0 else "Second occurrence")
+            self._fold_group.addButton(fold_button, fold)
+            fold_layout.addWidget(fold_button)
+            self._fold_buttons.append(fold_button)
         fold_layout.addStretch(1)
         self._fold_row.hide()
         self._add_row(form, "&Ends:", self._end_edit, key="endDate", extras=(quick, self._fold_row))
@@ -640,7 +640,9 @@ class CreateRoomDialog(QDialog):
         self._viewer_note.setText(VIEWER_MODE_NOTE)
         self._viewer_note.hide()
         options_row = self._add_row(form, "Options:", self._locked, extras=(self._viewer_mode,))
-        options_row.container.layout().insertWidget(2, self._viewer_note)
+        options_box = options_row.container.layout()
+        assert isinstance(options_box, QVBoxLayout)  # as _add_row makes it
+        options_box.insertWidget(2, self._viewer_note)
         assert options_row.label is not None
         options_row.label.setBuddy(self._locked)
 
@@ -1139,16 +1141,16 @@ class CreateRoomDialog(QDialog):
         """Grow (or shrink) to show every input, up to most of the screen; scroll beyond."""
         screen = self.screen()
         available = screen.availableGeometry().height() if screen is not None else 800
-        margins = self.layout().contentsMargins()
+        margins = self._outer.contentsMargins()
         width = self.width() - margins.left() - margins.right()
         if self.isVisible():
             width = self._scroll.viewport().width()
-        self._inputs.layout().activate()
+        self._inputs_layout.activate()
         wanted = max(self._inputs.sizeHint().height(), self._inputs.heightForWidth(width))
         # A little slack: wrapped hints may take a line more than the estimate.
         slack = self.fontMetrics().lineSpacing()
         self._scroll.setMinimumHeight(min(wanted + slack, int(available * 0.7)))
-        self.layout().activate()
+        self._outer.activate()
         self.resize(self.width(), min(self.sizeHint().height(), int(available * 0.95)))
 
     # ---------------------------------------------------------------------------------------

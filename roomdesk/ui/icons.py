@@ -179,7 +179,9 @@ class SvgIconEngine(QIconEngine):
         target.moveCenter(rect.center())
         painter.drawPixmap(target, pixmap)
 
-    def availableSizes(self, mode: QIcon.Mode, state: QIcon.State) -> list[QSize]:
+    def availableSizes(
+        self, mode: QIcon.Mode = QIcon.Mode.Normal, state: QIcon.State = QIcon.State.Off
+    ) -> list[QSize]:
         return [QSize(pixels, pixels) for pixels in self._sizes]
 
     def clone(self) -> QIconEngine:

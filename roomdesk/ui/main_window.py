@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -134,7 +135,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._start_work_on_first_frame = start_work_on_first_frame
         self._work_started = False  # start_background_work has run
-        self._open_dialogs: set[QWidget] = set()
+        self._open_dialogs: set[QDialog] = set()
         self._action_icons: list[tuple[QAction, str]] = []
         self._refresh_task: asyncio.Task[Any] | None = None
         self._shown_once = False
@@ -510,8 +511,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if (state := self.settings.window_state) is not None:
             self.restoreState(state)
-        if (header := self.settings.table_header) is not None:
-            self.table.horizontalHeader().restoreState(header)
+        if (header_state := self.settings.table_header) is not None:
+            self.table.horizontalHeader().restoreState(header_state)
         header = self.table.horizontalHeader()
         self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
 
@@ -875,7 +876,7 @@ class MainWindow(QMainWindow):
         if not self.table.currentIndex().isValid() and self.proxy.rowCount():
             self.table.selectRow(0)
 
-    def _show_dialog(self, dialog: QWidget) -> None:
+    def _show_dialog(self, dialog: QDialog) -> None:
         """Show a dialog window-modally without a nested event loop (no exec())."""
         self._open_dialogs.add(dialog)
         dialog.finished.connect(lambda _result: self._open_dialogs.discard(dialog))
@@ -888,15 +889,16 @@ class MainWindow(QMainWindow):
 
         if not self.session.is_ready:
             return None
+        zone_name = self.settings.last_zone
         defaults = FormDefaults(
-            zone_name=self.settings.last_zone,
+            zone_name=zone_name,
             host_link=self.settings.default_host_link,
             viewer_link=self.settings.default_viewer_link,
             room_mode=self.settings.default_room_mode,
         )
         dialog = CreateRoomDialog(
             self._create_room,
-            zone_name=defaults.zone_name,
+            zone_name=zone_name,
             base_url=self.session.base_url,
             clock=self.session.now,
             defaults=defaults,

@@ -1097,6 +1097,7 @@ class _EndIndex:
     def between(self, low: float, high: float) -> list[int]:
         """The slots ending from ``low`` to ``high`` (and some a little outside: callers check)."""
         first, last = int(low // self.SPAN), int(high // self.SPAN)
+        hours: Iterable[int]
         if last - first > len(self.buckets):  # a long jump: fewer buckets than hours
             hours = [hour for hour in self.buckets if first <= hour <= last]
         else:
@@ -1648,7 +1649,10 @@ class RoomTableModel(QAbstractTableModel):
             slot = self._free.pop()
         else:
             slot = self._cols.add_blank()
-            self._sort_keys.append(_NO_KEY if isinstance(self._sort_keys, array) else None)
+            if isinstance(self._sort_keys, array):
+                self._sort_keys.append(_NO_KEY)
+            else:
+                self._sort_keys.append(None)
         self._index.add(room.meeting_id, slot)
         self._write_slot(slot, room, indexed=False)
         return slot
@@ -1715,7 +1719,8 @@ class RoomTableModel(QAbstractTableModel):
             if other == slot and skip is None:
                 return middle
             # (key, meeting id) order, without a tuple per step: ids only break ties.
-            other_key = keys[other]
+            other_key: Any = keys[other]
+            wanted: Any
             if other_key == key:
                 mid = mid or id_of(slot)
                 other_key, wanted = id_of(other), mid
@@ -1878,7 +1883,8 @@ class RoomTableModel(QAbstractTableModel):
     def _change_layout(self, new_order: Callable[[], list[int]], *, hint: Any) -> None:
         """Swap in the row order ``new_order()`` makes, between the layout signals, moving the
         persistent indexes with their rooms (those of removed rooms become invalid)."""
-        self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], hint)
+        # PySide6's stubs leave out the indexing that picks a signal's overload.
+        self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], hint)  # type: ignore[index]
         persistent = self.persistentIndexList()
         id_of = self._cols.meeting_id
         held = [(self._order[index.row()], index.column()) for index in persistent]
@@ -1890,7 +1896,7 @@ class RoomTableModel(QAbstractTableModel):
             for (slot, column), meeting_id in zip(held, held_ids, strict=True)
         ]
         self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged[_LAYOUT_SIGNATURE].emit([], hint)
+        self.layoutChanged[_LAYOUT_SIGNATURE].emit([], hint)  # type: ignore[index]
 
 
 _IS_PAST = bytes(status in PAST_STATUSES for status in _STATUSES)  # by status code
@@ -2041,7 +2047,8 @@ class RoomFilterProxyModel(QAbstractProxyModel):
             signal.disconnect(slot)
         self._connections = []
         self._rooms = model
-        super().setSourceModel(model)
+        # PySide6's stubs leave out the None (nullptr) with which Qt detaches the source.
+        super().setSourceModel(model)  # type: ignore[arg-type]
         if model is not None:
             for signal, slot in (
                 (model.modelAboutToBeReset, self.beginResetModel),
@@ -2318,7 +2325,8 @@ class RoomFilterProxyModel(QAbstractProxyModel):
         change = self._rooms._rearranged
         self._set_slots(self._filtered_slots() if change is None else self._patched_slots(*change))
         held, self._held = self._held, []
-        old = [QModelIndex(persistent) for persistent, _ in held]
+        # PySide6's stubs leave out QModelIndex's conversion from a QPersistentModelIndex.
+        old = [QModelIndex(persistent) for persistent, _ in held]  # type: ignore[call-overload]
         new = [
             QModelIndex()
             if self._rooms.rowOfSlot(slot) is None  # the room is gone

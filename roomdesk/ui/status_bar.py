@@ -56,19 +56,21 @@ class StatusBar(QStatusBar):
         self._permanent: list[QWidget] = []
         self.messageChanged.connect(self._on_message_changed)
 
-    def addPermanentWidget(self, widget: QWidget, stretch: int = 0) -> None:
+    # QStatusBar's signatures, as PySide6 types them, take None for the default (0).
+    def addPermanentWidget(self, widget: QWidget, stretch: int | None = 0) -> None:
         self._permanent.append(widget)
         # A permanent widget that grows (a longer connection or rate text) or appears takes
         # space from the message: fit the message again when one moves, resizes or shows.
         widget.installEventFilter(self)
-        super().addPermanentWidget(widget, stretch)
+        super().addPermanentWidget(widget, stretch or 0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _LAYOUT_EVENTS and watched in self._permanent:
             self._refit()
         return super().eventFilter(watched, event)
 
-    def showMessage(self, text: str, timeout: int = 0) -> None:
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:
+        timeout = timeout or 0
         self._full = text
         self._until = time.monotonic() + timeout / 1000 if timeout > 0 else None
         self._show_fitted(timeout)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QWidget
 
 from roomdesk.timezones import available_zone_names
 from roomdesk.ui.create_room_form import now_utc, zone_is_known
@@ -66,7 +66,7 @@ class TimeZonePicker(QComboBox):
         self.setMinimumContentsLength(22)
         self.setAccessibleName("Time zone")
         self.setToolTip("Type part of a zone's name, such as a city, and pick it from the list")
-        self.lineEdit().setPlaceholderText("Type a city, e.g. Oslo")
+        self._edit().setPlaceholderText("Type a city, e.g. Oslo")
 
         completer = QCompleter(self.model(), self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -77,8 +77,8 @@ class TimeZonePicker(QComboBox):
 
         self._populate()
         self.currentIndexChanged.connect(self._on_index_changed)
-        self.lineEdit().textEdited.connect(self._on_text_edited)
-        self.lineEdit().editingFinished.connect(self._on_editing_finished)
+        self._edit().textEdited.connect(self._on_text_edited)
+        self._edit().editingFinished.connect(self._on_editing_finished)
 
     # -- public ------------------------------------------------------------------------------
 
@@ -113,6 +113,11 @@ class TimeZonePicker(QComboBox):
         return list(self._recent)
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _edit(self) -> QLineEdit:
+        edit = self.lineEdit()
+        assert edit is not None  # the box is made editable, so it has a line edit, in __init__
+        return edit
 
     def _populate(self) -> None:
         kept = self._zone
@@ -166,7 +171,7 @@ class TimeZonePicker(QComboBox):
         if invalid == self._invalid:
             return
         self._invalid = invalid
-        edit = self.lineEdit()
+        edit = self._edit()
         if invalid:
             palette = edit.palette()
             palette.setColor(QPalette.ColorRole.Text, negative_color(palette))
