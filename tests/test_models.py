@@ -589,3 +589,15 @@ def test_a_page_gives_its_next_cursor_once_and_refuses_one_seen_before():
     assert MeetingsPage.from_json({"results": [], "cursor": None}).next_cursor(seen) is None
     with pytest.raises(MalformedResponseError, match="same page cursor twice"):
         first.next_cursor(seen)
+
+
+@pytest.mark.parametrize("url", HOSTILE_LINKS)
+def test_a_known_origin_lets_nothing_through_that_the_whole_check_refuses(url):
+    # Links on an origin seen before take a quicker path: it must refuse the same links.
+    good = {"meetingId": "1", "roomUrl": "https://team.whereby.com/r", "endDate": _END}
+    assert Meeting.from_json(good).room_url == good["roomUrl"]
+    for hostile in (url, "https://team.whereby.com/" + url, "https://team.whereby.com/r\x00"):
+        if room_link_problem(hostile) is None:
+            continue  # a path that happens to be a fine link
+        with pytest.raises(MalformedResponseError):
+            Meeting.from_json({**good, "roomUrl": hostile})

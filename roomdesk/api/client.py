@@ -737,7 +737,12 @@ class WherebyClient:
         try:
             exchange.response = response
             if method == "DELETE" and response.is_success:
-                return  # the 2xx is the whole answer: the room is gone, whatever follows
+                # The 2xx is the whole answer: the room is gone, whatever follows. An empty body
+                # (the usual 204) is still read to its end: a response closed unread takes its
+                # connection with it, and the next request would have to open a new one.
+                if response.status_code == 204 or response.headers.get("Content-Length") == "0":
+                    await response.aread()
+                return
             cap = self.limits.max_answer_bytes
             declared = response.headers.get("Content-Length", "").strip()
             # Counted in digits first: int() refuses texts of more than 4300 digits.
