@@ -22,11 +22,12 @@ from roomdesk import __version__
 from roomdesk.api.errors import InvalidApiKeyError
 from roomdesk.api.models import Meeting
 from roomdesk.app import App, build_parser, main
+from roomdesk.domain.status import RoomStatus
 from roomdesk.logging_setup import PrivateRotatingFileHandler, configure_logging
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
-from roomdesk.store import RoomStatus, RoomStore
+from roomdesk.store import RoomStore
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.room_table_model import RoomRole
 from roomdesk.ui.settings_dialog import SettingsDialog

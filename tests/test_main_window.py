@@ -18,10 +18,10 @@ from roomdesk.api.client import RetryPolicy
 from roomdesk.api.errors import CreateOutcomeUnknownError
 from roomdesk.api.models import Meeting
 from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.domain.status import RoomStatus
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
-from roomdesk.store.records import RoomStatus
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.main_window import MainWindow

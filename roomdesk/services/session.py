@@ -12,23 +12,18 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
+from roomdesk.domain.status import RoomStatus
+from roomdesk.domain.times import utc_now
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.store import (
-    PendingCreate,
-    RoomRows,
-    RoomStatus,
-    RoomStore,
-    StoredRoom,
-    StoreError,
-)
+from roomdesk.store import PendingCreate, RoomRows, RoomStore, StoredRoom, StoreError
 from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice, open_store_safely
 
 if TYPE_CHECKING:
@@ -83,10 +78,6 @@ def remove_stale_demo_dirs(data_dir: Path) -> list[Path]:
     return removed
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AppSession(QObject):
     """One signed-in account or the demo, for the lifetime of the window."""
 
@@ -111,7 +102,7 @@ class AppSession(QObject):
         *,
         keys: KeyStore | None = None,
         api_url: str | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         client_options: Mapping[str, Any] | None = None,
         parent: QObject | None = None,
     ) -> None:

@@ -51,7 +51,8 @@ from PySide6.QtWidgets import (
 
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
-from roomdesk.api.models import get_zone, room_link_problem
+from roomdesk.api.models import room_link_problem
+from roomdesk.domain.times import get_zone
 from roomdesk.heap import give_back_free_memory
 from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
