@@ -16,7 +16,8 @@ table, the first paint itself unless a large list was still loading in the backg
 ``ready``: when the key was in use (the first paint itself if it was before; later when the
 window showed the saved list while the keychain was read). For roomdesk also
 ``deferred_before_first_frame`` (which of DEFERRED_MODULES were loaded by then) and
-``sources_kept``: roomdesk modules whose source text was held in ``linecache`` at the first
+``modules_at_first_frame`` (every module loaded by then) and ``sources_kept``: roomdesk modules
+whose source text was held in ``linecache`` at the first
 frame (PySide's import hook used to keep every module's).
 
 """
@@ -158,6 +159,7 @@ def _watch(is_watched: Callable[[QWidget], bool], settle_seconds: float) -> None
         report["painted_rows"] = _rows_shown(window)
         # roomdesk draws its first frame before it imports these; this says which it had.
         report["deferred_before_first_frame"] = sorted(DEFERRED_MODULES & sys.modules.keys())
+        report["modules_at_first_frame"] = sorted(sys.modules)
         report["sources_kept"] = _roomdesk_sources_kept()
         session = getattr(window, "session", None)
         if session is None or session.is_ready:
