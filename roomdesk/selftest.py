@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from roomdesk import __version__
 from roomdesk.paths import DATA_DIR_ENV
 from roomdesk.redact import redact
+from roomdesk.secrets import KeyStore
+from roomdesk.timezones import available_zone_names, system_zone_name
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -221,8 +223,6 @@ async def _check_tls() -> str:
 async def _check_time_zones() -> str:
     import zoneinfo
 
-    from roomdesk.timezones import available_zone_names, system_zone_name
-
     zones = available_zone_names()
     _require(len(zones) > 300, f"only {len(zones)} time zones are known")
     zoneinfo.ZoneInfo("Europe/Oslo")  # raises when neither the system nor tzdata has it
@@ -299,8 +299,6 @@ def _backend_is_usable(backend: Any) -> bool:
 
 async def _check_keychain() -> str:
     import keyring
-
-    from roomdesk.secrets import KeyStore
 
     # backend_name() only looks the backend up; nothing is read from the keychain.
     name = await asyncio.get_running_loop().run_in_executor(None, KeyStore().backend_name)

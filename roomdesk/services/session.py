@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QLockFile, QObject, Signal
 
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
 from roomdesk.domain.status import RoomStatus
@@ -52,8 +52,6 @@ DEMO_DIR_GRACE_SECONDS = 60.0
 def remove_stale_demo_dirs(data_dir: Path) -> list[Path]:
     """Remove the demo directories in ``data_dir`` that no running roomdesk holds: those left by
     a demo run that was killed or crashed. The directories removed."""
-    from PySide6.QtCore import QLockFile
-
     removed = []
     for directory in sorted(data_dir.glob(DEMO_DIR_PREFIX + "*")):
         lock_path = directory / DEMO_LOCK_NAME
@@ -255,8 +253,6 @@ class AppSession(QObject):
     async def start_demo(self) -> None:
         """Start the bundled emulator on loopback with its own throw-away store."""
         import asyncio
-
-        from PySide6.QtCore import QLockFile
 
         # Imported here: only demo mode needs the emulator, and its import slows every start.
         from roomdesk.emulator import EmulatorServer
