@@ -144,7 +144,7 @@ def main_window(data_dir: Path, api_url: str) -> Iterator[Any]:
 
     def starting() -> bool:
         # A large list loads in the background; the start-up refresh follows the first paint.
-        loading = getattr(window, "_loading_rooms", 0)
+        loading = window.list_loader.loading_rooms
         return bool(loading) or not getattr(window, "startup_refresh_done", True)
 
     while starting() and time.monotonic() < deadline:

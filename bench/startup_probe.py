@@ -16,7 +16,8 @@ table, the first paint itself unless a large list was still loading in the backg
 ``ready``: when the key was in use (the first paint itself if it was before; later when the
 window showed the saved list while the keychain was read). For roomdesk also
 ``deferred_before_first_frame`` (which of DEFERRED_MODULES were loaded by then) and
-``sources_kept``: roomdesk modules whose source text was held in ``linecache`` at the first
+``modules_at_first_frame`` (every module loaded by then) and ``sources_kept``: roomdesk modules
+whose source text was held in ``linecache`` at the first
 frame (PySide's import hook used to keep every module's).
 
 """
@@ -33,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from PySide6.QtWidgets import QMainWindow
+    from PySide6.QtWidgets import QMainWindow, QWidget
 
+MINIMAL_WINDOW_NAME = "minimal-window"
 FRAME_GAP = 0.05  # seconds between two Paint events that cannot be one frame
 # What roomdesk's first frame does without: the event loop, the network, the keychain, the
 # request models, the dialogs.
@@ -75,7 +77,7 @@ def _run(kind: str, settle_seconds: float) -> None:
     if kind == "app":
         # Nothing of Qt is loaded before roomdesk loads it: its start-up order is part of what
         # is measured (it starts the room list's check, for one, before it imports PySide6).
-        _after_import("PySide6.QtWidgets", lambda: _watch("MainWindow", settle_seconds))
+        _after_import("PySide6.QtWidgets", lambda: _watch(_is_main_window, settle_seconds))
         from roomdesk.app import main
 
         main([])
@@ -83,7 +85,7 @@ def _run(kind: str, settle_seconds: float) -> None:
         from PySide6.QtWidgets import QApplication
 
         qt_app = QApplication(sys.argv[:1])
-        _watch("QMainWindow", settle_seconds)
+        _watch(lambda widget: widget.objectName() == MINIMAL_WINDOW_NAME, settle_seconds)
         _show_minimal_window(qt_app)
 
 
@@ -120,8 +122,21 @@ def _after_import(name: str, then: Callable[[], None]) -> None:
 _probes: list[Any] = []  # the FirstPaint watcher, alive for the whole run
 
 
-def _watch(watched_class: str, settle_seconds: float) -> None:
-    """Report the first frame of the first window of class ``watched_class`` shown from now."""
+def _is_main_window(widget: QWidget) -> bool:
+    """Whether ``widget`` is roomdesk's main window; by type, once roomdesk has loaded it (the
+    probe never loads it first)."""
+    module = sys.modules.get("roomdesk.ui.main_window")
+    return module is not None and isinstance(widget, module.MainWindow)
+
+
+def _loading_rooms(window: QMainWindow) -> int:
+    """How many rooms roomdesk's window is loading in the background (0 for the minimal one)."""
+    loader = getattr(window, "list_loader", None)
+    return int(loader.loading_rooms) if loader is not None else 0
+
+
+def _watch(is_watched: Callable[[QWidget], bool], settle_seconds: float) -> None:
+    """Report the first frame of the first window shown from now for which ``is_watched``."""
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QWidget
 
@@ -144,13 +159,14 @@ def _watch(watched_class: str, settle_seconds: float) -> None:
         report["painted_rows"] = _rows_shown(window)
         # roomdesk draws its first frame before it imports these; this says which it had.
         report["deferred_before_first_frame"] = sorted(DEFERRED_MODULES & sys.modules.keys())
+        report["modules_at_first_frame"] = sorted(sys.modules)
         report["sources_kept"] = _roomdesk_sources_kept()
         session = getattr(window, "session", None)
         if session is None or session.is_ready:
             report["ready"] = report["painted"]
         else:
             session.sessionReady.connect(lambda: key_in_use(window))
-        if getattr(window, "_loading_rooms", 0):
+        if _loading_rooms(window):
             window.roomsLoaded.connect(lambda: list_shown(window))  # type: ignore[attr-defined]
         else:
             list_shown(window, report["painted"])
@@ -218,18 +234,18 @@ def _watch(watched_class: str, settle_seconds: float) -> None:
 
     probe = FirstPaint()
     _probes.append(probe)
-    _watch_shows(watched_class, probe.watch)
+    _watch_shows(is_watched, probe.watch)
 
 
-def _watch_shows(class_name: str, watch: Callable[[Any], None]) -> None:
-    """Call ``watch(widget)`` when a widget of class ``class_name`` is first shown, just before
+def _watch_shows(is_watched: Callable[[QWidget], bool], watch: Callable[[Any], None]) -> None:
+    """Call ``watch(widget)`` when a widget for which ``is_watched`` is first shown, just before
     it is: both windows show themselves with ``show()``, which this wraps for the process."""
     from PySide6.QtWidgets import QWidget
 
     show = QWidget.show
 
     def show_watched(widget: QWidget) -> None:
-        if type(widget).__name__ == class_name:
+        if is_watched(widget):
             watch(widget)
         show(widget)
 
@@ -251,6 +267,7 @@ def _show_minimal_window(qt_app: object) -> None:
     from PySide6.QtWidgets import QMainWindow, QTableView
 
     window = QMainWindow()
+    window.setObjectName(MINIMAL_WINDOW_NAME)
     table = QTableView()
     table.setModel(QStandardItemModel(0, 6, window))
     window.setCentralWidget(table)

@@ -469,7 +469,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test or args.startup_probe:
         from roomdesk import selftest
 
-        return selftest.run_self_test() if args.self_test else selftest.run_startup_probe(args)
+        if args.self_test:
+            return selftest.run_self_test()
+        return selftest.run_startup_probe(args, run_gui)
     try:
         return run_gui(args)
     except KeyboardInterrupt:  # before the window's own handling is in place (start-up)

@@ -50,8 +50,10 @@ from roomdesk.api.errors import (
     TlsVerificationError,
     WherebyError,
 )
-from roomdesk.api.models import Meeting, RoomMode, format_utc, get_zone, resolve_local_time
+from roomdesk.api.models import Meeting
 from roomdesk.api.requests import LONGEST_PLAN_AHEAD, Field, MeetingRequest, RoomNamePattern
+from roomdesk.domain.rooms import RoomMode
+from roomdesk.domain.times import format_utc, get_zone, resolve_local_time
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
 from roomdesk.services.rooms import CreateActivity, RoomService

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roomdesk import APP_NAME
+from roomdesk.store.db import StoreFolderError
 
 DATA_DIR_ENV = "ROOMDESK_DATA_DIR"
 
@@ -50,9 +51,6 @@ class AppPaths:
             try:
                 _make_private_dir(directory)
             except OSError as exc:
-                # Imported here: the store's modules are not needed on the usual path.
-                from roomdesk.store.db import StoreFolderError
-
                 raise StoreFolderError(directory, exc) from exc
         return self
 

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from roomdesk import __version__
 from roomdesk.paths import DATA_DIR_ENV
 from roomdesk.redact import redact
+from roomdesk.secrets import KeyStore
+from roomdesk.timezones import available_zone_names, system_zone_name
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -221,8 +223,6 @@ async def _check_tls() -> str:
 async def _check_time_zones() -> str:
     import zoneinfo
 
-    from roomdesk.timezones import available_zone_names, system_zone_name
-
     zones = available_zone_names()
     _require(len(zones) > 300, f"only {len(zones)} time zones are known")
     zoneinfo.ZoneInfo("Europe/Oslo")  # raises when neither the system nor tzdata has it
@@ -299,8 +299,6 @@ def _backend_is_usable(backend: Any) -> bool:
 
 async def _check_keychain() -> str:
     import keyring
-
-    from roomdesk.secrets import KeyStore
 
     # backend_name() only looks the backend up; nothing is read from the keychain.
     name = await asyncio.get_running_loop().run_in_executor(None, KeyStore().backend_name)
@@ -511,15 +509,23 @@ def _windows_process_age() -> float | None:
     return (ticks(now) - ticks(creation)) / 1e7
 
 
-def run_startup_probe(args: argparse.Namespace) -> int:
-    """Start the app in demo mode and quit after the main window's first paint."""
+def _is_main_window(widget: object) -> bool:
+    """Whether ``widget`` is the main window: by type, once the app has loaded its module (the
+    probe does not load it first, which would change the start-up it measures)."""
+    module = sys.modules.get("roomdesk.ui.main_window")
+    return module is not None and isinstance(widget, module.MainWindow)
+
+
+def run_startup_probe(
+    args: argparse.Namespace, run_gui: Callable[[argparse.Namespace], int]
+) -> int:
+    """Start the app with ``run_gui`` (the app's own start, passed in so that this module does
+    not import the app's) in demo mode, and quit after the main window's first paint."""
     from roomdesk.pyside_setup import lighten_pyside_import_hook
 
     lighten_pyside_import_hook()  # as run_gui does, before any of Qt's modules
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
-
-    from roomdesk.app import run_gui
 
     class FirstPaint(QObject):
         def __init__(self) -> None:
@@ -527,11 +533,7 @@ def run_startup_probe(args: argparse.Namespace) -> int:
             self.seen = False
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if (
-                not self.seen
-                and event.type() == QEvent.Type.Paint
-                and type(watched).__name__ == "MainWindow"
-            ):
+            if not self.seen and event.type() == QEvent.Type.Paint and _is_main_window(watched):
                 self.seen = True
                 # Report once this paint round (and its flush) is done, then close normally.
                 QTimer.singleShot(0, lambda window=watched: self.report(window))

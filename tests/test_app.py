@@ -22,11 +22,12 @@ from roomdesk import __version__
 from roomdesk.api.errors import InvalidApiKeyError
 from roomdesk.api.models import Meeting
 from roomdesk.app import App, build_parser, main
+from roomdesk.domain.status import RoomStatus
 from roomdesk.logging_setup import PrivateRotatingFileHandler, configure_logging
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
-from roomdesk.store import RoomStatus, RoomStore
+from roomdesk.store import RoomStore
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.room_table_model import RoomRole
 from roomdesk.ui.settings_dialog import SettingsDialog
@@ -492,16 +493,13 @@ def test_a_saved_list_from_a_newer_roomdesk_is_left_alone_and_said_so(
     assert store_file.read_bytes() == before
 
 
-def test_a_launch_draws_the_saved_list_before_it_imports_asyncio(emulator, data_dir):
-    """The whole start, as the roomdesk command runs it (in a child process, watched by the
-    benchmark's probe): the first frame shows the saved rooms with asyncio, the network, the
-    request models and the dialogs not yet imported, and the key from the environment is in use
-    right after."""
-    save_rooms("m-1", "m-2", "m-3")
+def probe_a_launch(emulator) -> dict:
+    """Start the app as the roomdesk command does, in a child process watched by the
+    benchmark's probe, and return the probe's report of its first frame."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
-        "ROOMDESK_DATA_DIR": str(data_dir),
+        "ROOMDESK_DATA_DIR": str(app_paths().data_dir),
         "ROOMDESK_API_KEY": "test-key",
         "ROOMDESK_API_URL": emulator.base_url,
     }
@@ -515,11 +513,93 @@ def test_a_launch_draws_the_saved_list_before_it_imports_asyncio(emulator, data_
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_launch_draws_the_saved_list_before_it_imports_asyncio(emulator, data_dir):
+    """The whole start, as the roomdesk command runs it: the first frame shows the saved rooms
+    with asyncio, the network, the request models and the dialogs not yet imported, and the key
+    from the environment is in use right after."""
+    save_rooms("m-1", "m-2", "m-3")
+    report = probe_a_launch(emulator)
     assert report["deferred_before_first_frame"] == []
     assert report["sources_kept"] == []  # PySide's import hook reads files, keeps no lines
     assert report["painted_rows"] == 3
     assert report["ready"] >= report["painted"]  # the key joined the list after the frame
+
+
+# The roomdesk modules a launch may load before its first frame: what reads and shows the saved
+# list. A module that joins them makes every start wait for it (see docs/architecture.md,
+# "Deferred imports"); add it here only when the first frame needs it.
+FIRST_FRAME_MODULES = frozenset(
+    {
+        "roomdesk",
+        "roomdesk.api",
+        "roomdesk.api.errors",
+        "roomdesk.api.models",
+        "roomdesk.app",
+        "roomdesk.domain",
+        "roomdesk.domain.errors",
+        "roomdesk.domain.rooms",
+        "roomdesk.domain.status",
+        "roomdesk.domain.times",
+        "roomdesk.heap",
+        "roomdesk.instance",
+        "roomdesk.logging_setup",
+        "roomdesk.paths",
+        "roomdesk.pyside_setup",
+        "roomdesk.redact",
+        "roomdesk.secrets",
+        "roomdesk.services",
+        "roomdesk.services.session",
+        "roomdesk.store",
+        "roomdesk.store.db",
+        "roomdesk.store.migrations",
+        "roomdesk.store.records",
+        "roomdesk.store.recovery",
+        "roomdesk.timezones",
+        "roomdesk.ui",
+        "roomdesk.ui.app_settings",
+        "roomdesk.ui.async_slot",
+        "roomdesk.ui.icons",
+        "roomdesk.ui.list_loader",
+        "roomdesk.ui.main_window",
+        "roomdesk.ui.pending_creates",
+        "roomdesk.ui.room_actions",
+        "roomdesk.ui.room_table_model",
+        "roomdesk.ui.status_bar",
+        "roomdesk.ui.store_problems",
+    }
+)
+# Libraries the first frame does without (each some milliseconds or more): the event loop, the
+# network and TLS, the keychain, hashing, zone data from the tzdata package, and Qt's network.
+NOT_BEFORE_FIRST_FRAME = (
+    "asyncio",
+    "qasync",
+    "httpx",
+    "httpcore",
+    "anyio",
+    "ssl",
+    "truststore",
+    "keyring",
+    "hashlib",
+    "tzdata",
+    "email",
+    "ctypes",
+    "PySide6.QtNetwork",
+)
+
+
+def test_a_launch_loads_only_what_its_first_frame_needs(emulator, data_dir):
+    save_rooms("m-1")
+    loaded = set(probe_a_launch(emulator)["modules_at_first_frame"])
+    assert {name for name in loaded if name.startswith("roomdesk")} - FIRST_FRAME_MODULES == set()
+    heavy = {
+        name
+        for name in loaded
+        if any(name == lib or name.startswith(f"{lib}.") for lib in NOT_BEFORE_FIRST_FRAME)
+    }
+    assert heavy == set()
 
 
 def test_the_gui_lightens_pysides_import_hook_before_it_starts_qt(monkeypatch):

@@ -17,7 +17,6 @@ from roomdesk.api.errors import (
     RateLimitedError,
     ServerError,
 )
-from roomdesk.api.models import RoomMode
 from roomdesk.api.requests import (
     Field,
     MeetingRequest,
@@ -30,6 +29,7 @@ from roomdesk.api.requests import (
     TranscriptionOptions,
 )
 from roomdesk.api.scheduler import RateLimitScheduler
+from roomdesk.domain.rooms import RoomMode
 from roomdesk.emulator import EmulatorServer
 from tests.spec_contract import spec_or_skip, validate_request
 

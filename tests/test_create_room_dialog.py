@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from roomdesk.api.errors import (
-    FieldIssue,
     InvalidApiKeyError,
     NetworkError,
     RateLimitedError,
@@ -39,8 +38,9 @@ from roomdesk.api.errors import (
     RequestValidationError,
     ServerError,
 )
-from roomdesk.api.models import RoomMode
 from roomdesk.api.requests import RecordingType, S3AuthenticationType, StorageProvider
+from roomdesk.domain.errors import FieldIssue
+from roomdesk.domain.rooms import RoomMode
 from roomdesk.ui.create_room_dialog import (
     CANCELLED_AFTER_SEND,
     CANCELLED_BEFORE_SEND,

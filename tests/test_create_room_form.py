@@ -11,12 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from roomdesk.api.errors import (
-    AmbiguousLocalTimeError,
-    NonexistentLocalTimeError,
-    RequestValidationError,
-)
-from roomdesk.api.models import RoomMode
+from roomdesk.api.errors import RequestValidationError
 from roomdesk.api.requests import (
     MeetingRequest,
     RecordingFileFormat,
@@ -28,6 +23,8 @@ from roomdesk.api.requests import (
     StreamingTrigger,
     TranscriptionTrigger,
 )
+from roomdesk.domain.errors import AmbiguousLocalTimeError, NonexistentLocalTimeError
+from roomdesk.domain.rooms import RoomMode
 from roomdesk.ui.create_room_form import (
     SECRET_MASK,
     CreateRoomForm,

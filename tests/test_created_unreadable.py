@@ -13,8 +13,8 @@ import pytest
 
 from roomdesk.api.client import RetryPolicy, WherebyClient
 from roomdesk.api.errors import CreatedUnreadableError
-from roomdesk.api.models import format_utc
 from roomdesk.api.requests import MeetingRequest
+from roomdesk.domain.times import format_utc
 from roomdesk.services.rooms import RoomService
 from roomdesk.services.sync import PendingCreateError, SyncService
 from roomdesk.store import PendingState, RoomSource

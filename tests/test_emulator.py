@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from roomdesk.api.models import format_utc
+from roomdesk.domain.times import format_utc
 from roomdesk.emulator import EmulatorServer, FaultConfig, ManualClock, RequestOutcome
 from roomdesk.emulator.meetings import HUMAN_SHORT_ALPHABET
 

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 
-from roomdesk.api.models import RoomMode, TemplateType, format_utc
 from roomdesk.api.requests import (
     TRANSCRIPTION_LANGUAGES,
     Field,
@@ -26,6 +25,8 @@ from roomdesk.api.requests import (
     StreamingTrigger,
     TranscriptionTrigger,
 )
+from roomdesk.domain.rooms import RoomMode, TemplateType
+from roomdesk.domain.times import format_utc
 from roomdesk.emulator import EmulatorServer
 from tests.spec_contract import (
     SpecViolation,

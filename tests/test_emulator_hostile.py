@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from roomdesk.api.models import format_utc
+from roomdesk.domain.times import format_utc
 from roomdesk.emulator import EmulatorServer, ManualClock
 from roomdesk.emulator.meetings import MAX_END_AHEAD
 

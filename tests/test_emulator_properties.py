@@ -24,7 +24,7 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from roomdesk.api.models import format_utc
+from roomdesk.domain.times import format_utc
 from roomdesk.emulator import EmulatorServer, ManualClock
 from roomdesk.emulator.meetings import BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import PointBudget

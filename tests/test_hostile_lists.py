@@ -18,9 +18,10 @@ import pytest
 
 from roomdesk.api.client import RetryPolicy, WherebyClient
 from roomdesk.api.errors import RequestValidationError
-from roomdesk.api.models import Meeting, format_utc
+from roomdesk.api.models import Meeting
 from roomdesk.api.paging import ListWalkError, PagingLimits
 from roomdesk.api.requests import MeetingRequest
+from roomdesk.domain.times import format_utc
 from roomdesk.services.rooms import RoomService
 from roomdesk.services.sync import SyncService
 from tests.hostile_server import HostileServer, SeenRequest, json_answer

@@ -18,10 +18,10 @@ from roomdesk.api.client import RetryPolicy
 from roomdesk.api.errors import CreateOutcomeUnknownError
 from roomdesk.api.models import Meeting
 from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.domain.status import RoomStatus
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
-from roomdesk.store.records import RoomStatus
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.main_window import MainWindow
@@ -572,21 +572,20 @@ def test_refresh_keeps_the_selection_while_a_big_page_arrives(window, session, a
 
 
 @pytest.fixture
-def large_list_window(session, aloop, qtbot, monkeypatch):
+def large_list_window(session, aloop, qtbot):
     """``make(rooms)``: a window over that many stored rooms (labelled "Stored n", the lower n
     the sooner it ends), with lists of one room fewer counting as large (read in the background,
     the first ``first_rows`` of them shown meanwhile), and the row counts it announced with
     ``roomsLoaded``. The heap such a load freezes is thawed after the test."""
     import gc
 
-    from roomdesk.ui import main_window as main_window_module
+    from roomdesk.ui.list_loader import LoadTuning
 
     def make(rooms: int, first_rows: int = 100) -> tuple[MainWindow, list[int]]:
         for n in range(rooms):
             make_room(session, aloop, label=f"Stored {n}", hours=2 + n)
-        monkeypatch.setattr(main_window_module, "BACKGROUND_LOAD_ROOMS", rooms - 1)
-        monkeypatch.setattr(main_window_module, "FIRST_ROWS", first_rows)
-        main = MainWindow(session, AppSettings(app_paths()))
+        tuning = LoadTuning(background_rooms=rooms - 1, first_rows=first_rows)
+        main = MainWindow(session, AppSettings(app_paths()), load_tuning=tuning)
         qtbot.addWidget(main)
         loaded: list[int] = []
         main.roomsLoaded.connect(lambda: loaded.append(main.proxy.rowCount()))
@@ -699,7 +698,7 @@ def test_only_the_newest_of_two_background_loads_is_shown(aloop, qtbot, large_li
 def test_a_large_list_is_read_only_once_the_first_frame_is_drawn(aloop, large_list_window):
     main, loaded = large_list_window(3)
     aloop.run(asyncio.sleep(0.2))  # not shown: nothing is read, nothing refreshed
-    assert loaded == [] and main._loading_rooms == 3
+    assert loaded == [] and main.list_loader.loading_rooms == 3
     main.show()
     aloop.wait_until(lambda: loaded)
     assert loaded == [3] and main.first_frame_done

@@ -9,23 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from roomdesk.api.errors import (
-    AmbiguousLocalTimeError,
-    MalformedResponseError,
-    NonexistentLocalTimeError,
-    RequestValidationError,
-)
+from roomdesk.api.errors import MalformedResponseError, RequestValidationError
 from roomdesk.api.models import (
     Meeting,
     MeetingsPage,
-    RoomMode,
     check_meeting_id,
-    format_utc,
     meeting_id_problem,
-    normalize_prefix,
     parse_api_datetime,
-    prefix_problem,
-    resolve_local_time,
     room_link_problem,
 )
 from roomdesk.api.requests import (
@@ -43,6 +33,9 @@ from roomdesk.api.requests import (
     TranscriptionOptions,
     fields_param,
 )
+from roomdesk.domain.errors import AmbiguousLocalTimeError, NonexistentLocalTimeError
+from roomdesk.domain.rooms import RoomMode, normalize_prefix, prefix_problem
+from roomdesk.domain.times import format_utc, resolve_local_time
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=2)

@@ -23,21 +23,8 @@ from hypothesis import strategies as st
 
 import roomdesk.cli
 from roomdesk.api.client import RetryPolicy, WherebyClient
-from roomdesk.api.errors import (
-    LocalTimeError,
-    MalformedResponseError,
-    RequestValidationError,
-    WherebyError,
-)
-from roomdesk.api.models import (
-    PREFIX_MAX_LENGTH,
-    STORED_SECRET_MASK,
-    Meeting,
-    MeetingsPage,
-    RoomMode,
-    normalize_prefix,
-    resolve_local_time,
-)
+from roomdesk.api.errors import MalformedResponseError, RequestValidationError, WherebyError
+from roomdesk.api.models import STORED_SECRET_MASK, Meeting, MeetingsPage
 from roomdesk.api.requests import (
     Field,
     MeetingRequest,
@@ -54,6 +41,9 @@ from roomdesk.api.requests import (
     TranscriptionOptions,
     TranscriptionTrigger,
 )
+from roomdesk.domain.errors import LocalTimeError
+from roomdesk.domain.rooms import PREFIX_MAX_LENGTH, RoomMode, normalize_prefix
+from roomdesk.domain.times import resolve_local_time
 from roomdesk.secrets import KeyStore
 from tests.memory_keyring import MemoryKeyring
 

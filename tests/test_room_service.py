@@ -14,10 +14,11 @@ from roomdesk.api.errors import (
     RequestValidationError,
     ServerError,
 )
-from roomdesk.api.models import RoomMode
 from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.domain.rooms import RoomMode
+from roomdesk.domain.status import RoomStatus
 from roomdesk.services.rooms import CREATE_CONCURRENCY, RoomService
-from roomdesk.store.records import PendingState, RoomSource, RoomStatus
+from roomdesk.store.records import PendingState, RoomSource
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, total_seconds=5)
 

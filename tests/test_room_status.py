@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roomdesk.api.models import ROOM_GRACE_PERIOD
-from roomdesk.store import ENDS_SOON_WINDOW, LinkKind, RoomSource, RoomStatus, StoredRoom
+from roomdesk.domain.status import ENDS_SOON_WINDOW, ROOM_GRACE_PERIOD, RoomStatus
+from roomdesk.store import LinkKind, RoomSource, StoredRoom
 
 END = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)

@@ -13,14 +13,10 @@ from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtTest import QAbstractItemModelTester
 
 from roomdesk.api.errors import RequestValidationError
-from roomdesk.store.records import RoomSource, RoomStatus, StoredRoom
-from roomdesk.ui.room_table_model import (
-    LABEL_MAX_LENGTH,
-    Column,
-    RoomFilterProxyModel,
-    RoomRole,
-    RoomTableModel,
-)
+from roomdesk.domain.rooms import LABEL_MAX_LENGTH
+from roomdesk.domain.status import RoomStatus
+from roomdesk.store.records import RoomSource, StoredRoom
+from roomdesk.ui.room_table_model import Column, RoomFilterProxyModel, RoomRole, RoomTableModel
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ZONE = "Europe/Oslo"  # CET (UTC+1) in December

@@ -18,8 +18,9 @@ from PySide6.QtCore import QPersistentModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
 from roomdesk.api.models import Meeting
+from roomdesk.domain.status import RoomStatus
 from roomdesk.store import RoomStore
-from roomdesk.store.records import RoomSource, RoomStatus, StoredRoom
+from roomdesk.store.records import RoomSource, StoredRoom
 from roomdesk.ui import room_table_model
 from roomdesk.ui.room_table_model import (
     PAST_STATUSES,

@@ -13,14 +13,8 @@ from pathlib import Path
 import pytest
 
 from roomdesk.api.models import Meeting
-from roomdesk.store import (
-    LATEST_VERSION,
-    PendingState,
-    RoomSource,
-    RoomStatus,
-    RoomStore,
-    StoredRoom,
-)
+from roomdesk.domain.status import RoomStatus
+from roomdesk.store import LATEST_VERSION, PendingState, RoomSource, RoomStore, StoredRoom
 from roomdesk.store import db as store_db
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 
 from roomdesk.api.client import RetryPolicy, WherebyClient
 from roomdesk.api.errors import MalformedResponseError, ServerError
-from roomdesk.api.models import Meeting, format_utc
+from roomdesk.api.models import Meeting
 from roomdesk.api.requests import (
     MeetingRequest,
     RecordingOptions,
@@ -21,6 +21,8 @@ from roomdesk.api.requests import (
     StorageProvider,
     StreamingOptions,
 )
+from roomdesk.domain.status import RoomStatus
+from roomdesk.domain.times import format_utc
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.sync import (
     PendingCreateError,
@@ -29,7 +31,7 @@ from roomdesk.services.sync import (
     SyncService,
     match_pending_creates,
 )
-from roomdesk.store import PendingState, RoomSource, RoomStatus
+from roomdesk.store import PendingState, RoomSource
 
 FAST = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02, total_seconds=5)
 

@@ -7,53 +7,16 @@ server text only, and redacts URLs before they are quoted.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from roomdesk.domain.errors import ShownError, ValidationProblem
 
-class WherebyError(Exception):
-    """Base of every error the API layer raises on purpose."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True)
-class FieldIssue:
-    """One problem with one field of a request, found before anything was sent."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-
-class RequestValidationError(WherebyError):
-    """The request is invalid; nothing was sent. ``issues`` names each field at fault."""
-
-    def __init__(self, issues: list[FieldIssue]) -> None:
-        self.issues = list(issues)
-        super().__init__("; ".join(str(issue) for issue in self.issues))
-
-    @classmethod
-    def single(cls, field: str, message: str) -> RequestValidationError:
-        return cls([FieldIssue(field, message)])
-
-
-class LocalTimeError(RequestValidationError):
-    """A wall-clock time that does not exist, or exists twice, in the chosen time zone."""
-
-
-class NonexistentLocalTimeError(LocalTimeError):
-    pass
-
-
-class AmbiguousLocalTimeError(LocalTimeError):
-    pass
+# The domain's classes under the names the API layer has always used, not copies: a bad local
+# time found by a domain rule is caught by ``except RequestValidationError`` and
+# ``except WherebyError`` like a request check's (see roomdesk.domain.errors).
+# Base of every error the API layer raises on purpose.
+WherebyError = ShownError
+# The request is invalid; nothing was sent. ``issues`` names each field at fault.
+RequestValidationError = ValidationProblem
 
 
 class ApiError(WherebyError):

@@ -1,6 +1,6 @@
-"""Typed response models for Whereby's meetings API, and what requests and responses share
-(room modes, room name prefixes, time zones and API dates); the requests are in
-:mod:`roomdesk.api.requests`.
+"""Typed response models for Whereby's meetings API, and the API's dates; the requests are in
+:mod:`roomdesk.api.requests`, the rules for room modes, prefixes and times in
+:mod:`roomdesk.domain`.
 
 Everything here is pure: no I/O, no Qt. Responses are parsed strictly, and anything that does
 not match the API's promises becomes :class:`MalformedResponseError`.
@@ -11,170 +11,28 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from roomdesk.api.errors import (
-    AmbiguousLocalTimeError,
-    FieldIssue,
-    MalformedResponseError,
-    NonexistentLocalTimeError,
-    RequestValidationError,
-)
+from roomdesk.api.errors import MalformedResponseError, RequestValidationError
+from roomdesk.domain.times import format_utc, parse_utc
 
-PREFIX_MAX_LENGTH = 39
+# Not used here: the room table still imports these from here.
+from roomdesk.domain.rooms import RoomMode as RoomMode  # isort: skip
+from roomdesk.domain.rooms import TemplateType as TemplateType  # isort: skip
+from roomdesk.domain.status import ROOM_GRACE_PERIOD as ROOM_GRACE_PERIOD  # isort: skip
+from roomdesk.domain.times import get_zone as get_zone  # isort: skip
+
 # Stands in for storage secrets and stream keys in what is kept locally.
 STORED_SECRET_MASK = "********"
-_PREFIX_ALLOWED = re.compile(r"[a-z0-9-]*")
-# Rooms stay usable this long after their end date; then Whereby deletes them.
-ROOM_GRACE_PERIOD = timedelta(hours=1)
-
-
-class RoomMode(StrEnum):
-    NORMAL = "normal"
-    GROUP = "group"
-
-
-class TemplateType(StrEnum):
-    VIEWER_MODE = "viewerMode"
-
-
-def normalize_prefix(raw: str) -> str:
-    """What Whereby makes of a room name prefix: lower-cased, white space removed."""
-    return "".join(raw.split()).lower()
-
-
-def prefix_problem(raw: str) -> str | None:
-    """Why ``raw`` cannot be a room name prefix, or None when it can."""
-    prefix = normalize_prefix(raw)
-    if len(prefix) > PREFIX_MAX_LENGTH:
-        return (
-            f"is {len(prefix)} characters long after lower-casing and removing spaces; "
-            f"at most {PREFIX_MAX_LENGTH} are allowed"
-        )
-    if not _PREFIX_ALLOWED.fullmatch(prefix):
-        bad = sorted({ch for ch in prefix if not _PREFIX_ALLOWED.fullmatch(ch)})
-        shown = " ".join(repr(ch) for ch in bad)
-        return f"may only contain a-z, 0-9 and '-'; found {shown}"
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Time
-
-
-def get_zone(name: str) -> ZoneInfo:
-    """The IANA zone called ``name``, or a validation error naming the field."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise RequestValidationError.single(
-            "timeZone", f"{name!r} is not a known IANA time zone (for example Europe/Oslo)"
-        ) from None
-
-
-def _offset_text(moment: datetime) -> str:
-    offset = moment.utcoffset() or timedelta(0)
-    sign = "-" if offset < timedelta(0) else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{moment.tzname()}, UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def resolve_local_time(wall: datetime, zone_name: str, *, fold: int | None = None) -> datetime:
-    """Attach ``zone_name`` to the naive wall-clock time ``wall``, refusing to guess.
-
-    A time skipped by a daylight-saving jump raises :class:`NonexistentLocalTimeError`; a time that
-    occurs twice raises :class:`AmbiguousLocalTimeError` unless ``fold`` says which one (0 the
-    earlier, 1 the later).
-    """
-    if wall.tzinfo is not None:
-        raise ValueError("resolve_local_time takes a naive wall-clock time")
-    zone = get_zone(zone_name)
-    first = wall.replace(tzinfo=zone, fold=0)
-    second = wall.replace(tzinfo=zone, fold=1)
-    try:
-        # Near year 1 or 9999 the conversion leaves datetime's range.
-        first.astimezone(UTC).astimezone(zone)
-        second.astimezone(UTC)
-    except OverflowError:
-        raise RequestValidationError.single("endDate", f"{wall} is out of range") from None
-    shown = wall.strftime("%Y-%m-%d %H:%M")
-    # A wall time that does not survive a round trip through UTC was skipped by the clocks.
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
-        raise NonexistentLocalTimeError(
-            [
-                FieldIssue(
-                    "endDate",
-                    f"{shown} does not exist in {zone_name}: the clocks skip it "
-                    f"(daylight-saving change); pick a time outside the jump",
-                )
-            ]
-        )
-    if first.utcoffset() != second.utcoffset():
-        if fold is None:
-            raise AmbiguousLocalTimeError(
-                [
-                    FieldIssue(
-                        "endDate",
-                        f"{shown} occurs twice in {zone_name} (daylight-saving change): "
-                        f"the first time is {_offset_text(first)}, the second "
-                        f"{_offset_text(second)}; say which one",
-                    )
-                ]
-            )
-        return first if fold == 0 else second
-    return first
-
-
-def to_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("an aware datetime is required")
-    return moment.astimezone(UTC)
-
-
-def utc_representable(moment: datetime) -> bool:
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        return False
-    return True
-
-
-def format_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC with a Z, whole seconds: the form the API returns."""
-    # Not strftime: it imports the time module on every call, and with PySide's import hook in
-    # place that costs more than the formatting (the store writes two dates per room).
-    return to_utc(moment).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def parse_api_datetime(value: Any, field_name: str) -> datetime:
     """An ISO 8601 date-time from the API, as an aware UTC datetime."""
-    if not isinstance(value, str) or not value:
-        raise MalformedResponseError(
-            f"the server sent {field_name} as {type(value).__name__}, not a date-time string"
-        )
-    text = value.strip()
-    if text[-1:] == "z":  # ISO 8601 allows it; Python reads only the capital Z as UTC
-        text = text[:-1] + "Z"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise MalformedResponseError(
-            f"the server sent {field_name} {value[:40]!r}, which is not a date-time"
-        ) from None
-    if parsed.tzinfo is UTC:
-        return parsed  # the usual case: nothing to convert
-    if parsed.tzinfo is None:
-        # The API documents its dates as UTC even where the offset is left out.
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:
-        raise MalformedResponseError(
-            f"the server sent {field_name} {value[:40]!r}, which is out of range"
-        ) from None
+        return parse_utc(value)
+    except ValueError as exc:
+        raise MalformedResponseError(f"the server sent {field_name} {exc}") from None
 
 
 # ---------------------------------------------------------------------------------------------

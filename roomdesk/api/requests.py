@@ -15,18 +15,11 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from roomdesk.api.errors import FieldIssue, RequestValidationError
-from roomdesk.api.models import (
-    STORED_SECRET_MASK,
-    RoomMode,
-    TemplateType,
-    format_utc,
-    normalize_prefix,
-    parse_api_datetime,
-    prefix_problem,
-    resolve_local_time,
-    utc_representable,
-)
+from roomdesk.api.errors import RequestValidationError
+from roomdesk.api.models import STORED_SECRET_MASK, parse_api_datetime
+from roomdesk.domain.errors import FieldIssue
+from roomdesk.domain.rooms import RoomMode, TemplateType, normalize_prefix, prefix_problem
+from roomdesk.domain.times import format_utc, resolve_local_time, utc_representable
 
 # The furthest ahead a room may end, counted from when it is asked for: one rule for every
 # way of giving the end (a date, a duration, the window's form).

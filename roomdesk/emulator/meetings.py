@@ -20,14 +20,6 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from roomdesk.api.models import (
-    ROOM_GRACE_PERIOD,
-    RoomMode,
-    TemplateType,
-    format_utc,
-    normalize_prefix,
-    prefix_problem,
-)
 from roomdesk.api.requests import (
     TRANSCRIPTION_LANGUAGES,
     Field,
@@ -40,6 +32,9 @@ from roomdesk.api.requests import (
     StreamingTrigger,
     TranscriptionTrigger,
 )
+from roomdesk.domain.rooms import RoomMode, TemplateType, normalize_prefix, prefix_problem
+from roomdesk.domain.status import ROOM_GRACE_PERIOD
+from roomdesk.domain.times import format_utc
 from roomdesk.emulator.clock import later
 
 # Six characters from an alphabet without look-alikes (no 0/o, 1/l/i): Whereby's "human-short".

@@ -12,23 +12,18 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QLockFile, QObject, Signal
 
 from roomdesk.api.errors import InvalidApiKeyError, NetworkError, ServerError, WherebyError
+from roomdesk.domain.status import RoomStatus
+from roomdesk.domain.times import utc_now
 from roomdesk.paths import AppPaths
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.store import (
-    PendingCreate,
-    RoomRows,
-    RoomStatus,
-    RoomStore,
-    StoredRoom,
-    StoreError,
-)
+from roomdesk.store import PendingCreate, RoomRows, RoomStore, StoredRoom, StoreError
 from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice, open_store_safely
 
 if TYPE_CHECKING:
@@ -57,8 +52,6 @@ DEMO_DIR_GRACE_SECONDS = 60.0
 def remove_stale_demo_dirs(data_dir: Path) -> list[Path]:
     """Remove the demo directories in ``data_dir`` that no running roomdesk holds: those left by
     a demo run that was killed or crashed. The directories removed."""
-    from PySide6.QtCore import QLockFile
-
     removed = []
     for directory in sorted(data_dir.glob(DEMO_DIR_PREFIX + "*")):
         lock_path = directory / DEMO_LOCK_NAME
@@ -81,10 +74,6 @@ def remove_stale_demo_dirs(data_dir: Path) -> list[Path]:
         else:
             removed.append(directory)
     return removed
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AppSession(QObject):
@@ -111,7 +100,7 @@ class AppSession(QObject):
         *,
         keys: KeyStore | None = None,
         api_url: str | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         client_options: Mapping[str, Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -264,8 +253,6 @@ class AppSession(QObject):
     async def start_demo(self) -> None:
         """Start the bundled emulator on loopback with its own throw-away store."""
         import asyncio
-
-        from PySide6.QtCore import QLockFile
 
         # Imported here: only demo mode needs the emulator, and its import slows every start.
         from roomdesk.emulator import EmulatorServer

@@ -29,18 +29,11 @@ from roomdesk.api.errors import (
     RequestValidationError,
     WherebyError,
 )
-from roomdesk.api.models import (
-    ROOM_GRACE_PERIOD,
-    STORED_SECRET_MASK,
-    Meeting,
-    MeetingsPage,
-    RoomMode,
-    SkippedMeeting,
-    TemplateType,
-    normalize_prefix,
-)
+from roomdesk.api.models import STORED_SECRET_MASK, Meeting, MeetingsPage, SkippedMeeting
 from roomdesk.api.paging import PagingLimits, walk_pages
 from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.domain.rooms import RoomMode, TemplateType, normalize_prefix
+from roomdesk.domain.status import ROOM_GRACE_PERIOD
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.store_thread import StoreThread
 from roomdesk.store import PendingCreate, PendingState, RoomSource, RoomStore, StoredRoom

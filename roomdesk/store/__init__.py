@@ -12,25 +12,15 @@ from roomdesk.store.db import (
     move_aside,
 )
 from roomdesk.store.migrations import LATEST_VERSION
-from roomdesk.store.records import (
-    ENDS_SOON_WINDOW,
-    LinkKind,
-    PendingCreate,
-    PendingState,
-    RoomSource,
-    RoomStatus,
-    StoredRoom,
-)
+from roomdesk.store.records import LinkKind, PendingCreate, PendingState, RoomSource, StoredRoom
 
 __all__ = [
-    "ENDS_SOON_WINDOW",
     "LATEST_VERSION",
     "LinkKind",
     "PendingCreate",
     "PendingState",
     "RoomRows",
     "RoomSource",
-    "RoomStatus",
     "RoomStore",
     "StoreCorruptError",
     "StoreError",

@@ -24,17 +24,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from roomdesk.api.models import ROOM_GRACE_PERIOD, Meeting, RoomMode, format_utc
+from roomdesk.api.models import Meeting
+from roomdesk.domain.rooms import RoomMode
+from roomdesk.domain.status import ENDS_SOON_WINDOW, ROOM_GRACE_PERIOD, RoomStatus
+from roomdesk.domain.times import format_utc, require_aware, utc_now
 from roomdesk.store import migrations
-from roomdesk.store.records import (
-    ENDS_SOON_WINDOW,
-    PendingCreate,
-    PendingState,
-    RoomSource,
-    RoomStatus,
-    StoredRoom,
-    require_aware,
-)
+from roomdesk.store.records import PendingCreate, PendingState, RoomSource, StoredRoom
 
 log = logging.getLogger(__name__)
 
@@ -252,11 +247,15 @@ _ROOM_COLUMNS = (
     " updated_at"
 )
 _SELECT_ROOMS = f"SELECT {_ROOM_COLUMNS} FROM rooms"
+# The domain's status rule (roomdesk.domain.status.status_at) as conditions on the stored
+# columns, compared with the bounds _status_bounds makes of a time; tests/test_status_rule.py
+# checks that both give every room the same status. Current rooms are the usable ones (active,
+# ending soon or ended); _CURRENT and _PAST take the cutoff as their one parameter.
 _CURRENT = "deleted_at IS NULL AND server_missing_at IS NULL AND end_date > ?"
 _PAST = "(deleted_at IS NOT NULL OR server_missing_at IS NOT NULL OR end_date <= ?)"
-# Each status as a condition on the stored columns (see records.status_at), with :now, :soon
-# (now + the "ends soon" window) and :cutoff (now - the grace period). Dates are whole seconds,
-# so comparing them with bounds cut to whole seconds gives the same answer as status_at.
+# Each status with :now, :soon (now + the "ends soon" window) and :cutoff (now - the grace
+# period). Dates are whole seconds, so comparing them with bounds cut to whole seconds gives the
+# same answer as status_at.
 _LISTED = "deleted_at IS NULL AND server_missing_at IS NULL"  # as rooms_current_by_end's
 _STATUS_CONDITIONS = {
     RoomStatus.ACTIVE: f"{_LISTED} AND end_date > :soon",
@@ -266,6 +265,18 @@ _STATUS_CONDITIONS = {
     "OR end_date <= :cutoff)",
     RoomStatus.DELETED: "deleted_at IS NOT NULL",
 }
+
+
+def _status_bounds(now: datetime) -> dict[str, str]:
+    """What the status conditions compare end dates with at ``now`` (aware)."""
+    moment = require_aware(now, "now")
+    # A room is current while end + grace > now, that is while end > now - grace.
+    return {
+        "now": format_utc(moment),
+        "soon": format_utc(moment + ENDS_SOON_WINDOW),
+        "cutoff": format_utc(moment - ROOM_GRACE_PERIOD),
+    }
+
 
 # New values from the server replace the stored ones, but a link or name the answer left out
 # (the list call only returns links it was asked for) does not erase one we already know.
@@ -828,9 +839,7 @@ class RoomStore:
 
     @staticmethod
     def _expiry_cutoff(now: datetime | None) -> str:
-        # A room is current while end + grace > now, that is while end > now - grace.
-        moment = datetime.now(UTC) if now is None else require_aware(now, "now")
-        return format_utc(moment - ROOM_GRACE_PERIOD)
+        return _status_bounds(utc_now() if now is None else now)["cutoff"]
 
     def list_rooms(
         self, *, include_past: bool = False, now: datetime | None = None
@@ -858,13 +867,7 @@ class RoomStore:
         """Up to ``limit`` rooms whose status at ``now`` is ``status``, by end date (the latest
         first if asked), then meeting id: the top of a list in end order, read through the
         end-date indexes without reading every room."""
-        moment = require_aware(now, "now")
-        params = {
-            "now": format_utc(moment),
-            "soon": format_utc(moment + ENDS_SOON_WINDOW),
-            "cutoff": format_utc(moment - ROOM_GRACE_PERIOD),
-            "limit": max(0, limit),
-        }
+        params: dict[str, str | int] = {**_status_bounds(now), "limit": max(0, limit)}
         direction = "DESC" if latest_first else "ASC"
         rows = self._conn.execute(
             f"{_SELECT_ROOMS} WHERE {_STATUS_CONDITIONS[RoomStatus(status)]} "

@@ -1,4 +1,5 @@
-"""The rows of the local room store as plain, immutable values, and what a room's status is.
+"""The rows of the local room store as plain, immutable values (a room's status is the domain's:
+:mod:`roomdesk.domain.status`).
 
 Nothing here touches the database: :mod:`roomdesk.store.db` builds these from rows. All datetimes
 are aware and in UTC.
@@ -8,48 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from roomdesk.api.errors import MalformedResponseError
-from roomdesk.api.models import ROOM_GRACE_PERIOD, normalize_prefix, parse_api_datetime
+from roomdesk.domain.rooms import normalize_prefix
+from roomdesk.domain.times import parse_utc
 
-# How long before its end date a room counts as ending soon.
-ENDS_SOON_WINDOW = timedelta(hours=1)
-_ENDS_SOON_SECONDS = ENDS_SOON_WINDOW.total_seconds()
-_GRACE_SECONDS = ROOM_GRACE_PERIOD.total_seconds()
+# Used here, and still imported from here by the room table.
+from roomdesk.domain.status import ENDS_SOON_WINDOW as ENDS_SOON_WINDOW  # isort: skip
+from roomdesk.domain.status import RoomStatus as RoomStatus  # isort: skip
+from roomdesk.domain.status import status_at as status_at  # isort: skip
+from roomdesk.domain.times import require_aware as require_aware  # isort: skip
 
 
 class RoomSource(StrEnum):
     CREATED = "created"  # created by this roomdesk
     IMPORTED = "imported"  # found on the server by a sync
-
-
-class RoomStatus(StrEnum):
-    ACTIVE = "active"
-    ENDS_SOON = "ends-soon"
-    ENDED = "ended"
-    EXPIRED = "expired"
-    DELETED = "deleted"
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-    @property
-    def is_usable(self) -> bool:
-        """Whether people can still join: an ended room stays open for the grace period."""
-        return self in (RoomStatus.ACTIVE, RoomStatus.ENDS_SOON, RoomStatus.ENDED)
-
-
-_STATUS_LABELS = {
-    RoomStatus.ACTIVE: "Active",
-    RoomStatus.ENDS_SOON: "Ends soon",
-    RoomStatus.ENDED: "Ended",
-    RoomStatus.EXPIRED: "Expired",
-    RoomStatus.DELETED: "Deleted",
-}
 
 
 class LinkKind(StrEnum):
@@ -85,15 +61,6 @@ class PendingState(StrEnum):
 
 
 _OPEN_PENDING_STATES = frozenset({PendingState.PENDING, PendingState.UNKNOWN, PendingState.CREATED})
-
-
-def require_aware(moment: datetime, name: str) -> datetime:
-    """``moment`` itself, or ValueError when it has no time zone."""
-    if not isinstance(moment, datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(moment).__name__}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime (with a time zone), got {moment!r}")
-    return moment
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +123,8 @@ class PendingCreate:
 def requested_end(request_json: Mapping[str, Any]) -> datetime | None:
     """The end a create request asked for, to the second; None when it holds no valid one."""
     try:
-        return parse_api_datetime(request_json.get("endDate"), "endDate").replace(microsecond=0)
-    except MalformedResponseError:
+        return parse_utc(request_json.get("endDate")).replace(microsecond=0)
+    except ValueError:
         return None
 
 
@@ -174,19 +141,3 @@ def describe_pending(pending: PendingCreate, zone: tzinfo | None = None) -> str:
     if end is None:
         return what
     return f"{what} ending {end.astimezone(zone or UTC).strftime('%Y-%m-%d %H:%M %Z')}"
-
-
-def status_at(end: float, now: float, deleted: bool, missing: bool) -> RoomStatus:
-    """A room's status at ``now`` from its end (both epoch seconds) and whether it was deleted
-    or the server no longer lists it: the one rule, also for tables that keep no StoredRoom."""
-    if deleted:
-        return RoomStatus.DELETED
-    if missing:
-        return RoomStatus.EXPIRED  # the server no longer lists it, whatever its end says
-    if now < end - _ENDS_SOON_SECONDS:
-        return RoomStatus.ACTIVE
-    if now < end:
-        return RoomStatus.ENDS_SOON
-    if now < end + _GRACE_SECONDS:
-        return RoomStatus.ENDED
-    return RoomStatus.EXPIRED

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings
 
 from roomdesk.api.errors import RequestValidationError
-from roomdesk.api.models import RoomMode, get_zone
+from roomdesk.domain.rooms import RoomMode
+from roomdesk.domain.times import get_zone
 from roomdesk.paths import AppPaths
 from roomdesk.timezones import system_zone_name
 

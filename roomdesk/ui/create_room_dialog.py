@@ -58,7 +58,6 @@ from roomdesk.api.errors import (
     WherebyError,
     wait_in_words,
 )
-from roomdesk.api.models import RoomMode
 from roomdesk.api.requests import (
     TRANSCRIPTION_LANGUAGES,
     MeetingRequest,
@@ -71,6 +70,8 @@ from roomdesk.api.requests import (
     StreamingTrigger,
     TranscriptionTrigger,
 )
+from roomdesk.domain.rooms import RoomMode
+from roomdesk.domain.times import utc_now as now_utc
 from roomdesk.store import StoreError
 from roomdesk.timezones import system_zone_name
 from roomdesk.ui.async_slot import async_slot
@@ -85,7 +86,6 @@ from roomdesk.ui.create_room_form import (
     StreamingInputs,
     TranscriptionInputs,
     issue_sentence,
-    now_utc,
     zone_is_known,
 )
 from roomdesk.ui.timezone_picker import TimeZonePicker, negative_color

@@ -17,20 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from roomdesk.api.errors import (
-    AmbiguousLocalTimeError,
-    FieldIssue,
-    LocalTimeError,
-    NonexistentLocalTimeError,
-    RequestValidationError,
-)
-from roomdesk.api.models import (
-    ROOM_GRACE_PERIOD,
-    RoomMode,
-    get_zone,
-    normalize_prefix,
-    resolve_local_time,
-)
+from roomdesk.api.errors import RequestValidationError
 from roomdesk.api.requests import (
     Field,
     MeetingRequest,
@@ -48,8 +35,16 @@ from roomdesk.api.requests import (
     TranscriptionTrigger,
     plan_ahead_problem,
 )
+from roomdesk.domain.errors import (
+    AmbiguousLocalTimeError,
+    FieldIssue,
+    LocalTimeError,
+    NonexistentLocalTimeError,
+)
+from roomdesk.domain.rooms import RoomMode, label_problem, normalize_prefix
+from roomdesk.domain.status import ROOM_GRACE_PERIOD
+from roomdesk.domain.times import get_zone, minutes_text, resolve_local_time
 
-LABEL_MAX_LENGTH = 200
 # A new room ends this long after "now", rounded up to the next step.
 DEFAULT_DURATION = timedelta(hours=1)
 ROUNDING_STEP = timedelta(minutes=5)
@@ -94,10 +89,6 @@ _FIELD_TITLES = {
 }
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def _require_aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("an aware datetime is required for 'now'")
@@ -122,27 +113,16 @@ def _day_text(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def _duration_text(minutes: int) -> str:
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [
-        f"{days} d" if days else "",
-        f"{hours} h" if hours else "",
-        f"{mins} min" if mins else "",
-    ]
-    return " ".join(part for part in parts if part)
-
-
 def relative_text(end: datetime, now: datetime) -> str:
     """``in 1 h 5 min`` / ``right now`` / ``5 min ago``, counted in whole clock minutes."""
     # Counting from the start of the current minute matches what a clock on screen shows.
     start_of_minute = now.astimezone(UTC).replace(second=0, microsecond=0)
     minutes = (end.astimezone(UTC) - start_of_minute) // timedelta(minutes=1)
     if minutes > 0:
-        return f"in {_duration_text(minutes)}"
+        return f"in {minutes_text(minutes)}"
     if minutes == 0:
         return "right now"
-    return f"{_duration_text(-minutes)} ago"
+    return f"{minutes_text(-minutes)} ago"
 
 
 def issue_sentence(key: str, message: str) -> str:
@@ -466,11 +446,9 @@ class CreateRoomForm:
         def add(key: str, message: str) -> None:
             found.setdefault(key, []).append(issue_sentence(key, message))
 
-        if len(self.label) > LABEL_MAX_LENGTH:
-            add(
-                "label",
-                f"is {len(self.label)} characters long; at most {LABEL_MAX_LENGTH} are allowed",
-            )
+        label_issue = label_problem(self.label)
+        if label_issue:
+            add("label", label_issue)
         end: datetime | None
         try:
             end = self.end()
@@ -602,7 +580,6 @@ def zone_is_known(name: str) -> bool:
 __all__ = [
     "API_KEY_VARIABLE",
     "END_OF_DAY",
-    "LABEL_MAX_LENGTH",
     "S3_SECRET_VARIABLE",
     "SECRET_MASK",
     "VIEWER_MODE_NOTE",
@@ -613,7 +590,6 @@ __all__ = [
     "StreamingInputs",
     "TranscriptionInputs",
     "issue_sentence",
-    "now_utc",
     "relative_text",
     "zone_is_known",
 ]

@@ -19,18 +19,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roomdesk.api.models import get_zone
+from roomdesk.domain import rooms
+from roomdesk.domain.rooms import LABEL_MAX_LENGTH
+from roomdesk.domain.times import format_end, get_zone
 from roomdesk.store.records import StoredRoom
 from roomdesk.timezones import system_zone_name
-from roomdesk.ui.room_table_model import LABEL_MAX_LENGTH, format_end
 
 
 def label_problem(label: str) -> str | None:
     """Why ``label`` cannot be saved, or None when it can."""
-    length = len(label.strip())
-    if length > LABEL_MAX_LENGTH:
-        return f"The label is {length} characters long; at most {LABEL_MAX_LENGTH} are allowed."
-    return None
+    problem = rooms.label_problem(label.strip())
+    return None if problem is None else f"The label {problem}."
 
 
 class EditRoomDialog(QDialog):

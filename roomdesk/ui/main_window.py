@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import itertools
 import logging
-import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,14 +16,11 @@ from PySide6.QtCore import (
     QPoint,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QDesktopServices,
-    QGuiApplication,
     QKeySequence,
     QPaintEvent,
     QShowEvent,
@@ -51,26 +47,22 @@ from PySide6.QtWidgets import (
 
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
-from roomdesk.api.models import get_zone, room_link_problem
-from roomdesk.heap import give_back_free_memory
+from roomdesk.domain.times import get_zone
 from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
+from roomdesk.ui.list_loader import ListLoader, LoadTuning
 from roomdesk.ui.pending_creates import PendingCreatesBar
+from roomdesk.ui.room_actions import RoomActions
 from roomdesk.ui.room_table_model import (
     Column,
-    PreparedRooms,
     RoomFilterProxyModel,
     RoomRole,
     RoomTableModel,
-    bulk_work,
-    first_rooms_by_end,
-    free_in_steps,
-    pack_kept_strings,
 )
-from roomdesk.ui.status_bar import StatusBar
+from roomdesk.ui.status_bar import STATUS_MESSAGE_MS, StatusBar
 from roomdesk.ui.store_problems import report_store_error
 
 if TYPE_CHECKING:
@@ -79,7 +71,6 @@ if TYPE_CHECKING:
     import asyncio
 
     from roomdesk.api.requests import MeetingRequest
-    from roomdesk.services.rooms import DeleteOutcome
     from roomdesk.services.session import AppSession
 
     # The dialogs are imported when first opened: their modules would slow every start.
@@ -91,19 +82,9 @@ log = logging.getLogger("roomdesk.ui")
 
 # Statuses change with the clock; this keeps "Ends soon" and "Ended" honest while open.
 STATUS_REFRESH_MS = 30_000
-STATUS_MESSAGE_MS = 5_000
 # Start-up work waits for the first frame; should none be drawn (a window shown off screen),
 # it starts this long after showing anyway.
 FIRST_PAINT_FALLBACK_MS = 1_000
-# From this many rooms on, reading and preparing the list takes long enough to delay the window
-# (7 ms at 2,000 rooms, 40 ms at 10,000, 0.6 s at 100,000): it happens in a worker thread, and
-# the table shows the first FIRST_ROWS rooms of the list meanwhile. See reload_rooms.
-BACKGROUND_LOAD_ROOMS = 2_000
-FIRST_ROWS = 100  # more than a screenful
-# From this many rooms on, a full pass of Python's garbage collector, which walks every entry of
-# the table's columns, would stall the GUI thread for tens of milliseconds, so the loaded table
-# is kept out of those passes (see _freeze_large_table).
-LARGE_LIST_ROOMS = 20_000
 # Whether the objects made during start-up have been moved out of the garbage collector's view
 # (once per process: see MainWindow._after_first_paint).
 _startup_heap_frozen = False
@@ -126,10 +107,16 @@ class MainWindow(QMainWindow):
     firstFrameDone = Signal()  # the first frame is drawn (or its fallback time has passed)
 
     def __init__(
-        self, session: AppSession, settings: AppSettings, *, start_work_on_first_frame: bool = True
+        self,
+        session: AppSession,
+        settings: AppSettings,
+        *,
+        start_work_on_first_frame: bool = True,
+        load_tuning: LoadTuning | None = None,
     ) -> None:
         """``start_work_on_first_frame``: False when the window is drawn before the asyncio loop
-        runs; whoever starts the loop then calls :meth:`start_background_work`."""
+        runs; whoever starts the loop then calls :meth:`start_background_work`.
+        ``load_tuning``: where the room list counts as large (see :class:`LoadTuning`)."""
         super().__init__()
         self.session = session
         self.settings = settings
@@ -141,13 +128,6 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self._first_frame_done = False  # _after_first_paint has run
         self.is_closed = False
-        self._deferred_load: int | None = None  # a background load waiting for the first frame
-        # Each reload_rooms call; a background load that finds a newer one drops its result.
-        self._load_generation = 0
-        self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
-        # Rooms stored while a background load ran: put in once it is shown.
-        self._arrived_while_loading: dict[str, StoredRoom] = {}
-        self._rows_when_frozen = 0  # the table's size when the heap was last frozen
         # True once the refresh that follows the first showing of the window has ended.
         self.startup_refresh_done = False
         # The start-up refresh waits for the key when the window came up before it was in use.
@@ -161,6 +141,20 @@ class MainWindow(QMainWindow):
         self.proxy = RoomFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setShowPast(settings.show_past)
+        self.list_loader = ListLoader(
+            session,
+            self.model,
+            self.proxy,
+            selection=self.selection_ids,
+            select=self.select_ids,
+            report_problem=lambda text: self.statusBar().showMessage(text),
+            tuning=load_tuning,
+            parent=self,
+        )
+        self.list_loader.loaded.connect(self.roomsLoaded)
+        self.list_loader.stateChanged.connect(self._update_list_state)
+        self.list_loader.rowsChanged.connect(self._update_rows)
+        self.room_actions = RoomActions(self)
 
         self.setStatusBar(StatusBar(self))
         self._build_actions()
@@ -217,35 +211,35 @@ class MainWindow(QMainWindow):
         )
         self.copy_room_action = self._action(
             "&Copy room link",
-            lambda: self.copy_link(LinkKind.ROOM),
+            lambda: self.room_actions.copy_link(LinkKind.ROOM),
             icon_name="copy",
             shortcut=QKeySequence.StandardKey.Copy,
             tip="Copy the participant link (Ctrl+C)",
         )
         self.copy_host_action = self._action(
             "Copy &host link",
-            lambda: self.copy_link(LinkKind.HOST),
+            lambda: self.room_actions.copy_link(LinkKind.HOST),
             icon_name="copy-host",
             shortcut="Ctrl+Shift+C",
             tip="Copy the host link (Ctrl+Shift+C)",
         )
         self.copy_viewer_action = self._action(
             "Copy &viewer link",
-            lambda: self.copy_link(LinkKind.VIEWER),
+            lambda: self.room_actions.copy_link(LinkKind.VIEWER),
             icon_name="copy-viewer",
             shortcut="Ctrl+Alt+C",
             tip="Copy the viewer link (Ctrl+Alt+C)",
         )
         self.open_host_action = self._action(
             "&Open host link",
-            lambda: self.open_link(LinkKind.HOST),
+            lambda: self.room_actions.open_link(LinkKind.HOST),
             icon_name="open-browser",
             shortcut="Ctrl+O",
             tip="Open the host link in your browser (Ctrl+O)",
         )
         self.open_room_action = self._action(
             "Open &room link",
-            lambda: self.open_link(LinkKind.ROOM),
+            lambda: self.room_actions.open_link(LinkKind.ROOM),
             icon_name="open-browser",
             shortcut="Ctrl+Shift+O",
             tip="Open the participant link in your browser (Ctrl+Shift+O)",
@@ -336,7 +330,7 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(Column.ENDS, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         # After the view's own handler has sorted the model (connected first, so called first).
-        header.sortIndicatorChanged.connect(lambda *_: self._show_first_rows_again())
+        header.sortIndicatorChanged.connect(lambda *_: self.list_loader.show_first_rows_again())
         for column, width in (
             (Column.LABEL, 200),
             (Column.ROOM, 240),
@@ -348,7 +342,7 @@ class MainWindow(QMainWindow):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         self.table.doubleClicked.connect(lambda _index: self.edit_current_room())
-        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(self.update_actions)
 
         self.empty_state = QWidget()
         empty_layout = QVBoxLayout(self.empty_state)
@@ -488,9 +482,9 @@ class MainWindow(QMainWindow):
 
     def _connect_session(self) -> None:
         session = self.session
-        session.roomUpserted.connect(self._on_room_upserted)
+        session.roomUpserted.connect(self.list_loader.room_upserted)
         session.roomsReplaced.connect(self.reload_rooms)
-        session.roomsStored.connect(self._on_rooms_stored)
+        session.roomsStored.connect(self.list_loader.rooms_stored)
         session.syncProgress.connect(self.statusBar().showMessage)
         session.pendingChanged.connect(self._update_pending_bar)
         session.accountChanged.connect(self._on_account_changed)
@@ -526,159 +520,26 @@ class MainWindow(QMainWindow):
     # -- list -----------------------------------------------------------------------------------
 
     def reload_rooms(self) -> None:
-        """Show the session's stored rooms, read again. A large list is read and prepared in a
-        worker thread while the window stays usable, shows the list's first rooms and says it
-        is loading; a usual one at once. ``roomsLoaded`` says when the rooms are in the table."""
-        self._load_generation += 1
-        self._arrived_while_loading.clear()
-        self.model.setNow(self.session.now())
-        count = self.session.count_rooms()
-        if count >= BACKGROUND_LOAD_ROOMS:
-            self._loading_rooms = count
-            self.model.setRooms(self._first_rows())
-            self._update_list_state()
-            if self._work_started:
-                self._load_in_background(self._load_generation)
-            else:  # its thread would slow the first frame: it starts once that is drawn
-                self._deferred_load = self._load_generation
-            return
-        self._loading_rooms = 0
-        rows = self.session.room_rows()
-        if rows is None:
-            self.model.setRooms([])
-        else:
-            self.model.setRoomRows(rows)
-        self._update_list_state()
-        self.roomsLoaded.emit()
-
-    @async_slot
-    async def _load_in_background(self, generation: int) -> None:
-        session, model = self.session, self.model
-
-        def read_and_prepare() -> PreparedRooms | None:
-            # Each step short enough for the GUI thread to keep drawing (see both functions); the
-            # new table goes where _freeze_large_table would put it.
-            with bulk_work(freeze_new=True):
-                rows = session.room_rows(own_connection=True)
-                if rows is None:
-                    return None
-                prepared = model.prepare(rows)
-                free_in_steps(rows)
-                del rows
-                pack_kept_strings(prepared)
-                give_back_free_memory()
-                return prepared
-
-        problem = ""
-        try:
-            import asyncio
-
-            prepared = await asyncio.to_thread(read_and_prepare)
-        except sqlite3.Error as exc:
-            prepared, problem = None, str(exc)
-        if generation != self._load_generation:
-            return  # closed, or reloaded meanwhile: this list is not the one to show
-        self._loading_rooms = 0
-        if prepared is not None:
-            # Rooms picked among the first rows stay picked in the whole list.
-            current, selected = self._selection_ids()
-            self.model.setPreparedRooms(prepared)
-            self._select_ids(current, selected)
-            self._freeze_large_table()
-        elif problem:
-            log.warning("could not read the room list: %s", problem)
-            self.statusBar().showMessage(f"Could not read the room list: {problem}")
-        arrived = list(self._arrived_while_loading.values())
-        self._arrived_while_loading.clear()
-        if arrived:
-            self.model.upsertRooms(arrived)
-        self._update_list_state()
-        self.roomsLoaded.emit()
-
-    def _freeze_large_table(self) -> None:
-        """Keep a large table's columns out of the garbage collector's full passes.
-
-        They live until the next reload and hold no cycles, so nothing is lost by it; frozen
-        again each time the table has grown by a large list's size (a first sync filling it).
-        """
-        rows = self.model.rowCount()
-        if rows >= LARGE_LIST_ROOMS and abs(rows - self._rows_when_frozen) >= LARGE_LIST_ROOMS:
-            gc.freeze()
-            self._rows_when_frozen = rows
+        """Show the session's stored rooms, read again (see :meth:`ListLoader.reload`);
+        ``roomsLoaded`` says when they are in the table."""
+        self.list_loader.reload()
 
     def _update_list_state(self) -> None:
-        self.loading_label.setText(self._loading_text())
+        loading = self.list_loader.loading_rooms
+        self.loading_label.setText(self.list_loader.loading_text())
         for widget in (self.loading_label, self._loading_separator):
-            widget.setVisible(bool(self._loading_rooms))
+            widget.setVisible(bool(loading))
         self._update_title()
+        self._update_rows()
+
+    def _update_rows(self) -> None:
         self._update_stack()
-        self._update_actions()
-
-    def _first_rows(self) -> list[StoredRoom]:
-        """The rooms at the top of the list as the table will show it, read without reading the
-        rest; none unless the table is sorted by end (any other order needs every room)."""
-        if self.model.sortColumn() != Column.ENDS:
-            return []
-        now, session = self.model.now(), self.session
-        try:
-            return first_rooms_by_end(
-                lambda status, limit, latest: session.rooms_with_status(
-                    status, limit, now=now, latest_first=latest
-                ),
-                FIRST_ROWS,
-                show_past=self.proxy.showPast(),
-                descending=self.model.sortOrder() == Qt.SortOrder.DescendingOrder,
-            )
-        except sqlite3.Error as exc:  # the whole list's load says what is wrong, if it still is
-            log.warning("could not read the first rooms of the list: %s", exc)
-            return []
-
-    def _show_first_rows_again(self) -> None:
-        """While a large list loads, the first rows for the current sort and past rooms setting
-        (either changes which rooms come first)."""
-        if self._loading_rooms:
-            self.model.setRooms(self._first_rows())
-            self._update_list_state()
-
-    def _loading_text(self) -> str:
-        return f"Loading {self._loading_rooms:,} rooms…"
-
-    def _hold_while_loading(self, rooms: list[StoredRoom]) -> bool:
-        """While a background load runs, keep rooms stored meanwhile for when it is shown (and
-        show them among the first rows at once)."""
-        if not self._loading_rooms:
-            return False
-        self._arrived_while_loading.update((room.meeting_id, room) for room in rooms)
-        if self.model.rowCount():
-            self.model.setNow(self.session.now())
-            self.model.upsertRooms(rooms)
-            self._update_stack()
-            self._update_actions()
-        return True
-
-    def _on_room_upserted(self, room: StoredRoom) -> None:
-        if self._hold_while_loading([room]):
-            return
-        self.model.setNow(self.session.now())
-        self.model.upsertRoom(room)
-        self._update_stack()
-        self._update_actions()
-
-    def _on_rooms_stored(self, rooms: list[StoredRoom]) -> None:
-        """A sync stored a page: one batch update of the model, which keeps the selection (its
-        rows move through a layout change, so persistent indexes follow them)."""
-        if self._hold_while_loading(rooms):
-            return
-        self.model.setNow(self.session.now())
-        self.model.upsertRooms(rooms)
-        self._freeze_large_table()
-        self._update_stack()
-        self._update_actions()
+        self.update_actions()
 
     def _refresh_statuses(self) -> None:
         self.model.setNow(self.session.now())
         self.model.refreshStatuses()
-        self._update_actions()
+        self.update_actions()
 
     def _on_filter_changed(self, text: str) -> None:
         self.proxy.setFilterText(text)
@@ -687,14 +548,14 @@ class MainWindow(QMainWindow):
     def _set_show_past(self, on: bool) -> None:
         self.proxy.setShowPast(on)
         self.settings.show_past = on
-        self._show_first_rows_again()
+        self.list_loader.show_first_rows_again()
         self._update_stack()
 
     def _update_stack(self, *_args: object) -> None:
-        if self._loading_rooms and (
+        if self.list_loader.loading_rooms and (
             self.proxy.rowCount() == 0 or self.filter_edit.text().strip()
         ):  # a filter would only search the first rows: it waits for the list
-            self.no_match.setText(self._loading_text())
+            self.no_match.setText(self.list_loader.loading_text())
             self.stack.setCurrentWidget(self.no_match)
         elif self.proxy.rowCount() > 0:
             self.stack.setCurrentWidget(self.table)
@@ -782,16 +643,16 @@ class MainWindow(QMainWindow):
                 | QItemSelectionModel.SelectionFlag.Rows,
             )
             self.table.scrollTo(index)
-        self._update_actions()
+        self.update_actions()
 
-    def _selection_ids(self) -> tuple[str | None, list[str]]:
+    def selection_ids(self) -> tuple[str | None, list[str]]:
         """The current room's meeting id and the selected rooms' (to pick them again later)."""
         current = self.table.currentIndex()
         current_id = current.data(RoomRole.MEETING_ID) if current.isValid() else None
         selected = self.table.selectionModel().selectedRows()
         return current_id, [index.data(RoomRole.MEETING_ID) for index in selected]
 
-    def _select_ids(self, current_id: str | None, selected_ids: list[str]) -> None:
+    def select_ids(self, current_id: str | None, selected_ids: list[str]) -> None:
         """Select the rooms of ``selected_ids`` and make ``current_id`` current, where shown."""
 
         def shown_index(meeting_id: str) -> QModelIndex:
@@ -812,9 +673,9 @@ class MainWindow(QMainWindow):
         if current.isValid():
             selection_model.setCurrentIndex(current, flags.NoUpdate)
             self.table.scrollTo(current)
-        self._update_actions()
+        self.update_actions()
 
-    def _update_actions(self, *_args: object) -> None:
+    def update_actions(self, *_args: object) -> None:
         selected = self.selected_rooms()
         single = selected[0] if len(selected) == 1 else self.current_room()
         links = single.links if single else {}
@@ -830,43 +691,6 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------------
 
-    def _safe_link(self, kind: LinkKind) -> tuple[StoredRoom, str] | None:
-        """The current room and its ``kind`` link, if it has one that is a Whereby room link.
-
-        Checked again here, not only when the link arrived: a store written by an older
-        version, or edited by hand, may hold anything, and a browser opens what it is given.
-        """
-        room = self.current_room()
-        url = room.links.get(kind) if room else None
-        if room is None or not url:
-            self.statusBar().showMessage(f"This room has no {kind.label.lower()}.", 4000)
-            return None
-        if room_link_problem(url) is not None:
-            self.statusBar().showMessage(
-                f"The {kind.label.lower()} stored for this room is not a Whereby room link "
-                "(https://….whereby.com/…); it was not used. Refresh (F5) to fetch it again.",
-                STATUS_MESSAGE_MS * 2,
-            )
-            return None
-        return room, url
-
-    def copy_link(self, kind: LinkKind) -> None:
-        if (found := self._safe_link(kind)) is None:
-            return
-        room, url = found
-        QGuiApplication.clipboard().setText(url)
-        name = room.label or room.room_name or room.meeting_id
-        self.statusBar().showMessage(f"{kind.label} of {name} copied.", STATUS_MESSAGE_MS)
-
-    def open_link(self, kind: LinkKind) -> None:
-        if (found := self._safe_link(kind)) is None:
-            return
-        _room, url = found
-        if not QDesktopServices.openUrl(QUrl(url)):
-            self.statusBar().showMessage("Could not open a web browser.", STATUS_MESSAGE_MS)
-            return
-        self.statusBar().showMessage(f"Opened the {kind.label.lower()}.", STATUS_MESSAGE_MS)
-
     def _focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
@@ -876,7 +700,7 @@ class MainWindow(QMainWindow):
         if not self.table.currentIndex().isValid() and self.proxy.rowCount():
             self.table.selectRow(0)
 
-    def _show_dialog(self, dialog: QDialog) -> None:
+    def show_dialog(self, dialog: QDialog) -> None:
         """Show a dialog window-modally without a nested event loop (no exec())."""
         self._open_dialogs.add(dialog)
         dialog.finished.connect(lambda _result: self._open_dialogs.discard(dialog))
@@ -908,7 +732,7 @@ class MainWindow(QMainWindow):
         dialog.roomCreated.connect(self._on_room_created)
         dialog.roomCreatedUnread.connect(self._on_room_created_unread)
         dialog.accepted.connect(lambda: self._remember_zone(dialog.chosenZoneName()))
-        self._show_dialog(dialog)
+        self.show_dialog(dialog)
         return dialog
 
     async def _create_room(self, request: MeetingRequest, label: str) -> StoredRoom:
@@ -939,7 +763,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = EditRoomDialog(room, self, zone_name=self.settings.default_zone)
         dialog.accepted.connect(lambda: self._save_edit(room.meeting_id, dialog))
-        self._show_dialog(dialog)
+        self.show_dialog(dialog)
         return dialog
 
     def _save_edit(self, meeting_id: str, dialog: EditRoomDialog) -> None:
@@ -959,96 +783,8 @@ class MainWindow(QMainWindow):
         return True
 
     def delete_selected(self) -> QMessageBox | None:
-        rooms = [room for room in self.selected_rooms() if room.deleted_at is None]
-        if not rooms:
-            self.statusBar().showMessage("The selected rooms are already deleted.", 4000)
-            return None
-        names = [room.label or room.room_name or room.meeting_id for room in rooms]
-        shown = "\n".join(f"• {name}" for name in names[:12])
-        if len(names) > 12:
-            shown += f"\n… and {len(names) - 12} more"
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Delete rooms" if len(rooms) > 1 else "Delete room",
-            (
-                f"End these {len(rooms)} rooms on Whereby now? People in them will be "
-                "disconnected and their links stop working."
-                if len(rooms) > 1
-                else "End this room on Whereby now? People in it will be disconnected and its "
-                "links stop working."
-            )
-            + f"\n\n{shown}",
-            QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        delete_button = box.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        ids = [room.meeting_id for room in rooms]
-
-        def finished(_result: int) -> None:
-            if box.clickedButton() is delete_button:
-                self._delete(ids, self._room_after(set(ids)))
-
-        box.finished.connect(finished)
-        self._show_dialog(box)
-        return box
-
-    def _room_after(self, meeting_ids: set[str]) -> str | None:
-        """The room to select once ``meeting_ids`` are deleted, as a file manager does: the first
-        shown after the last selected row, else the nearest before, skipping deleted rooms."""
-        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        if not rows:
-            return None
-        after = range(rows[-1] + 1, self.proxy.rowCount())
-        before = range(rows[0] - 1, -1, -1)
-        for row in (*after, *before):
-            room = self.proxy.index(row, 0).data(RoomRole.ROOM)
-            if room is not None and room.deleted_at is None and room.meeting_id not in meeting_ids:
-                return str(room.meeting_id)
-        return None
-
-    @async_slot
-    async def _delete(self, meeting_ids: list[str], then_select: str | None = None) -> None:
-        count = len(meeting_ids)
-        self.statusBar().showMessage(f"Deleting {count} room{'s' if count != 1 else ''}…")
-        try:
-            outcomes = await self.session.delete_rooms(meeting_ids)
-        except StoreError as exc:
-            # Whereby may have ended them: a refresh marks what it no longer lists.
-            report_store_error(self, "The deleted rooms could not be marked in the list.", exc)
-            return
-        # Move on to the next room, so Delete and the copy keys go on working from the keyboard;
-        # unless some were not deleted (they stay selected) or the selection moved meanwhile.
-        _current, selected = self._selection_ids()
-        if all(outcome.ok for outcome in outcomes) and set(selected) <= set(meeting_ids):
-            if then_select is not None:
-                self._select_ids(then_select, [then_select])
-            else:
-                self.table.selectionModel().clearSelection()
-                self._update_actions()
-        self._report_deletes(outcomes)
-
-    def _report_deletes(self, outcomes: list[DeleteOutcome]) -> None:
-        failed = [outcome for outcome in outcomes if not outcome.ok]
-        done = len(outcomes) - len(failed)
-        self.statusBar().showMessage(
-            (
-                f"Deleted {done} of {len(outcomes)} rooms."
-                if len(outcomes) > 1
-                else f"Deleted {done} of 1 room."
-            )
-            + (f" {len(failed)} failed." if failed else ""),
-            STATUS_MESSAGE_MS * 2,
-        )
-        if failed:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Some rooms were not deleted",
-                "\n".join(outcome.describe() for outcome in outcomes),
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            self._show_dialog(box)
+        """Ask, then end the selected rooms on Whereby (see :meth:`RoomActions.delete_selected`)."""
+        return self.room_actions.delete_selected()
 
     # -- refresh from Whereby -------------------------------------------------------------------
 
@@ -1139,10 +875,7 @@ class MainWindow(QMainWindow):
             # GUI thread with all of them; frozen, its passes look only at what came later.
             _startup_heap_frozen = True
             gc.freeze()
-        if self._deferred_load is not None:
-            generation, self._deferred_load = self._deferred_load, None
-            if generation == self._load_generation:
-                self._load_in_background(generation)
+        self.list_loader.start_deferred()
         self._start_up_refresh()
 
     def _start_up_refresh(self) -> None:
@@ -1156,7 +889,7 @@ class MainWindow(QMainWindow):
             self.startup_refresh_done = not self._refresh_when_ready
 
     def _on_session_ready(self) -> None:
-        self._update_actions()
+        self.update_actions()
         if self._refresh_when_ready:
             self._refresh_when_ready = False
             self._start_up_refresh()
@@ -1213,7 +946,7 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.session, self.settings, parent=self)
         dialog.accepted.connect(self._settings_saved)
-        self._show_dialog(dialog)
+        self.show_dialog(dialog)
         return dialog
 
     def _settings_saved(self) -> None:
@@ -1229,19 +962,19 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setIconPixmap(app_icon().pixmap(64, 64))
-        self._show_dialog(box)
+        self.show_dialog(box)
 
     def show_error(self, title: str, text: str) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self
         )
-        self._show_dialog(box)
+        self.show_dialog(box)
 
     def _show_context_menu(self, position: QPoint) -> None:
         index: QModelIndex = self.table.indexAt(position)
         if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
             self.table.selectRow(index.row())
-        self._update_actions()
+        self.update_actions()
         menu = QMenu(self)
         for action in self._room_actions():
             menu.addAction(action)
@@ -1261,7 +994,7 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._load_generation += 1  # a background load still running is not shown
+        self.list_loader.drop_running()
         self.stop_refresh()
         self.save_state()
         for dialog in list(self._open_dialogs):

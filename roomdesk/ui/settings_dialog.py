@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from roomdesk.api.models import RoomMode
+from roomdesk.domain.rooms import RoomMode
 from roomdesk.services.session import AppSession
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 # The message is drawn a few pixels in from the bar's left edge, and needs a gap before the
 # first permanent widget.
 MESSAGE_MARGIN_PX = 12
+# How long a passing message stays, in milliseconds (twice as long for one to read carefully).
+STATUS_MESSAGE_MS = 5_000
 _QUOTED = re.compile(r"“([^”]+)”")
 _LAYOUT_EVENTS = frozenset(
     {QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show, QEvent.Type.Hide}

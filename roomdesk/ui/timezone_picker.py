@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QComboBox, QCompleter, QLineEdit, QWidget
 
+from roomdesk.domain.times import utc_now as now_utc
 from roomdesk.timezones import available_zone_names
-from roomdesk.ui.create_room_form import now_utc, zone_is_known
+from roomdesk.ui.create_room_form import zone_is_known
 
 # The " (UTC+01:00)" that item texts end with; a typed or pasted item text still names its zone.
 _OFFSET_SUFFIX = re.compile(r"\s*\(UTC[+-]\d\d:\d\d\)\s*$")
