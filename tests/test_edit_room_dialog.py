@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
+from roomdesk.roomlist.texts import LABEL_MAX_LENGTH
 from roomdesk.store.records import RoomSource, StoredRoom
 from roomdesk.ui.edit_room_dialog import EditRoomDialog
-from roomdesk.ui.room_table_model import LABEL_MAX_LENGTH
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

@@ -13,14 +13,9 @@ from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtTest import QAbstractItemModelTester
 
 from roomdesk.api.errors import RequestValidationError
+from roomdesk.roomlist.texts import LABEL_MAX_LENGTH, Column
 from roomdesk.store.records import RoomSource, RoomStatus, StoredRoom
-from roomdesk.ui.room_table_model import (
-    LABEL_MAX_LENGTH,
-    Column,
-    RoomFilterProxyModel,
-    RoomRole,
-    RoomTableModel,
-)
+from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomRole, RoomTableModel
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ZONE = "Europe/Oslo"  # CET (UTC+1) in December

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from roomdesk.api.models import get_zone
+from roomdesk.roomlist.texts import LABEL_MAX_LENGTH, format_end
 from roomdesk.store.records import StoredRoom
 from roomdesk.timezones import system_zone_name
-from roomdesk.ui.room_table_model import LABEL_MAX_LENGTH, format_end
 
 
 def label_problem(label: str) -> str | None:

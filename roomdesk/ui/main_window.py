@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 import sqlite3
@@ -52,24 +51,16 @@ from PySide6.QtWidgets import (
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
 from roomdesk.api.models import get_zone, room_link_problem
-from roomdesk.heap import give_back_free_memory
+from roomdesk.roomlist import runtime
+from roomdesk.roomlist.preparation import PreparedRooms, first_rooms_by_end
+from roomdesk.roomlist.texts import Column
 from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
 from roomdesk.ui.pending_creates import PendingCreatesBar
-from roomdesk.ui.room_table_model import (
-    Column,
-    PreparedRooms,
-    RoomFilterProxyModel,
-    RoomRole,
-    RoomTableModel,
-    bulk_work,
-    first_rooms_by_end,
-    free_in_steps,
-    pack_kept_strings,
-)
+from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomRole, RoomTableModel
 from roomdesk.ui.status_bar import StatusBar
 from roomdesk.ui.store_problems import report_store_error
 
@@ -100,13 +91,6 @@ FIRST_PAINT_FALLBACK_MS = 1_000
 # the table shows the first FIRST_ROWS rooms of the list meanwhile. See reload_rooms.
 BACKGROUND_LOAD_ROOMS = 2_000
 FIRST_ROWS = 100  # more than a screenful
-# From this many rooms on, a full pass of Python's garbage collector, which walks every entry of
-# the table's columns, would stall the GUI thread for tens of milliseconds, so the loaded table
-# is kept out of those passes (see _freeze_large_table).
-LARGE_LIST_ROOMS = 20_000
-# Whether the objects made during start-up have been moved out of the garbage collector's view
-# (once per process: see MainWindow._after_first_paint).
-_startup_heap_frozen = False
 
 
 def _separator() -> QFrame:
@@ -147,7 +131,7 @@ class MainWindow(QMainWindow):
         self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
         # Rooms stored while a background load ran: put in once it is shown.
         self._arrived_while_loading: dict[str, StoredRoom] = {}
-        self._rows_when_frozen = 0  # the table's size when the heap was last frozen
+        self._heap_freezer = runtime.HeapFreezer()  # a large table stays out of gc passes
         # True once the refresh that follows the first showing of the window has ended.
         self.startup_refresh_done = False
         # The start-up refresh waits for the key when the window came up before it was in use.
@@ -556,18 +540,9 @@ class MainWindow(QMainWindow):
         session, model = self.session, self.model
 
         def read_and_prepare() -> PreparedRooms | None:
-            # Each step short enough for the GUI thread to keep drawing (see both functions); the
-            # new table goes where _freeze_large_table would put it.
-            with bulk_work(freeze_new=True):
-                rows = session.room_rows(own_connection=True)
-                if rows is None:
-                    return None
-                prepared = model.prepare(rows)
-                free_in_steps(rows)
-                del rows
-                pack_kept_strings(prepared)
-                give_back_free_memory()
-                return prepared
+            return runtime.prepare_in_worker(
+                lambda: session.room_rows(own_connection=True), model.prepare
+            )
 
         problem = ""
         try:
@@ -596,15 +571,8 @@ class MainWindow(QMainWindow):
         self.roomsLoaded.emit()
 
     def _freeze_large_table(self) -> None:
-        """Keep a large table's columns out of the garbage collector's full passes.
-
-        They live until the next reload and hold no cycles, so nothing is lost by it; frozen
-        again each time the table has grown by a large list's size (a first sync filling it).
-        """
-        rows = self.model.rowCount()
-        if rows >= LARGE_LIST_ROOMS and abs(rows - self._rows_when_frozen) >= LARGE_LIST_ROOMS:
-            gc.freeze()
-            self._rows_when_frozen = rows
+        """Keep a large table's columns out of the garbage collector's full passes."""
+        self._heap_freezer.after_load(self.model.rowCount())
 
     def _update_list_state(self) -> None:
         self.loading_label.setText(self._loading_text())
@@ -1129,16 +1097,10 @@ class MainWindow(QMainWindow):
     def start_background_work(self) -> None:
         """Start what the first frame must not wait for: a large list's load, the refresh. Needs
         the asyncio loop running; runs once."""
-        global _startup_heap_frozen
         if self._work_started:
             return
         self._work_started = True
-        if not _startup_heap_frozen:
-            # What start-up made (modules, classes, this window) lives as long as the app. A
-            # full pass of the garbage collector walks every object it tracks, some 40 ms on the
-            # GUI thread with all of them; frozen, its passes look only at what came later.
-            _startup_heap_frozen = True
-            gc.freeze()
+        runtime.freeze_start_up()  # what start-up made lives as long as the app
         if self._deferred_load is not None:
             generation, self._deferred_load = self._deferred_load, None
             if generation == self._load_generation:
