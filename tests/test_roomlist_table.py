@@ -237,6 +237,8 @@ def test_each_operation_says_what_it_changed() -> None:
     assert table.remove([]) == ()
     assert table.sort(LABEL_COL, SortOrder.DESCENDING) == (Relayout(sort=True),)
     assert table.sort(LABEL_COL, SortOrder.DESCENDING) == ()  # in this order already
+    with pytest.raises(ValueError, match="no column 6"):
+        table.sort(6)
     assert table.set_zone("Europe/Oslo") == (CellsChanged(0, 9, (ENDS_COL,), texts_only=True),)
     assert table.set_zone("Europe/Oslo") == ()
     table.sort(ENDS_COL)

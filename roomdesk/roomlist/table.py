@@ -46,6 +46,7 @@ from roomdesk.roomlist.ordering import (
 from roomdesk.roomlist.preparation import PreparedRooms, prepare_rooms
 from roomdesk.roomlist.runtime import release_in_background
 from roomdesk.roomlist.texts import (
+    COLUMN_COUNT,
     ENDS_COL,
     ENDS_SOON_SECONDS,
     GRACE_SECONDS,
@@ -167,7 +168,10 @@ class RoomTable:
         self, column: int | None, order: SortOrder = SortOrder.ASCENDING
     ) -> tuple[Change, ...]:
         """Order the rows by ``column`` (None: keep the current order)."""
-        wanted = (column, SortOrder(order))
+        if column is not None and not 0 <= column < COLUMN_COUNT:
+            raise ValueError(f"no column {column} to sort by")
+        # A plain int: the hot paths compare it with ints, cheaper than with an IntEnum member.
+        wanted = (None if column is None else int(column), SortOrder(order))
         if wanted != (self._sort_column, self._sort_order):
             self._sort_column, self._sort_order = wanted
             self._reorder()

@@ -100,8 +100,9 @@ _FLAGS = {
 }
 
 
-def _sort_order(order: Qt.SortOrder) -> SortOrder:
-    return SortOrder.DESCENDING if order == Qt.SortOrder.DescendingOrder else SortOrder.ASCENDING
+def _sort_order(order: Qt.SortOrder | int) -> SortOrder:
+    # The same numbers on both sides; Qt.SortOrder(...) also takes the plain int a caller may pass.
+    return SortOrder(Qt.SortOrder(order).value)
 
 
 def _qt_sort_order(order: SortOrder) -> Qt.SortOrder:
