@@ -61,7 +61,7 @@ def time_scrolling(table: QTableView, pages: int, jumps: int) -> list[float]:
 
 
 def run_sort_scroll(options: Options) -> list[Result]:
-    from roomdesk.ui.room_table_model import Column
+    from roomdesk.roomlist.texts import Column
 
     size = 300 if options.quick else 100_000
     repeat = options.repetitions(full=5, quick=1)

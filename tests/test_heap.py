@@ -1,4 +1,4 @@
-"""Giving freed memory back to the system, and the table model doing so after a large release."""
+"""Giving freed memory back to the system, and the room list doing so after a large release."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from roomdesk import heap
-from roomdesk.ui import room_table_model
+from roomdesk.roomlist import runtime
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ def test_other_systems_are_left_to_their_own_allocator(fresh_lookup, monkeypatch
 
 def test_the_releaser_gives_memory_back_once_its_queue_is_empty(qtbot, monkeypatch) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(room_table_model, "give_back_free_memory", lambda: calls.append(1))
-    releaser = room_table_model._Releaser()
+    monkeypatch.setattr(runtime, "give_back_free_memory", lambda: calls.append(1))
+    releaser = runtime.Releaser()
     first, second = [str(number) for number in range(10_000)], list(range(5_000))
     releaser.release(first, second)
     qtbot.waitUntil(lambda: not first and not second and bool(calls), timeout=10_000)

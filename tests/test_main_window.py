@@ -20,12 +20,13 @@ from roomdesk.api.models import Meeting
 from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.domain.status import RoomStatus
 from roomdesk.paths import app_paths
+from roomdesk.roomlist.texts import Column
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.session import AppSession
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.main_window import MainWindow
-from roomdesk.ui.room_table_model import Column, RoomRole
+from roomdesk.ui.room_table_model import RoomRole
 
 SHOTS = Path("/tmp/roomdesk-shots")
 
@@ -706,11 +707,11 @@ def test_a_large_list_is_read_only_once_the_first_frame_is_drawn(aloop, large_li
 
 
 def test_start_up_objects_are_frozen_once_after_the_first_frame(session, aloop, qtbot, monkeypatch):
-    from roomdesk.ui import main_window as main_window_module
+    from roomdesk.roomlist import runtime
 
     freezes: list[bool] = []
-    monkeypatch.setattr(main_window_module, "_startup_heap_frozen", False)
-    monkeypatch.setattr(main_window_module.gc, "freeze", lambda: freezes.append(True))
+    monkeypatch.setattr(runtime, "start_up_frozen", False)
+    monkeypatch.setattr(runtime.gc, "freeze", lambda: freezes.append(True))
     first = MainWindow(session, AppSettings(app_paths()))
     qtbot.addWidget(first)
     assert freezes == []  # not before the window is drawn

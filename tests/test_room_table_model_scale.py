@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import random
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -19,22 +16,13 @@ from PySide6.QtTest import QAbstractItemModelTester
 
 from roomdesk.api.models import Meeting
 from roomdesk.domain.status import RoomStatus
+from roomdesk.roomlist.preparation import first_rooms_by_end, prepare_rooms
+from roomdesk.roomlist.runtime import free_in_steps, pack_kept_strings
+from roomdesk.roomlist.texts import PAST_STATUSES, Column, search_text
+from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
 from roomdesk.store import RoomStore
 from roomdesk.store.records import RoomSource, StoredRoom
-from roomdesk.ui import room_table_model
-from roomdesk.ui.room_table_model import (
-    PAST_STATUSES,
-    Column,
-    RoomFilterProxyModel,
-    RoomRole,
-    RoomTableModel,
-    bulk_work,
-    free_in_steps,
-    pack_kept_strings,
-    prepare_rooms,
-    search_text,
-    split_origin,
-)
+from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomRole, RoomTableModel
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 WORDS = ("kiwi", "mango", "papaya", "quince")
@@ -112,26 +100,44 @@ def check_order(model: RoomTableModel) -> None:
 
 
 @pytest.fixture
-def pair(qapp):
-    model = RoomTableModel(zone_name="UTC", now=NOW)
-    proxy = RoomFilterProxyModel()
-    proxy.setSourceModel(model)
-    mode = QAbstractItemModelTester.FailureReportingMode.Fatal
-    testers = [QAbstractItemModelTester(item, mode) for item in (model, proxy)]
-    yield model, proxy
-    del testers
+def make_pair(qapp):
+    """``make_pair(tuning)``: a model with that tuning and a proxy over it, both checked by
+    QAbstractItemModelTester throughout."""
+    testers = []
+
+    def make(
+        tuning: RoomListTuning = DEFAULT_TUNING,
+    ) -> tuple[RoomTableModel, RoomFilterProxyModel]:
+        model = RoomTableModel(zone_name="UTC", now=NOW, tuning=tuning)
+        proxy = RoomFilterProxyModel()
+        proxy.setSourceModel(model)
+        mode = QAbstractItemModelTester.FailureReportingMode.Fatal
+        testers.extend(QAbstractItemModelTester(item, mode) for item in (model, proxy))
+        return model, proxy
+
+    yield make
+    testers.clear()
 
 
-# (big batches resort from, the id index discards in one pass from, its insert share, ids):
-# each knob forces a path the usual sizes of this test would not take.
+@pytest.fixture
+def pair(make_pair):
+    return make_pair()
+
+
+# (tuning, ids): each tuning forces a path the usual sizes of this test would not take: big
+# batches sorting every row again, removals leaving the id index in one pass, added rooms
+# joining it each by a binary search.
 RANDOM_VARIANTS = {
-    "usual": (None, None, None, usual_id),
-    "big-batches-resort": (3, None, None, usual_id),
-    "id-index-discards-in-one-pass": (None, 2, None, usual_id),
-    "both": (3, 2, None, usual_id),
-    "id-index-inserts-one-by-one": (None, None, 0, usual_id),
-    "odd-ids": (None, None, None, odd_id),
-    "odd-ids-every-path": (3, 2, 0, odd_id),
+    "usual": (DEFAULT_TUNING, usual_id),
+    "big-batches-resort": (RoomListTuning(resort_min_moves=3), usual_id),
+    "id-index-discards-in-one-pass": (RoomListTuning(index_discard_one_by_one=2), usual_id),
+    "both": (RoomListTuning(resort_min_moves=3, index_discard_one_by_one=2), usual_id),
+    "id-index-inserts-one-by-one": (RoomListTuning(index_insert_share=0), usual_id),
+    "odd-ids": (DEFAULT_TUNING, odd_id),
+    "odd-ids-every-path": (
+        RoomListTuning(resort_min_moves=3, index_discard_one_by_one=2, index_insert_share=0),
+        odd_id,
+    ),
 }
 
 
@@ -139,15 +145,9 @@ RANDOM_VARIANTS = {
     ("variant", "seed"),
     [(name, seed) for name in RANDOM_VARIANTS for seed in range(3 if "id" in name else 6)],
 )
-def test_random_changes_keep_the_proxy_in_step(pair, variant: str, seed: int, monkeypatch) -> None:
-    resort_from, discard_from, insert_share, ids = RANDOM_VARIANTS[variant]
-    model, proxy = pair
-    if resort_from is not None:  # batches count as big: every row is sorted again
-        monkeypatch.setattr(room_table_model, "_RESORT_MIN_MOVES", resort_from)
-    if discard_from is not None:  # removals leave the meeting id index in one pass
-        monkeypatch.setattr(room_table_model, "_INDEX_DISCARD_ONE_BY_ONE", discard_from)
-    if insert_share is not None:  # added rooms join the index each by a binary search
-        monkeypatch.setattr(room_table_model, "_INDEX_INSERT_SHARE", insert_share)
+def test_random_changes_keep_the_proxy_in_step(make_pair, variant: str, seed: int) -> None:
+    tuning, ids = RANDOM_VARIANTS[variant]
+    model, proxy = make_pair(tuning)
     room = functools.partial(globals()["room"], meeting_id=ids)
     rng = random.Random(seed)
     rooms = {n: room(n, minutes=rng.randrange(-600, 600)) for n in range(60)}
@@ -196,6 +196,7 @@ def test_random_changes_keep_the_proxy_in_step(pair, variant: str, seed: int, mo
             model.setRooms(rooms.values())
             held = QPersistentModelIndex(proxy.index(0, Column.LABEL))
             held_id = held.data(RoomRole.MEETING_ID)
+        model.table().check()
         assert shown_ids(proxy) == expected_ids(model, proxy)
         for number in range(90):  # every room found by its meeting id, and no other
             row = model.rowOf(ids(number))
@@ -276,19 +277,6 @@ def test_prepared_rooms_catch_up_with_the_clock_and_the_order(qapp) -> None:
     assert model.index(model.rowOf("m00000"), 0).data(RoomRole.STATUS) == RoomStatus.ENDED
 
 
-def test_search_text_leaves_out_parts_held_by_others() -> None:
-    url = "https://acme.whereby.com/kiwi-1"
-    text = search_text("Kiwi Talk", "/kiwi-1", url, f"{url}?roomKey=AbC", None, "m1")
-    assert text == f"{url}?roomkey=abc\nkiwi talk\nm1"
-    assert split_origin(text) == (
-        "https://acme.whereby.com",
-        text.removeprefix("https://acme.whereby.com"),
-    )
-    odd = search_text("", "Other", url, "https://elsewhere/x", None, "m2")
-    for part in ("other", url, "https://elsewhere/x", "m2"):
-        assert part in odd
-
-
 def origin_room(number: int, origin: str, *, host: bool = True, label: str = "") -> StoredRoom:
     url = f"{origin}/{WORDS[number % 4]}-{number:05d}"
     return replace(
@@ -307,12 +295,11 @@ ORIGINS = (
 
 
 @pytest.mark.parametrize("step", [None, 4], ids=["one-pass", "in-steps-of-4"])
-def test_filter_matches_whole_texts_across_shared_origins(pair, step, monkeypatch) -> None:
+def test_filter_matches_whole_texts_across_shared_origins(make_pair, step) -> None:
     """Each text is kept without its origin; every term, across or inside an origin, still
     matches exactly the rooms whose whole search text holds it."""
-    if step is not None:  # texts are cut in steps: other origins fall in several steps
-        monkeypatch.setattr(room_table_model, "_SORT_STEP", step)
-    model, proxy = pair
+    # In steps, texts are cut a few at a time: other origins fall in several steps.
+    model, proxy = make_pair(DEFAULT_TUNING if step is None else RoomListTuning(sort_step=step))
     proxy.setShowPast(True)
     rooms = [
         origin_room(n, ORIGINS[n % 3], host=n % 5 != 0, label="Kiwi" * (n % 2)) for n in range(30)
@@ -326,7 +313,7 @@ def test_filter_matches_whole_texts_across_shared_origins(pair, step, monkeypatc
     }
     texts = [whole[meeting_id] for meeting_id in source_ids(model)]  # worked out apart
     assert texts == [model.index(row, 0).data(RoomRole.SEARCH_TEXT) for row in range(len(texts))]
-    assert len(model._cols.origins) == 3
+    assert len(model.table().columns.origins) == 3
     terms = {"", "s://", "https", "http:", "acme", "m/ki", ".com/", "com/mango-0", "e/k", "/"}
     for text in texts:  # every piece around the end of each origin
         cut = text.find("/", 8)
@@ -348,18 +335,17 @@ def test_texts_without_an_origin_are_kept_whole(pair) -> None:
         replace(room(n), room_url=f"https://r{n}.example", host_room_url=None) for n in range(4)
     ]
     model.setRooms([*bare, origin_room(7, ORIGINS[0])])
-    assert model._cols.origins == ["https://acme.whereby.com"]
+    assert model.table().columns.origins == ["https://acme.whereby.com"]
     for term, count in (("example", 4), ("s://r2.ex", 1), ("acme.whereby.com/quince", 1)):
         proxy.setFilterText(term)
         assert proxy.rowCount() == count, term
 
 
-def test_texts_beyond_the_kept_origins_stay_whole(pair, monkeypatch) -> None:
-    monkeypatch.setattr(room_table_model, "_ORIGINS_MAX", 2)
-    model, proxy = pair
+def test_texts_beyond_the_kept_origins_stay_whole(make_pair) -> None:
+    model, proxy = make_pair(RoomListTuning(origins_max=2))
     proxy.setShowPast(True)
     model.setRooms(origin_room(n, ORIGINS[n % 3]) for n in range(9))
-    assert len(model._cols.origins) == 2
+    assert len(model.table().columns.origins) == 2
     model.upsertRoom(origin_room(50, "https://delta.example"))
     for term, count in (("gamma", 3), ("a.example/", 4), ("delta", 1), ("https://", 7)):
         proxy.setFilterText(term)
@@ -387,45 +373,8 @@ def test_meeting_ids_match_list_rooms(tmp_path) -> None:
         assert sorted(created) == ["id1", "id3", "id5"]
 
 
-def test_bulk_work_sections_keep_their_settings_until_the_last_one_ends() -> None:
-    interval = sys.getswitchinterval()
-    assert gc.isenabled()
-    inner_started, outer_may_end = threading.Event(), threading.Event()
-    seen_in_thread: list[tuple[bool, float]] = []
-
-    def other_section() -> None:
-        with bulk_work():
-            inner_started.set()
-            outer_may_end.wait(5)
-            seen_in_thread.append((gc.isenabled(), sys.getswitchinterval()))
-
-    with bulk_work():
-        assert not gc.isenabled()
-        assert sys.getswitchinterval() == room_table_model.BULK_WORK_SWITCH_INTERVAL
-        worker = threading.Thread(target=other_section)
-        worker.start()
-        assert inner_started.wait(5)
-    # The first section ended while the other still runs: its settings stay.
-    assert not gc.isenabled()
-    outer_may_end.set()
-    worker.join(5)
-    assert seen_in_thread == [(False, room_table_model.BULK_WORK_SWITCH_INTERVAL)]
-    assert gc.isenabled() and sys.getswitchinterval() == interval
-
-
-def test_bulk_work_can_freeze_what_it_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    frozen: list[bool] = []
-    monkeypatch.setattr(room_table_model.gc, "freeze", lambda: frozen.append(gc.isenabled()))
-    with bulk_work(freeze_new=True):
-        pass
-    with bulk_work():
-        pass
-    assert frozen == [False]  # once, before the collector came back on
-    assert gc.isenabled()
-
-
 def test_a_snapshot_is_freed_in_steps_and_the_prepared_rooms_stay_whole(qapp, tmp_path) -> None:
-    count = room_table_model._SORT_STEP * 2 + 5  # more than one step of every list
+    count = DEFAULT_TUNING.sort_step * 2 + 5  # more than one step of every list
     with RoomStore(tmp_path / "rooms.sqlite3") as store:
         store.upsert_many_imported(
             Meeting(f"m{number:06d}", f"https://acme.whereby.com/r{number}", NOW)
@@ -447,14 +396,8 @@ def test_a_snapshot_is_freed_in_steps_and_the_prepared_rooms_stay_whole(qapp, tm
         assert model.rowOf("m000007") is not None
 
 
-def test_an_empty_list_packs_to_an_empty_list() -> None:
-    prepared = prepare_rooms([], now=NOW, in_worker=True)  # rooms all deleted meanwhile
-    pack_kept_strings(prepared)
-    assert prepared.columns.search == [] and prepared.columns.labels == []
-
-
 def test_packed_strings_are_equal_new_objects_and_a_chunk_with_the_separator_stays() -> None:
-    step = room_table_model._SORT_STEP
+    step = DEFAULT_TUNING.sort_step
     labels = [f"Group {number}" if number % 3 else "" for number in range(2 * step + 3)]
     labels[step + 1] = "odd\x00label"  # in the second chunk of the labels
     rooms = [room(number, label=label) for number, label in enumerate(labels)]
@@ -489,12 +432,6 @@ def test_packed_strings_are_equal_new_objects_and_a_chunk_with_the_separator_sta
     proxy.setFilterText("m00007")
     assert shown_ids(proxy) == ["m00007"]
     assert model.rowOf(f"m{2 * step:05d}") is not None
-
-
-@pytest.mark.parametrize("size", [0, 1, 8_191, 8_192, 8_193, 20_000])
-def test_stepwise_lists_equal_plain_lists(size: int) -> None:
-    items = list(range(size))
-    assert room_table_model._stepwise(map(str, items)) == list(map(str, items))
 
 
 def test_rooms_stored_again_unchanged_send_no_signal(pair) -> None:
@@ -557,7 +494,7 @@ def test_the_top_rows_read_by_status_are_the_top_rows_of_the_whole_table(
                             status, now=now, limit=wanted, latest_first=latest
                         )
 
-                    top = room_table_model.first_rooms_by_end(
+                    top = first_rooms_by_end(
                         fetch, limit, show_past=show_past, descending=descending
                     )
                     assert [room.meeting_id for room in top] == shown_ids(proxy)[:limit]
@@ -567,12 +504,12 @@ def test_more_mode_texts_than_a_byte_numbers_keep_each_room_its_own(pair) -> Non
     model, proxy = pair
     odd = [replace(room(n), room_mode=f"mode {n:03d}") for n in range(200)]
     model.setRooms(odd)  # 200 texts and "Normal": numbered in a byte
-    assert isinstance(model._cols.modes, bytearray)
+    assert isinstance(model.table().columns.modes, bytearray)
     # Upserted one at a time, the 257th text makes the column wider in the middle of it all.
     more = [replace(room(n), room_mode=f"mode {n:03d}") for n in range(200, 300)]
     for each in more:
         model.upsertRoom(each)
-    assert not isinstance(model._cols.modes, bytearray)
+    assert not isinstance(model.table().columns.modes, bytearray)
     prepared = prepare_rooms([*odd, *more], now=NOW)  # and all at once: wider from the start
     assert not isinstance(prepared.columns.modes, bytearray)
     for table in (model, RoomTableModel()):

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from roomdesk.api.requests import MeetingRequest
 from roomdesk.paths import app_paths
+from roomdesk.roomlist.texts import Column
 from roomdesk.secrets import ApiKey
 from roomdesk.store import StoreWriteError
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.main_window import MainWindow
-from roomdesk.ui.room_table_model import Column
 from tests.test_main_window import open_dialog, press_create, select_rows
 
 

@@ -17,12 +17,6 @@ from typing import Any, NamedTuple
 from roomdesk.api.errors import MalformedResponseError, RequestValidationError
 from roomdesk.domain.times import format_utc, parse_utc
 
-# Not used here: the room table still imports these from here.
-from roomdesk.domain.rooms import RoomMode as RoomMode  # isort: skip
-from roomdesk.domain.rooms import TemplateType as TemplateType  # isort: skip
-from roomdesk.domain.status import ROOM_GRACE_PERIOD as ROOM_GRACE_PERIOD  # isort: skip
-from roomdesk.domain.times import get_zone as get_zone  # isort: skip
-
 # Stands in for storage secrets and stream keys in what is kept locally.
 STORED_SECRET_MASK = "********"
 

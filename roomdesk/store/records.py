@@ -14,13 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from roomdesk.domain.rooms import normalize_prefix
-from roomdesk.domain.times import parse_utc
-
-# Used here, and still imported from here by the room table.
-from roomdesk.domain.status import ENDS_SOON_WINDOW as ENDS_SOON_WINDOW  # isort: skip
-from roomdesk.domain.status import RoomStatus as RoomStatus  # isort: skip
-from roomdesk.domain.status import status_at as status_at  # isort: skip
-from roomdesk.domain.times import require_aware as require_aware  # isort: skip
+from roomdesk.domain.status import RoomStatus, status_at
+from roomdesk.domain.times import parse_utc, require_aware
 
 
 class RoomSource(StrEnum):

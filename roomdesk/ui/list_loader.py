@@ -8,7 +8,6 @@ are in the table, ``stateChanged`` when a load starts or ends, ``rowsChanged`` w
 
 from __future__ import annotations
 
-import gc
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -17,19 +16,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from roomdesk.heap import give_back_free_memory
+from roomdesk.roomlist import runtime
+from roomdesk.roomlist.preparation import PreparedRooms, first_rooms_by_end
+from roomdesk.roomlist.texts import Column
 from roomdesk.store import StoredRoom
 from roomdesk.ui.async_slot import async_slot
-from roomdesk.ui.room_table_model import (
-    Column,
-    PreparedRooms,
-    RoomFilterProxyModel,
-    RoomTableModel,
-    bulk_work,
-    first_rooms_by_end,
-    free_in_steps,
-    pack_kept_strings,
-)
+from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomTableModel
 
 if TYPE_CHECKING:
     from roomdesk.services.session import AppSession
@@ -51,7 +43,7 @@ class LoadTuning:
 
     background_rooms: int = 2_000
     first_rows: int = 100  # more than a screenful
-    large_list_rooms: int = 20_000
+    large_list_rooms: int = runtime.LARGE_LIST_ROOMS
 
 
 # Selection = (the current room's meeting id, the selected rooms' meeting ids).
@@ -92,7 +84,7 @@ class ListLoader(QObject):
         self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
         # Rooms stored while a background load ran: put in once it is shown.
         self._arrived: dict[str, StoredRoom] = {}
-        self._rows_when_frozen = 0  # the table's size when the heap was last frozen
+        self._heap_freezer = runtime.HeapFreezer(self.tuning.large_list_rooms)
 
     @property
     def loading_rooms(self) -> int:
@@ -145,18 +137,9 @@ class ListLoader(QObject):
         session, model = self._session, self._model
 
         def read_and_prepare() -> PreparedRooms | None:
-            # Each step short enough for the GUI thread to keep drawing (see both functions); the
-            # new table goes where freeze_large_table would put it.
-            with bulk_work(freeze_new=True):
-                rows = session.room_rows(own_connection=True)
-                if rows is None:
-                    return None
-                prepared = model.prepare(rows)
-                free_in_steps(rows)
-                del rows
-                pack_kept_strings(prepared)
-                give_back_free_memory()
-                return prepared
+            return runtime.prepare_in_worker(
+                lambda: session.room_rows(own_connection=True), model.prepare
+            )
 
         problem = ""
         try:
@@ -185,16 +168,8 @@ class ListLoader(QObject):
         self.loaded.emit()
 
     def freeze_large_table(self) -> None:
-        """Keep a large table's columns out of the garbage collector's full passes.
-
-        They live until the next reload and hold no cycles, so nothing is lost by it; frozen
-        again each time the table has grown by a large list's size (a first sync filling it).
-        """
-        rows = self._model.rowCount()
-        large = self.tuning.large_list_rooms
-        if rows >= large and abs(rows - self._rows_when_frozen) >= large:
-            gc.freeze()
-            self._rows_when_frozen = rows
+        """Keep a large table's columns out of the garbage collector's full passes."""
+        self._heap_freezer.after_load(self._model.rowCount())
 
     def _first_rows(self) -> list[StoredRoom]:
         """The rooms at the top of the list as the table will show it, read without reading the

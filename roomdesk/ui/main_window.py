@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 from collections.abc import Callable
@@ -48,6 +47,8 @@ from PySide6.QtWidgets import (
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
 from roomdesk.domain.times import get_zone
+from roomdesk.roomlist import runtime
+from roomdesk.roomlist.texts import Column
 from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
@@ -56,12 +57,7 @@ from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
 from roomdesk.ui.list_loader import ListLoader, LoadTuning
 from roomdesk.ui.pending_creates import PendingCreatesBar
 from roomdesk.ui.room_actions import RoomActions
-from roomdesk.ui.room_table_model import (
-    Column,
-    RoomFilterProxyModel,
-    RoomRole,
-    RoomTableModel,
-)
+from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomRole, RoomTableModel
 from roomdesk.ui.status_bar import STATUS_MESSAGE_MS, StatusBar
 from roomdesk.ui.store_problems import report_store_error
 
@@ -85,9 +81,6 @@ STATUS_REFRESH_MS = 30_000
 # Start-up work waits for the first frame; should none be drawn (a window shown off screen),
 # it starts this long after showing anyway.
 FIRST_PAINT_FALLBACK_MS = 1_000
-# Whether the objects made during start-up have been moved out of the garbage collector's view
-# (once per process: see MainWindow._after_first_paint).
-_startup_heap_frozen = False
 
 
 def _separator() -> QFrame:
@@ -865,16 +858,10 @@ class MainWindow(QMainWindow):
     def start_background_work(self) -> None:
         """Start what the first frame must not wait for: a large list's load, the refresh. Needs
         the asyncio loop running; runs once."""
-        global _startup_heap_frozen
         if self._work_started:
             return
         self._work_started = True
-        if not _startup_heap_frozen:
-            # What start-up made (modules, classes, this window) lives as long as the app. A
-            # full pass of the garbage collector walks every object it tracks, some 40 ms on the
-            # GUI thread with all of them; frozen, its passes look only at what came later.
-            _startup_heap_frozen = True
-            gc.freeze()
+        runtime.freeze_start_up()  # what start-up made lives as long as the app
         self.list_loader.start_deferred()
         self._start_up_refresh()
 

@@ -1,0 +1,47 @@
+"""The room list's tuning: sizes and thresholds at which its code takes another path.
+
+Production uses :data:`DEFAULT_TUNING`. Each value only decides how work is done (in one pass or
+in steps, one signal per row or one layout change), never what the table holds, so tests pass
+small values in to take every path with a few rooms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RoomListTuning:
+    # Items per piece of work done in steps (sorting, building and freeing lists, cutting
+    # origins): a millisecond or two each, so the GIL changes hands between them.
+    sort_step: int = 8_192
+    # A batch update that adds or moves at least resort_min_moves rooms, and one in
+    # resort_share of the rows or more, sorts every row again rather than finding each room's
+    # place: a sort of 100,000 rooms takes some 60 ms, a place found by binary search some 8 µs
+    # (a sync's 60,000 missing marks took half a second).
+    resort_min_moves: int = 2_000
+    resort_share: int = 16
+    # Slots discarded at once from the meeting id index past which one pass over all its slots
+    # is quicker than a binary search and a shift of the array for each.
+    index_discard_one_by_one: int = 64
+    # Rooms added to the meeting id index are each put in place by binary search while they are
+    # at most one in this many of the rooms in it; more, and they are merged in all at once.
+    index_insert_share: int = 32
+    # Above this many rows changing in one step, one layout change is cheaper than row signals.
+    row_signal_limit: int = 16
+    # Rooms from which the rows a reset replaces are freed in a background thread.
+    release_in_background: int = 20_000
+    # Origins kept once for the rooms whose links share them; past this many, further texts are
+    # kept whole (an account's rooms share one).
+    origins_max: int = 255
+    origin_sample: int = 64  # texts looked at for the origin most rooms share
+
+    def __post_init__(self) -> None:
+        for name in ("sort_step", "origin_sample", "resort_share"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"RoomListTuning.{name} must be at least 1")
+        if not 0 <= self.origins_max <= 255:
+            raise ValueError("RoomListTuning.origins_max must be from 0 to 255 (one byte a room)")
+
+
+DEFAULT_TUNING = RoomListTuning()
