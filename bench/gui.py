@@ -128,9 +128,9 @@ def main_window(data_dir: Path, api_url: str) -> Iterator[Any]:
     """
     from roomdesk.paths import app_paths
     from roomdesk.secrets import ApiKey, KeyStore
-    from roomdesk.services.session import AppSession
     from roomdesk.ui.app_settings import AppSettings
     from roomdesk.ui.main_window import MainWindow
+    from roomdesk.ui.session import AppSession
 
     paths = app_paths({"ROOMDESK_DATA_DIR": str(data_dir)}).ensure()
     session = AppSession(

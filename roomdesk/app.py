@@ -73,8 +73,8 @@ class App:
         early_check: EarlyStructureCheck | None = None,
     ) -> None:
         from roomdesk.paths import app_paths
-        from roomdesk.services.session import AppSession
         from roomdesk.ui.app_settings import AppSettings
+        from roomdesk.ui.session import AppSession
 
         self.args = args
         self.qt_app = qt_app

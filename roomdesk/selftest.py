@@ -46,9 +46,9 @@ from roomdesk.timezones import available_zone_names, system_zone_name
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from roomdesk.services.session import AppSession
     from roomdesk.store import StoredRoom
     from roomdesk.ui.main_window import MainWindow
+    from roomdesk.ui.session import AppSession
 
 # Written besides stdout when set: a windowed Windows build may have no usable stdout.
 REPORT_FILE_ENV = "ROOMDESK_SELF_TEST_REPORT"
@@ -330,7 +330,7 @@ class _Demo:
 
     async def start(self) -> str:
         from roomdesk.paths import app_paths
-        from roomdesk.services.session import AppSession
+        from roomdesk.ui.session import AppSession
 
         # A key in the environment is irrelevant to the demo; the keychain is never asked.
         self.session = AppSession(app_paths().ensure())

@@ -187,7 +187,7 @@ def app_session(emulator, aloop, keyring_backend):
     """An AppSession pointed at the emulator, with no key yet; shut down after the test."""
     from roomdesk.paths import app_paths
     from roomdesk.secrets import KeyStore
-    from roomdesk.services.session import AppSession
+    from roomdesk.ui.session import AppSession
 
     session = AppSession(
         app_paths(),

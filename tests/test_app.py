@@ -26,10 +26,10 @@ from roomdesk.domain.status import RoomStatus
 from roomdesk.logging_setup import PrivateRotatingFileHandler, configure_logging
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.services.session import AppSession
 from roomdesk.store import RoomStore
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.room_table_model import RoomRole
+from roomdesk.ui.session import AppSession
 from roomdesk.ui.settings_dialog import SettingsDialog
 from roomdesk.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
 from tests.memory_keyring import MemoryKeyring
@@ -550,8 +550,16 @@ FIRST_FRAME_MODULES = frozenset(
         "roomdesk.pyside_setup",
         "roomdesk.redact",
         "roomdesk.secrets",
-        "roomdesk.services",
-        "roomdesk.services.session",
+        "roomdesk.roomlist",
+        "roomdesk.roomlist.changes",
+        "roomdesk.roomlist.columns",
+        "roomdesk.roomlist.indexes",
+        "roomdesk.roomlist.ordering",
+        "roomdesk.roomlist.preparation",
+        "roomdesk.roomlist.runtime",
+        "roomdesk.roomlist.table",
+        "roomdesk.roomlist.texts",
+        "roomdesk.roomlist.tuning",
         "roomdesk.store",
         "roomdesk.store.db",
         "roomdesk.store.migrations",
@@ -567,6 +575,7 @@ FIRST_FRAME_MODULES = frozenset(
         "roomdesk.ui.pending_creates",
         "roomdesk.ui.room_actions",
         "roomdesk.ui.room_table_model",
+        "roomdesk.ui.session",
         "roomdesk.ui.status_bar",
         "roomdesk.ui.store_problems",
     }

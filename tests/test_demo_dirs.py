@@ -13,7 +13,7 @@ from PySide6.QtCore import QLockFile
 
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeyStore
-from roomdesk.services.session import (
+from roomdesk.ui.session import (
     DEMO_DIR_GRACE_SECONDS,
     DEMO_LOCK_NAME,
     AppSession,

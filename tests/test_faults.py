@@ -40,10 +40,10 @@ from roomdesk.emulator.server import RecordedRequest, RequestOutcome
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DELETE_CONCURRENCY, DeleteOutcome
-from roomdesk.services.session import AppSession
 from roomdesk.store import PendingState, RoomStore
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.main_window import MainWindow
+from roomdesk.ui.session import AppSession
 from tests.memory_keyring import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[1]

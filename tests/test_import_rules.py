@@ -99,3 +99,35 @@ def test_the_domain_imports_only_itself_and_the_standard_library() -> None:
 
 def test_the_store_records_import_no_api_module() -> None:
     assert not {name for name in _imports("roomdesk.store.records") if "roomdesk.api" in name}
+
+
+# Layers import downwards only (docs/architecture.md): what each Qt-free layer may not import.
+FORBIDDEN = {
+    "roomdesk.api": ("roomdesk.store", "roomdesk.services", "roomdesk.roomlist", "roomdesk.ui"),
+    "roomdesk.store": (
+        "roomdesk.services",
+        "roomdesk.roomlist",
+        "roomdesk.ui",
+        "roomdesk.api.client",
+    ),
+    "roomdesk.services": ("roomdesk.roomlist", "roomdesk.ui"),
+    "roomdesk.roomlist": ("roomdesk.api", "roomdesk.services", "roomdesk.ui"),
+    "roomdesk.emulator": (
+        "roomdesk.store",
+        "roomdesk.services",
+        "roomdesk.roomlist",
+        "roomdesk.ui",
+    ),
+}
+QT = ("PySide6", "qasync", "shiboken6")
+
+
+def test_the_qt_free_layers_import_no_qt_and_nothing_above_them() -> None:
+    for module in _modules():
+        layer = next((name for name in FORBIDDEN if module.startswith(name)), None)
+        if layer is None:
+            continue
+        imported = _imports(module)
+        assert not {name for name in imported if name.split(".")[0] in QT}, module
+        above = {name for name in imported if name.startswith(FORBIDDEN[layer])}
+        assert above == set(), (module, above)

@@ -22,11 +22,11 @@ from roomdesk.domain.status import RoomStatus
 from roomdesk.paths import app_paths
 from roomdesk.roomlist.texts import Column
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.services.session import AppSession
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.create_room_dialog import CreateRoomDialog
 from roomdesk.ui.main_window import MainWindow
 from roomdesk.ui.room_table_model import RoomRole
+from roomdesk.ui.session import AppSession
 
 SHOTS = Path("/tmp/roomdesk-shots")
 

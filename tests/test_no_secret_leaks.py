@@ -39,10 +39,10 @@ from roomdesk.emulator import EmulatorServer
 from roomdesk.logging_setup import configure_logging
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey, KeyStore
-from roomdesk.services.session import AppSession
 from roomdesk.store.records import LinkKind
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.main_window import MainWindow
+from roomdesk.ui.session import AppSession
 from roomdesk.ui.welcome_dialog import WelcomeDialog
 from tests.memory_keyring import MemoryKeyring
 

@@ -24,7 +24,7 @@ from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomTableModel
 
 if TYPE_CHECKING:
-    from roomdesk.services.session import AppSession
+    from roomdesk.ui.session import AppSession
 
 log = logging.getLogger("roomdesk.ui")
 

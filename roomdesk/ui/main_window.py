@@ -67,11 +67,11 @@ if TYPE_CHECKING:
     import asyncio
 
     from roomdesk.api.requests import MeetingRequest
-    from roomdesk.services.session import AppSession
 
     # The dialogs are imported when first opened: their modules would slow every start.
     from roomdesk.ui.create_room_dialog import CreateRoomDialog
     from roomdesk.ui.edit_room_dialog import EditRoomDialog
+    from roomdesk.ui.session import AppSession
     from roomdesk.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger("roomdesk.ui")

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from roomdesk.domain.rooms import RoomMode
-from roomdesk.services.session import AppSession
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.key_feedback import describe_key_failure
+from roomdesk.ui.session import AppSession
 from roomdesk.ui.timezone_picker import TimeZonePicker
 
 ROOM_MODE_TEXT = {
