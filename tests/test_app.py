@@ -574,6 +574,7 @@ FIRST_FRAME_MODULES = frozenset(
         "roomdesk.ui.main_window",
         "roomdesk.ui.pending_creates",
         "roomdesk.ui.room_actions",
+        "roomdesk.ui.room_filter_proxy",
         "roomdesk.ui.room_table_model",
         "roomdesk.ui.session",
         "roomdesk.ui.status_bar",

@@ -17,7 +17,8 @@ from roomdesk.domain.rooms import LABEL_MAX_LENGTH
 from roomdesk.domain.status import RoomStatus
 from roomdesk.roomlist.texts import Column
 from roomdesk.store.records import RoomSource, StoredRoom
-from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomRole, RoomTableModel
+from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
+from roomdesk.ui.room_table_model import RoomRole, RoomTableModel
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ZONE = "Europe/Oslo"  # CET (UTC+1) in December

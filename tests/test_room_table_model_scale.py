@@ -22,7 +22,8 @@ from roomdesk.roomlist.texts import PAST_STATUSES, Column, search_text
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
 from roomdesk.store import RoomStore
 from roomdesk.store.records import RoomSource, StoredRoom
-from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomRole, RoomTableModel
+from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
+from roomdesk.ui.room_table_model import RoomRole, RoomTableModel
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 WORDS = ("kiwi", "mango", "papaya", "quince")

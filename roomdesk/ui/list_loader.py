@@ -21,7 +21,8 @@ from roomdesk.roomlist.preparation import PreparedRooms, first_rooms_by_end
 from roomdesk.roomlist.texts import Column
 from roomdesk.store import StoredRoom
 from roomdesk.ui.async_slot import async_slot
-from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomTableModel
+from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
+from roomdesk.ui.room_table_model import RoomTableModel
 
 if TYPE_CHECKING:
     from roomdesk.ui.session import AppSession

@@ -57,7 +57,8 @@ from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
 from roomdesk.ui.list_loader import ListLoader, LoadTuning
 from roomdesk.ui.pending_creates import PendingCreatesBar
 from roomdesk.ui.room_actions import RoomActions
-from roomdesk.ui.room_table_model import RoomFilterProxyModel, RoomRole, RoomTableModel
+from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
+from roomdesk.ui.room_table_model import RoomRole, RoomTableModel
 from roomdesk.ui.status_bar import STATUS_MESSAGE_MS, StatusBar
 from roomdesk.ui.store_problems import report_store_error
 
