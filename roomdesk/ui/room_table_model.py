@@ -5,12 +5,11 @@ The model is a thin layer: the table (Qt-free, see :mod:`roomdesk.roomlist`) hol
 order and statuses, and tells of each change it makes before and after making it; the model turns
 those into Qt's begin/end signals, and its roles into the table's cell values.
 
-Filtering. :class:`RoomFilterProxyModel` is not a QSortFilterProxyModel: that one asks a Python
-``filterAcceptsRow`` once per row, a call into Python per row per keystroke. This proxy works
-out the accepted rows in one pass over the rows' search texts, and when a query only narrows the
-previous one (typing on), it checks just the rows that matched before. Its rows map to the source's
-through a list of the source's slots, which stay with their rooms while rows move; no filter at all
-maps them one to one with no list. It needs of its source only the methods of :class:`SlotRooms`.
+Filtering. :class:`RoomFilterProxyModel` is not a QSortFilterProxyModel, which calls a Python
+``filterAcceptsRow`` per row per keystroke: it matches all rows in one pass over their search
+texts, and filters incrementally (a query that narrows the previous one checks only the rows
+that matched). Its rows are an indirection list of the source's slots; with no filter, an
+identity mapping. It needs of its source only the methods of :class:`SlotRooms`.
 """
 
 from __future__ import annotations
@@ -555,9 +554,8 @@ class RoomFilterProxyModel(QAbstractProxyModel):
     source's order. Past rooms (expired, deleted) are shown until :meth:`setShowPast` says
     otherwise.
 
-    Its rows are a list of the source's storage slots, in the source's row order. Slots do not
-    shift when the source inserts or removes rows, so following such a change costs a binary
-    search (by the source's sort key) and one list insert or delete, not a pass over the rows.
+    Its rows are the source's storage slots in the source's row order; slots are stable handles,
+    so a source insert or removal costs a binary search and one list edit, not a pass.
     """
 
     # Results of recent queries kept for going back (backspace) while the rows stay the same.
