@@ -174,7 +174,7 @@ class App:
         """Run the app to its end; the exit code.
 
         When the window can show the saved list at once, it is built and drawn before asyncio is
-        imported (some 25 ms of every start), by Qt's own event loop; the asyncio loop, and with
+        imported, by Qt's own event loop; the asyncio loop, and with
         it the key, the list's background load and the refresh, start once that frame is drawn.
         """
         if self.shows_saved_list_first():
@@ -399,9 +399,8 @@ def run_gui(args: argparse.Namespace) -> int:
     except StoreError as exc:  # a data folder that cannot be made: nothing to show a window in
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    # The room list's structure check reads the whole file (60 ms at 100,000 rooms): it runs in
-    # a worker thread from here on, while Qt and the window's modules load. The demo uses a
-    # list of its own.
+    # The room list's structure check reads the whole file: it runs in a worker thread from
+    # here on, while Qt and the window's modules load. The demo uses a list of its own.
     early_check = None if args.demo else EarlyStructureCheck(paths.store_file)
 
     from roomdesk.pyside_setup import lighten_pyside_import_hook

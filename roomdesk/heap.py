@@ -1,10 +1,9 @@
 """Give memory freed by Python back to the operating system, where the C library allows it.
 
 After a large list of rooms is replaced, its millions of small strings are freed, but glibc's
-allocator keeps most of the pages they used (some 20 MB at 100,000 rooms), so the process stays
-that much bigger for the rest of its run. ``malloc_trim`` returns those pages; it takes under a
-millisecond. Other C libraries (macOS, Windows, musl) have no such call and return memory their
-own way: there this does nothing.
+allocator keeps most of the pages they used, so the process stays that much bigger for the rest
+of its run. ``malloc_trim`` returns those pages, cheaply. Other C libraries (macOS, Windows,
+musl) have no such call and return memory their own way: there this does nothing.
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ ACTIVATE_MESSAGE = b"activate\n"
 # A peer sending more than this without a complete line is not a roomdesk.
 MAX_MESSAGE_BYTES = 1024
 # How long a second instance tries to reach the first. The first takes the lock at once and
-# listens once its window's first frame is drawn (a fraction of a second; at most about 1.2 s,
-# when no frame can be drawn), and the system accepts connections while its loop is busy.
+# listens once its window's first frame is drawn (or gives up waiting for one), and the system
+# accepts connections while its loop is busy; this covers the slowest such start.
 NOTIFY_TIMEOUT_SECONDS = 1.5
 _CONNECT_RETRY_SECONDS = 0.05
 

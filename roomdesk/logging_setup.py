@@ -27,8 +27,8 @@ class PrivateRotatingFileHandler(logging.FileHandler):
     on, ``backups`` of them kept) before a record would take it past ``max_bytes``.
 
     Built on logging's own FileHandler rather than logging.handlers' RotatingFileHandler:
-    importing logging.handlers (socket, pickle) took some 5 ms of every start, before the
-    window's first frame.
+    importing logging.handlers (socket, pickle) would add to every start, before the window's
+    first frame.
     """
 
     def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:

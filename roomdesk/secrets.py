@@ -32,8 +32,8 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeVar
 
-# keyring itself is imported where the keychain is used, off the GUI thread (see KeyStore):
-# importing it costs about 20 ms, which a start with the key in the environment never needs.
+# keyring itself is imported lazily, where the keychain is used, off the GUI thread (see
+# KeyStore): a start with the key in the environment never pays for that import.
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
     from keyring.backends.chainer import ChainerBackend

@@ -51,8 +51,8 @@ from roomdesk.api.requests import Field, MeetingRequest, fields_param
 from roomdesk.api.scheduler import Permit, RateLimitScheduler
 from roomdesk.redact import redact
 
-# httpx, ssl and truststore are imported with the first request (see WherebyClient._http):
-# together some 35 ms that a window starting up does not need to wait for.
+# httpx, ssl and truststore are imported lazily, with the first request (see
+# WherebyClient._http), so a window starting up does not wait for them.
 if TYPE_CHECKING:
     import httpx
 
@@ -67,9 +67,9 @@ RATE_LIMIT_MARGIN = 0.2
 
 # Points each kind of call costs against the organisation's per-minute budget.
 POINT_COST = {"GET": 1, "DELETE": 2, "POST": 3}
-# A page of 100 meetings with every field is about 57 KiB (measured against the emulator), so no
-# real answer comes near 8 MiB. Past it the server is broken or hostile, and reading stops there
-# rather than holding whatever it sends in memory.
+# Far above the largest real answer (a full page of meetings with every field). Past it the
+# server is broken or hostile, and reading stops there rather than holding whatever it sends in
+# memory.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
 # httpx's timeouts bound each read, not the whole answer: a server sending a byte every few
 # seconds would otherwise hold a request, and its place in the rate-limit queue, for ever.
@@ -417,7 +417,7 @@ class WherebyClient:
     @property
     def _http(self) -> httpx.AsyncClient:
         """The one HTTP client, made for the first request: making it loads httpcore and reads
-        the system's certificates (some 50 ms), which a window that is starting need not wait for.
+        the system's certificates, which a window that is starting need not wait for.
         """
         if self._http_client is None:
             if self._closed:

@@ -159,8 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "roomdesk-emulator"
     sys_version = ""
     timeout = IDLE_CONNECTION_TIMEOUT
-    # Headers and body go out in separate writes; without TCP_NODELAY the body can wait for
-    # the client's delayed ACK (about 40 ms per answer).
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm holds
+    # the body back until the client's delayed ACK arrives.
     disable_nagle_algorithm = True
     server: _HTTPServer
 

@@ -74,10 +74,9 @@ class EndIndex:
 class IdIndex:
     """Finds a room's slot by its meeting id, with no dict entry and no int object per room.
 
-    The slots of the rooms a full load brought are kept sorted by meeting id in an array of
-    machine ints (4 bytes a room, against some 70 for a dict entry and its int) and found by
-    binary search, each step cutting an id out of a search text (some microseconds at 100,000
-    rooms). Rooms added since are in a dict until the next sort of every row folds them in
+    The slots of the rooms a full load brought are kept sorted by meeting id in a compact array
+    of machine ints and found by binary search, each step cutting an id out of a search text.
+    Rooms added since are in a dict until the next sort of every row folds them in
     (:meth:`complete`). The sorted slots are also the tie-break order of every sort
     (see :mod:`roomdesk.roomlist.ordering`).
 

@@ -49,12 +49,12 @@ def bulk_work(*, freeze_new: bool = False) -> Iterator[None]:
       each new container it sees, and reading and preparing rooms builds a dozen lists of
       100,000: each pass would hold the GIL for tens of milliseconds, a stall of the GUI thread.
       Nothing built there forms a cycle; reference counting frees it.
-    * The GIL changes hands every millisecond rather than every 5: handling one event, the GUI
-      thread takes the GIL several times, and waiting 5 ms each time added up to 25 ms stalls.
+    * A shorter GIL switch interval: handling one event, the GUI thread takes the GIL several
+      times, and waiting out the default interval each time added up to visible stalls.
 
     ``freeze_new``: at the end, move everything the collector tracks to its permanent generation
     (``gc.freeze()``). Otherwise its first pass afterwards looks at every container made
-    meanwhile, a large table's columns included (26 ms at 100,000 rooms).
+    meanwhile, a large table's columns included.
 
     Sections may overlap (in several threads); the settings from before come back when the last
     one ends.
@@ -167,13 +167,11 @@ def pack_kept_strings(prepared: PreparedRooms) -> None:
     """Make the strings ``prepared`` keeps for each room again, one right after the other in
     memory, once everything else made for it is freed (its snapshot included).
 
-    Reading and preparing a large list makes several short-lived strings and tuples for each
-    room among the ones the table keeps (search texts, which hold the meeting ids, and labels).
-    Freed, they leave holes in Python's 1 MB arenas, which go back to the system only when
-    wholly empty: at 100,000 rooms some 10 MB stayed resident that way. Here each kept list is
-    first joined into a few long strings (long ones live outside those arenas) and emptied,
-    which empties the arenas of the load; Python returns them, and splitting the long strings
-    again fills fresh ones densely. A chunk holding the separator itself is kept as it is.
+    Heap compaction for pymalloc: the short-lived objects of a load, freed, leave the kept
+    strings (search texts, labels) scattered over arenas that go back to the system only when
+    wholly empty. Each kept list is joined into a few long strings (allocated outside the
+    arenas) and emptied, so the load's arenas empty and are returned; splitting the long strings
+    again fills fresh arenas densely. A chunk holding the separator itself is kept as it is.
 
     Not for shared strings: each entry becomes an object of its own.
     """
@@ -242,8 +240,8 @@ start_up_frozen = False
 
 def freeze_start_up() -> bool:
     """Move what start-up made out of the collector's view, once per process; True the first
-    time. Modules, classes and the window live as long as the app: a full pass walking all of
-    them takes some 40 ms on the GUI thread, frozen its passes look only at what came later."""
+    time. Modules, classes and the window live as long as the app, so the collector's full
+    passes need not walk them on the GUI thread (``gc.freeze``)."""
     global start_up_frozen
     if start_up_frozen:
         return False

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class RoomListTuning:
     # Items per piece of work done in steps (sorting, building and freeing lists, cutting
-    # origins): a millisecond or two each, so the GIL changes hands between them.
+    # origins): chunked work, short enough that the GIL changes hands between pieces.
     sort_step: int = 8_192
     # A batch update that adds or moves at least resort_min_moves rooms, and one in
     # resort_share of the rows or more, sorts every row again rather than finding each room's
-    # place: a sort of 100,000 rooms takes some 60 ms, a place found by binary search some 8 µs
-    # (a sync's 60,000 missing marks took half a second).
+    # place by binary search: past that many, one sort costs less than the insertions.
     resort_min_moves: int = 2_000
     resort_share: int = 16
     # Slots discarded at once from the meeting id index past which one pass over all its slots

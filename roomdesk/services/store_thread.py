@@ -1,9 +1,9 @@
 """A second connection to the room store, used from one worker thread of its own.
 
 For the bulk writes of a sync. On the GUI thread, a page's write waits for the disk whenever the
-checkpoint thread is flushing the database file (12 to 23 ms instead of 2 on an ext4 disk), and
-the window stalls that long. SQLite lets one connection write at a time, so the GUI thread's own
-writes (a create, a label) wait for a page's transaction at most, a few milliseconds.
+checkpoint thread is copying the write-ahead log into the database file, and the window stalls
+that long. SQLite lets one connection write at a time, so the GUI thread's own writes (a create,
+a label) wait for one page's transaction at most.
 """
 
 from __future__ import annotations

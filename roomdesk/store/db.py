@@ -518,7 +518,7 @@ class RoomStore:
     changed.
 
     ``structure_checked`` says the caller has just run SQLite's quick check on this file and it
-    passed, so opening skips its own (a full read of the file: 50 ms at 100,000 rooms).
+    passed, so opening skips its own (a full read of the file).
 
     ``busy_timeout`` is how long a write waits for another program's lock before it fails;
     ``max_page_count``, when given, caps the file's size in pages, as a full disk would (tests

@@ -14,8 +14,8 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    # Imported when a slot first runs (there is a loop then): a window can be built and drawn
-    # before asyncio is imported, which takes some 25 ms of every start.
+    # Imported lazily, when a slot first runs (there is a loop then): a window can be built and
+    # drawn before asyncio's import cost is paid.
     import asyncio
 
 _running: set[asyncio.Task[Any]] = set()

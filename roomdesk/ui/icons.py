@@ -3,8 +3,8 @@
 The line icons in ``resources/icons`` are drawn in ``#000000``, the colour token this module swaps
 for the palette's text colours (QtSvg has no ``currentColor``). Each icon is drawn from its SVG at
 the exact pixel size and mode Qt asks for, the first time it asks (e.g. 32 px for a 16 px icon at
-200 % scaling), and kept: a window's first frame draws a few of them at one size, where drawing
-every size and mode up front cost some 30 ms of each start.
+200 % scaling), and kept (lazy rendering with memoization): a window's first frame draws only a
+few of them, at one size.
 
 ``resources_dir()`` finds the resources in a frozen app (``sys._MEIPASS/resources``), inside the
 installed package (``roomdesk/resources``) and in a source checkout (top-level ``resources/``).
@@ -167,7 +167,7 @@ class SvgIconEngine(QIconEngine):
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
         # Device pixels per logical one, from the painter's transform, which holds the device's
         # pixel ratio: painter.device() would have PySide work out the device's Python type,
-        # which its first call does by setting up every paint device class (7 ms of start-up).
+        # which its first call does by setting up every paint device class, a cost of start-up.
         transform = painter.deviceTransform()
         scale = max(
             math.hypot(transform.m11(), transform.m12()),
@@ -228,8 +228,8 @@ def clear_icon_cache() -> None:
 
 
 def app_icon() -> QIcon:
-    """roomdesk's own icon, in its own colours, at sizes up to 512 px, each drawn when first
-    asked for (drawing them all took some 3 ms of every start, the 512 px one most of it)."""
+    """roomdesk's own icon, in its own colours, at sizes up to 512 px, each drawn lazily, when
+    first asked for, so a start draws only the sizes it shows."""
     if not _app_icon:
         svg = (resources_dir() / APP_ICON_FILE).read_bytes()
         if not QSvgRenderer(QByteArray(svg)).isValid():

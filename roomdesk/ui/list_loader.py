@@ -34,12 +34,11 @@ log = logging.getLogger("roomdesk.ui")
 class LoadTuning:
     """Where a list counts as large.
 
-    ``background_rooms``: from this many rooms on, reading and preparing the list takes long
-    enough to delay the window (7 ms at 2,000 rooms, 40 ms at 10,000, 0.6 s at 100,000): it
-    happens in a worker thread, and the table shows the list's first ``first_rows`` meanwhile.
-    ``large_list_rooms``: from this many rooms on, a full pass of Python's garbage collector,
-    which walks every entry of the table's columns, would stall the GUI thread for tens of
-    milliseconds, so the loaded table is kept out of those passes.
+    ``background_rooms``: from this many rooms on, reading and preparing the list would delay
+    the window, so it happens in a worker thread and the table shows the list's first
+    ``first_rows`` meanwhile (progressive loading).
+    ``large_list_rooms``: from this many rooms on, the loaded table is frozen out of the garbage
+    collector's full passes (``gc.freeze``), which would walk every entry of its columns.
     """
 
     background_rooms: int = 2_000

@@ -63,8 +63,8 @@ from roomdesk.ui.status_bar import STATUS_MESSAGE_MS, StatusBar
 from roomdesk.ui.store_problems import report_store_error
 
 if TYPE_CHECKING:
-    # asyncio is imported where a coroutine needs it: the window's first frame is drawn before
-    # asyncio is imported (some 25 ms of every start), and so before the services' modules.
+    # asyncio is imported lazily, where a coroutine needs it: the window's first frame is drawn
+    # before that import's cost is paid, and so before the services' modules load.
     import asyncio
 
     from roomdesk.api.requests import MeetingRequest

@@ -1,11 +1,11 @@
 """The filter over the rooms table: :class:`RoomFilterProxyModel`, built for 100,000 rooms.
 
-It is not a QSortFilterProxyModel: that one asks a Python ``filterAcceptsRow`` once per row.
-This proxy works out the accepted rows in one pass over the rows' search texts, and when a query
-only narrows the previous one (typing on), it checks just the rows that matched before. Its rows
-map to the source's through a list of the source's slots, which stay with their rooms while rows
-move; no filter at all maps them one to one with no list. It needs of its source only the
-methods of :class:`SlotRooms`, which :class:`~roomdesk.ui.room_table_model.RoomTableModel` has.
+It is not a QSortFilterProxyModel, which calls a Python ``filterAcceptsRow`` per row per
+keystroke: it matches all rows in one pass over their search texts, and filters incrementally (a
+query that narrows the previous one checks only the rows that matched). Its rows are an
+indirection list of the source's slots; with no filter, an identity mapping. It needs of its
+source only the methods of :class:`SlotRooms`, which
+:class:`~roomdesk.ui.room_table_model.RoomTableModel` has.
 """
 
 from __future__ import annotations
@@ -72,9 +72,8 @@ class RoomFilterProxyModel(QAbstractProxyModel):
     source's order. Past rooms (expired, deleted) are shown until :meth:`setShowPast` says
     otherwise.
 
-    Its rows are a list of the source's storage slots, in the source's row order. Slots do not
-    shift when the source inserts or removes rows, so following such a change costs a binary
-    search (by the source's sort key) and one list insert or delete, not a pass over the rows.
+    Its rows are the source's storage slots in the source's row order; slots are stable handles,
+    so a source insert or removal costs a binary search and one list edit, not a pass.
     """
 
     # Results of recent queries kept for going back (backspace) while the rows stay the same.

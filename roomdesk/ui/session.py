@@ -27,8 +27,8 @@ from roomdesk.store import PendingCreate, RoomRows, RoomStore, StoredRoom, Store
 from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice, open_store_safely
 
 if TYPE_CHECKING:
-    # asyncio, the client and the services are imported when first used: a window showing the
-    # saved list is drawn before them (asyncio alone takes some 25 ms of every start).
+    # asyncio, the client and the services are imported lazily, when first used: a window
+    # showing the saved list is drawn before their import cost is paid.
     import asyncio
 
     from roomdesk.api.client import RateLimitStatus, WherebyClient
