@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
+import os
 import signal
-import socket
 import sys
 import traceback
 from collections.abc import Awaitable, Sequence
@@ -334,13 +335,15 @@ class InterruptWatch:
     KeyboardInterrupt inside whatever Qt callback runs next (which logged it as a crash).
 
     Python runs signal handlers only between its own bytecodes, and Qt's event loop may sit in
-    C++ for as long as nothing happens: the signal's wake-up byte, written to a socket Qt
-    watches, brings the loop back into Python at once. Use as a context manager.
+    C++ for as long as nothing happens: the signal's wake-up byte, written to a pipe Qt watches
+    (the self-pipe trick), brings the loop back into Python at once. Windows takes only a socket
+    for that byte. Use as a context manager.
     """
 
     def __init__(self, on_interrupt: Any) -> None:
         self._on_interrupt = on_interrupt
-        self._sockets: tuple[socket.socket, socket.socket] | None = None
+        self._read_some: Any = None  # reads what woke the loop: os.read on a pipe, or recv
+        self._closers: list[Any] = []
         self._notifier: Any = None
         self._old_handler: Any = None
         self._old_wakeup = -1
@@ -348,12 +351,23 @@ class InterruptWatch:
     def __enter__(self) -> InterruptWatch:
         from PySide6.QtCore import QSocketNotifier, QTimer
 
-        reader, writer = socket.socketpair()
-        for end in (reader, writer):
-            end.setblocking(False)
-        self._sockets = (reader, writer)
-        self._old_wakeup = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-        self._notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+        if sys.platform == "win32":
+            import socket  # not needed elsewhere before the first frame
+
+            reader, writer = socket.socketpair()
+            for end in (reader, writer):
+                end.setblocking(False)
+            self._closers = [reader.close, writer.close]
+            self._read_some = reader.recv
+            read_fd, write_fd = reader.fileno(), writer.fileno()
+        else:
+            read_fd, write_fd = os.pipe()
+            for fd in (read_fd, write_fd):
+                os.set_blocking(fd, False)
+            self._closers = [functools.partial(os.close, fd) for fd in (read_fd, write_fd)]
+            self._read_some = functools.partial(os.read, read_fd)
+        self._old_wakeup = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+        self._notifier = QSocketNotifier(read_fd, QSocketNotifier.Type.Read)
         self._notifier.activated.connect(self._drain)
 
         def handler(_signum: int, _frame: Any) -> None:
@@ -365,9 +379,8 @@ class InterruptWatch:
 
     def _drain(self) -> None:
         # Python has run the handler by now; the bytes only said that a signal came.
-        assert self._sockets is not None
         try:
-            while self._sockets[0].recv(64):
+            while self._read_some(64):
                 pass
         except (BlockingIOError, InterruptedError):
             pass
@@ -378,10 +391,9 @@ class InterruptWatch:
         if self._notifier is not None:
             self._notifier.setEnabled(False)
             self._notifier = None
-        if self._sockets is not None:
-            for end in self._sockets:
-                end.close()
-            self._sockets = None
+        for close in self._closers:
+            close()
+        self._closers = []
 
 
 def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> None:
