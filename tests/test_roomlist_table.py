@@ -6,9 +6,8 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -25,50 +24,8 @@ from roomdesk.roomlist.ordering import SortOrder
 from roomdesk.roomlist.table import RoomTable, TableInconsistent
 from roomdesk.roomlist.texts import ENDS_COL, LABEL_COL, PAST_STATUSES, Column
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.records import RoomSource, StoredRoom
-
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-WORDS = ("kiwi", "mango", "papaya", "quince")
-
-
-def usual_id(number: int) -> str:
-    return f"m{number:05d}"
-
-
-def odd_id(number: int) -> str:
-    """Meeting ids that the last line of a search text does not hold as they are, among usual
-    ones: capitals (the text is case-folded), a line break, an ß (folded to "ss")."""
-    return (f"M{number:05d}", f"m\n{number:05d}", f"ß{number:05d}", usual_id(number))[number % 4]
-
-
-def room(
-    number: int,
-    *,
-    minutes: int = 120,
-    label: str = "",
-    deleted: bool = False,
-    meeting_id: Callable[[int], str] = usual_id,
-) -> StoredRoom:
-    url = f"https://acme.whereby.com/{WORDS[number % 4]}-{number:05d}"
-    return StoredRoom(
-        id=number,
-        meeting_id=meeting_id(number),
-        room_name=url.removeprefix("https://acme.whereby.com"),
-        room_url=url,
-        host_room_url=f"{url}?roomKey=k{number}",
-        viewer_room_url=None,
-        start_date=None,
-        end_date=NOW + timedelta(minutes=minutes),
-        room_mode="normal",
-        options=None,
-        label=label,
-        notes="",
-        created_at=NOW - timedelta(days=1),
-        source=RoomSource.CREATED,
-        deleted_at=NOW if deleted else None,
-        server_missing_at=None,
-        updated_at=NOW,
-    )
+from roomdesk.store.records import StoredRoom
+from tests.samples import NOW, odd_id, room, usual_id
 
 
 def ids_of(table: RoomTable) -> list[str]:
