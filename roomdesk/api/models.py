@@ -240,9 +240,11 @@ _fromisoformat = datetime.fromisoformat
 _is_meeting_id = _MEETING_ID.fullmatch
 
 
-@dataclass(frozen=True)
-class SkippedMeeting:
-    """A meeting of a list page that could not be read, so it was left out of the page."""
+class SkippedMeeting(NamedTuple):
+    """A meeting of a list page that could not be read, so it was left out of the page.
+
+    A named tuple: this module loads before the window's first frame, and Python builds one
+    several times faster than a frozen dataclass."""
 
     meeting_id: str | None  # its id when that could be read
     reason: str

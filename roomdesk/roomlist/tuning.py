@@ -7,11 +7,10 @@ small values in to take every path with a few rooms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class RoomListTuning:
+class _Tuning(NamedTuple):
     # Items per piece of work done in steps (sorting, building and freeing lists, cutting
     # origins): chunked work, short enough that the GIL changes hands between pieces.
     sort_step: int = 8_192
@@ -35,12 +34,22 @@ class RoomListTuning:
     origins_max: int = 255
     origin_sample: int = 64  # texts looked at for the origin most rooms share
 
-    def __post_init__(self) -> None:
+
+class RoomListTuning(_Tuning):
+    """The tuning, its values checked when it is made. A named tuple rather than a frozen
+    dataclass: this module loads before the window's first frame, and Python builds a named
+    tuple class several times faster."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> RoomListTuning:
+        self = super().__new__(cls, *args, **kwargs)
         for name in ("sort_step", "origin_sample", "resort_share"):
             if getattr(self, name) < 1:
                 raise ValueError(f"RoomListTuning.{name} must be at least 1")
         if not 0 <= self.origins_max <= 255:
             raise ValueError("RoomListTuning.origins_max must be from 0 to 255 (one byte a room)")
+        return self
 
 
 DEFAULT_TUNING = RoomListTuning()
