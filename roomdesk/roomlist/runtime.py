@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from roomdesk.heap import give_back_free_memory
 from roomdesk.roomlist.columns import Columns
-from roomdesk.roomlist.tuning import DEFAULT_TUNING
+from roomdesk.roomlist.tuning import DEFAULT_TUNING, LARGE_LIST_ROOMS
 from roomdesk.store.db import RoomRows
 
 if TYPE_CHECKING:
@@ -207,11 +207,6 @@ def prepare_in_worker(
         pack_kept_strings(prepared)
         give_back_free_memory()
         return prepared
-
-
-# From this many rooms on, a full pass of Python's garbage collector, which walks every entry of
-# the table's columns, would stall the GUI thread for tens of milliseconds.
-LARGE_LIST_ROOMS = 20_000
 
 
 class HeapFreezer:

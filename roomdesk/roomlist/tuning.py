@@ -53,3 +53,7 @@ class RoomListTuning(_Tuning):
 
 
 DEFAULT_TUNING = RoomListTuning()
+
+# From this many rooms on, a full pass of Python's garbage collector, which walks every entry of
+# the table's columns, would stall the GUI thread: a loaded table is frozen out of its view.
+LARGE_LIST_ROOMS = 20_000

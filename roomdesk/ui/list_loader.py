@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from roomdesk.roomlist import runtime
 from roomdesk.roomlist.preparation import PreparedRooms, first_rooms_by_end
 from roomdesk.roomlist.texts import Column
+from roomdesk.roomlist.tuning import LARGE_LIST_ROOMS
 from roomdesk.store import StoredRoom
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
 from roomdesk.ui.room_table_model import RoomTableModel
 
 if TYPE_CHECKING:
+    from roomdesk.roomlist.runtime import HeapFreezer
     from roomdesk.ui.session import AppSession
 
 log = logging.getLogger("roomdesk.ui")
@@ -43,7 +44,7 @@ class LoadTuning(NamedTuple):
 
     background_rooms: int = 2_000
     first_rows: int = 100  # more than a screenful
-    large_list_rooms: int = runtime.LARGE_LIST_ROOMS
+    large_list_rooms: int = LARGE_LIST_ROOMS
 
 
 # Selection = (the current room's meeting id, the selected rooms' meeting ids).
@@ -84,7 +85,7 @@ class ListLoader(QObject):
         self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
         # Rooms stored while a background load ran: put in once it is shown.
         self._arrived: dict[str, StoredRoom] = {}
-        self._heap_freezer = runtime.HeapFreezer(self.tuning.large_list_rooms)
+        self._heap_freezer: HeapFreezer | None = None  # made with the first large load
 
     @property
     def loading_rooms(self) -> int:
@@ -137,9 +138,9 @@ class ListLoader(QObject):
         session, model = self._session, self._model
 
         def read_and_prepare() -> PreparedRooms | None:
-            return runtime.prepare_in_worker(
-                lambda: session.room_rows(own_connection=True), model.prepare
-            )
+            from roomdesk.roomlist.runtime import prepare_in_worker
+
+            return prepare_in_worker(lambda: session.room_rows(own_connection=True), model.prepare)
 
         problem = ""
         try:
@@ -169,6 +170,10 @@ class ListLoader(QObject):
 
     def freeze_large_table(self) -> None:
         """Keep a large table's columns out of the garbage collector's full passes."""
+        if self._heap_freezer is None:
+            from roomdesk.roomlist.runtime import HeapFreezer  # not needed by the first frame
+
+            self._heap_freezer = HeapFreezer(self.tuning.large_list_rooms)
         self._heap_freezer.after_load(self._model.rowCount())
 
     def _first_rows(self) -> list[StoredRoom]:

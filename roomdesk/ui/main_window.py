@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Callable
@@ -47,7 +48,6 @@ from PySide6.QtWidgets import (
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
 from roomdesk.domain.times import get_zone
-from roomdesk.roomlist import runtime
 from roomdesk.roomlist.texts import Column
 from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
@@ -56,7 +56,6 @@ from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
 from roomdesk.ui.list_loader import ListLoader, LoadTuning
 from roomdesk.ui.pending_creates import PendingCreatesBar
-from roomdesk.ui.room_actions import RoomActions
 from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
 from roomdesk.ui.room_table_model import RoomRole, RoomTableModel
 from roomdesk.ui.status_bar import STATUS_MESSAGE_MS, StatusBar
@@ -72,6 +71,7 @@ if TYPE_CHECKING:
     # The dialogs are imported when first opened: their modules would slow every start.
     from roomdesk.ui.create_room_dialog import CreateRoomDialog
     from roomdesk.ui.edit_room_dialog import EditRoomDialog
+    from roomdesk.ui.room_actions import RoomActions
     from roomdesk.ui.session import AppSession
     from roomdesk.ui.settings_dialog import SettingsDialog
 
@@ -148,7 +148,6 @@ class MainWindow(QMainWindow):
         self.list_loader.loaded.connect(self.roomsLoaded)
         self.list_loader.stateChanged.connect(self._update_list_state)
         self.list_loader.rowsChanged.connect(self._update_rows)
-        self.room_actions = RoomActions(self)
 
         self.setStatusBar(StatusBar(self))
         self._build_actions()
@@ -434,6 +433,14 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
+
+    @functools.cached_property
+    def room_actions(self) -> RoomActions:
+        """Copy, open and delete for the selected rooms, made at the first use: none is
+        needed by the first frame."""
+        from roomdesk.ui.room_actions import RoomActions
+
+        return RoomActions(self)
 
     def _room_actions(self) -> list[QAction]:
         return [
@@ -862,7 +869,9 @@ class MainWindow(QMainWindow):
         if self._work_started:
             return
         self._work_started = True
-        runtime.freeze_start_up()  # what start-up made lives as long as the app
+        from roomdesk.roomlist.runtime import freeze_start_up  # after the first frame
+
+        freeze_start_up()  # what start-up made lives as long as the app
         self.list_loader.start_deferred()
         self._start_up_refresh()
 
