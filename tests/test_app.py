@@ -573,7 +573,6 @@ FIRST_FRAME_MODULES = frozenset(
         "roomdesk.ui.list_loader",
         "roomdesk.ui.main_window",
         "roomdesk.ui.pending_creates",
-        "roomdesk.ui.room_actions",
         "roomdesk.ui.room_filter_proxy",
         "roomdesk.ui.room_table_model",
         "roomdesk.ui.session",

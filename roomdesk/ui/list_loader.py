@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from roomdesk.roomlist import runtime
 from roomdesk.roomlist.preparation import PreparedRooms, first_rooms_by_end
 from roomdesk.roomlist.texts import Column
 from roomdesk.roomlist.tuning import LARGE_LIST_ROOMS
@@ -24,7 +25,6 @@ from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
 from roomdesk.ui.room_table_model import RoomTableModel
 
 if TYPE_CHECKING:
-    from roomdesk.roomlist.runtime import HeapFreezer
     from roomdesk.ui.session import AppSession
 
 log = logging.getLogger("roomdesk.ui")
@@ -85,7 +85,7 @@ class ListLoader(QObject):
         self._loading_rooms = 0  # how many rooms a background load is reading; 0 when none
         # Rooms stored while a background load ran: put in once it is shown.
         self._arrived: dict[str, StoredRoom] = {}
-        self._heap_freezer: HeapFreezer | None = None  # made with the first large load
+        self._heap_freezer = runtime.HeapFreezer(self.tuning.large_list_rooms)
 
     @property
     def loading_rooms(self) -> int:
@@ -138,9 +138,9 @@ class ListLoader(QObject):
         session, model = self._session, self._model
 
         def read_and_prepare() -> PreparedRooms | None:
-            from roomdesk.roomlist.runtime import prepare_in_worker
-
-            return prepare_in_worker(lambda: session.room_rows(own_connection=True), model.prepare)
+            return runtime.prepare_in_worker(
+                lambda: session.room_rows(own_connection=True), model.prepare
+            )
 
         problem = ""
         try:
@@ -170,10 +170,6 @@ class ListLoader(QObject):
 
     def freeze_large_table(self) -> None:
         """Keep a large table's columns out of the garbage collector's full passes."""
-        if self._heap_freezer is None:
-            from roomdesk.roomlist.runtime import HeapFreezer  # not needed by the first frame
-
-            self._heap_freezer = HeapFreezer(self.tuning.large_list_rooms)
         self._heap_freezer.after_load(self._model.rowCount())
 
     def _first_rows(self) -> list[StoredRoom]:

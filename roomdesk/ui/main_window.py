@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from roomdesk import __version__
 from roomdesk.api.errors import WherebyError
 from roomdesk.domain.times import get_zone
+from roomdesk.roomlist import runtime
 from roomdesk.roomlist.texts import Column
 from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
@@ -869,9 +870,7 @@ class MainWindow(QMainWindow):
         if self._work_started:
             return
         self._work_started = True
-        from roomdesk.roomlist.runtime import freeze_start_up  # after the first frame
-
-        freeze_start_up()  # what start-up made lives as long as the app
+        runtime.freeze_start_up()  # what start-up made lives as long as the app
         self.list_loader.start_deferred()
         self._start_up_refresh()
 
