@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import functools
 import logging
 import os
@@ -13,6 +12,7 @@ from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from roomdesk import __version__
+from roomdesk.app_arguments import ArgumentError, LaunchOptions, parse_arguments
 from roomdesk.redact import redact
 
 if TYPE_CHECKING:
@@ -31,44 +31,12 @@ log = logging.getLogger("roomdesk")
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 
 
-class ArgumentError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise ArgumentError(f"{message} (see 'roomdesk --help')")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="roomdesk",
-        description="Create and manage Whereby rooms for your sessions.",
-        epilog="Environment: ROOMDESK_API_KEY (key instead of the keychain), ROOMDESK_API_URL "
-        "(API address), ROOMDESK_DATA_DIR (where rooms, settings and logs are kept).",
-    )
-    parser.add_argument("--version", action="version", version=f"roomdesk {__version__}")
-    parser.add_argument(
-        "--demo", action="store_true", help="start in demo mode with a local imitation of Whereby"
-    )
-    parser.add_argument("--debug", action="store_true", help="log in detail (secrets removed)")
-    parser.add_argument(
-        "--self-test",
-        action="store_true",
-        help="check this installation offscreen with the demo server, print a report, exit 0 if "
-        "all is well",
-    )
-    # Hidden: bench/package_budgets.py times the start-up until the main window's first paint.
-    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
-    return parser
-
-
 class App:
     """Wires the session, the settings and the windows together for one run."""
 
     def __init__(
         self,
-        args: argparse.Namespace,
+        args: LaunchOptions,
         qt_app: Any,
         instance: SingleInstance | None = None,
         early_check: EarlyStructureCheck | None = None,
@@ -401,7 +369,7 @@ def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> Non
     sys.__excepthook__(kind, error, tb)
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: LaunchOptions) -> int:
     from roomdesk.paths import app_paths
     from roomdesk.store import StoreError
     from roomdesk.store.recovery import EarlyStructureCheck
@@ -444,7 +412,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def _run_primary(
-    args: argparse.Namespace,
+    args: LaunchOptions,
     qt_app: Any,
     instance: SingleInstance,
     paths: AppPaths,
@@ -471,7 +439,7 @@ def _run_primary(
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_arguments(argv)
     except ArgumentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -20,7 +20,6 @@ window's first paint, printing the time since the process started (bench/package
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import importlib
@@ -46,6 +45,7 @@ from roomdesk.timezones import available_zone_names, system_zone_name
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from roomdesk.app_arguments import LaunchOptions
     from roomdesk.store import StoredRoom
     from roomdesk.ui.main_window import MainWindow
     from roomdesk.ui.session import AppSession
@@ -516,9 +516,7 @@ def _is_main_window(widget: object) -> bool:
     return module is not None and isinstance(widget, module.MainWindow)
 
 
-def run_startup_probe(
-    args: argparse.Namespace, run_gui: Callable[[argparse.Namespace], int]
-) -> int:
+def run_startup_probe(args: LaunchOptions, run_gui: Callable[[LaunchOptions], int]) -> int:
     """Start the app with ``run_gui`` (the app's own start, passed in so that this module does
     not import the app's) in demo mode, and quit after the main window's first paint."""
     from roomdesk.pyside_setup import lighten_pyside_import_hook
@@ -550,7 +548,6 @@ def run_startup_probe(
         qt_app = QApplication.instance() or QApplication(sys.argv[:1])
         watcher = FirstPaint()
         qt_app.installEventFilter(watcher)
-        args.demo = True
-        code = run_gui(args)
+        code = run_gui(args._replace(demo=True))
         qt_app.removeEventFilter(watcher)
         return code if watcher.seen else 1

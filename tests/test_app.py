@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
@@ -21,7 +20,8 @@ from PySide6.QtWidgets import QApplication
 from roomdesk import __version__
 from roomdesk.api.errors import InvalidApiKeyError
 from roomdesk.api.models import Meeting
-from roomdesk.app import App, build_parser, main
+from roomdesk.app import App, main
+from roomdesk.app_arguments import LaunchOptions, build_parser, parse_arguments
 from roomdesk.domain.status import RoomStatus
 from roomdesk.logging_setup import PrivateRotatingFileHandler, configure_logging
 from roomdesk.paths import app_paths
@@ -163,7 +163,7 @@ def test_settings_dialog_saves_defaults_and_replaces_and_removes_key(
 
 
 def test_app_runs_in_demo_mode_and_shuts_down_cleanly(qapp, aloop, qtbot):
-    app = App(argparse.Namespace(demo=True, debug=False), qapp)
+    app = App(LaunchOptions(demo=True, debug=False), qapp)
 
     async def use_then_close() -> int:
         running = asyncio.ensure_future(app.run())
@@ -184,7 +184,7 @@ def test_app_runs_in_demo_mode_and_shuts_down_cleanly(qapp, aloop, qtbot):
 
 def test_app_with_no_key_offers_welcome_and_quits_on_cancel(qapp, aloop, monkeypatch):
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
-    app = App(argparse.Namespace(demo=False, debug=False), qapp)
+    app = App(LaunchOptions(demo=False, debug=False), qapp)
 
     async def cancel_welcome() -> int:
         running = asyncio.ensure_future(app.run())
@@ -267,6 +267,32 @@ def test_parser_describes_environment():
     assert "ROOMDESK_API_KEY" in build_parser().format_help()
 
 
+def test_a_start_without_arguments_means_what_the_parser_would_say():
+    """The plain start skips the parser: its answer must be the parser's own defaults."""
+    assert parse_arguments([]) == LaunchOptions()
+    assert LaunchOptions(**vars(build_parser().parse_args([]))) == LaunchOptions()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--demo"], LaunchOptions(demo=True)),
+        (["--debug", "--demo"], LaunchOptions(demo=True, debug=True)),
+        (["--self-test"], LaunchOptions(self_test=True)),
+        (["--startup-probe"], LaunchOptions(startup_probe=True)),
+    ],
+)
+def test_arguments_are_read_into_launch_options(argv, expected):
+    assert parse_arguments(argv) == expected
+
+
+def test_a_wrong_argument_is_named_and_exits_2(capsys):
+    assert main(["--demoo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unrecognized arguments: --demoo")
+    assert "roomdesk --help" in err
+
+
 # --- the saved list first, while the keychain is read ---
 
 
@@ -295,7 +321,7 @@ def save_rooms(*meeting_ids: str) -> None:
 
 def app_with_keychain(qapp, keychain, monkeypatch, emulator) -> App:
     monkeypatch.setenv("ROOMDESK_API_URL", emulator.base_url)
-    app = App(argparse.Namespace(demo=False, debug=False), qapp)
+    app = App(LaunchOptions(demo=False, debug=False), qapp)
     app.session.keys = KeyStore(environ={}, keyring_backend=keychain)
     return app
 
@@ -308,7 +334,7 @@ def shown_ids(window) -> set[str]:
 
 
 def test_whether_the_saved_list_comes_first(qapp, monkeypatch):
-    app = App(argparse.Namespace(demo=False, debug=False), qapp)
+    app = App(LaunchOptions(demo=False, debug=False), qapp)
     app.session.keys = KeyStore(environ={}, keyring_backend=MemoryKeyring())
     assert not app.shows_saved_list_first()  # a first start: no list yet, a key to ask for
     app.paths.store_file.touch()
@@ -318,7 +344,7 @@ def test_whether_the_saved_list_comes_first(qapp, monkeypatch):
     app.session.keys = KeyStore(environ={"ROOMDESK_API_KEY": "env-key"})
     app.paths.store_file.unlink()
     assert app.shows_saved_list_first()  # a key is coming: the (new) list is shown meanwhile
-    demo = App(argparse.Namespace(demo=True, debug=False), qapp)
+    demo = App(LaunchOptions(demo=True, debug=False), qapp)
     assert not demo.shows_saved_list_first()  # the demo has a list of its own
 
 
@@ -538,6 +564,7 @@ FIRST_FRAME_MODULES = frozenset(
         "roomdesk.api.errors",
         "roomdesk.api.models",
         "roomdesk.app",
+        "roomdesk.app_arguments",
         "roomdesk.domain",
         "roomdesk.domain.errors",
         "roomdesk.domain.rooms",
@@ -581,8 +608,10 @@ FIRST_FRAME_MODULES = frozenset(
     }
 )
 # Libraries the first frame does without (each some milliseconds or more): the event loop, the
-# network and TLS, the keychain, hashing, zone data from the tzdata package, and Qt's network.
+# network and TLS, the keychain, hashing, zone data from the tzdata package, Qt's network, and
+# what building the command-line parser loads (a plain start has no arguments).
 NOT_BEFORE_FIRST_FRAME = (
+    "locale",
     "asyncio",
     "qasync",
     "httpx",
@@ -628,7 +657,7 @@ def test_the_gui_lightens_pysides_import_hook_before_it_starts_qt(monkeypatch):
     monkeypatch.setattr(roomdesk.pyside_setup, "lighten_pyside_import_hook", lighten)
     monkeypatch.setattr("roomdesk.store.recovery.EarlyStructureCheck", lambda path: None)
     with pytest.raises(Stop):
-        run_gui(build_parser().parse_args([]))
+        run_gui(LaunchOptions())
     assert calls == ["lighten"]
 
 

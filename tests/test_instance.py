@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import signal
@@ -15,6 +14,7 @@ from PySide6.QtCore import QDir, Qt
 from PySide6.QtNetwork import QLocalSocket
 
 from roomdesk.app import App
+from roomdesk.app_arguments import LaunchOptions
 from roomdesk.instance import (
     MAX_MESSAGE_BYTES,
     SingleInstance,
@@ -289,7 +289,7 @@ def test_an_activation_restores_and_raises_the_running_window(
 ) -> None:
     first = instances(data_dir, "demo")
     assert first.try_become_primary()
-    app = App(argparse.Namespace(demo=True, debug=False), qapp, first)
+    app = App(LaunchOptions(demo=True, debug=False), qapp, first)
 
     async def scenario() -> int:
         running = asyncio.ensure_future(app.run())

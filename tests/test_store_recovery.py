@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
@@ -19,6 +18,7 @@ from PySide6.QtCore import Qt
 
 from roomdesk.api.models import Meeting
 from roomdesk.app import App
+from roomdesk.app_arguments import LaunchOptions
 from roomdesk.paths import app_paths
 from roomdesk.store import RoomStore, StoreUnavailableError, StoreVersionError, recovery
 from roomdesk.store import db as store_db
@@ -311,7 +311,7 @@ def start_app(qapp, monkeypatch: pytest.MonkeyPatch, emulator) -> App:
     monkeypatch.setenv("ROOMDESK_API_KEY", "test-key")
     monkeypatch.setenv("ROOMDESK_API_URL", emulator.base_url)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
-    return App(argparse.Namespace(demo=False, debug=False), qapp)
+    return App(LaunchOptions(demo=False, debug=False), qapp)
 
 
 def test_the_app_replaces_a_damaged_list_and_says_so_without_blocking(
@@ -451,7 +451,7 @@ def test_the_session_uses_an_early_check_for_its_first_opening_only(
     monkeypatch.setenv("ROOMDESK_API_KEY", "test-key")
     monkeypatch.setenv("ROOMDESK_API_URL", emulator.base_url)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
-    app = App(argparse.Namespace(demo=False, debug=False), qapp, early_check=early)
+    app = App(LaunchOptions(demo=False, debug=False), qapp, early_check=early)
     checked: list[Path] = []
     real_check = recovery.check_structure
     monkeypatch.setattr(
