@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from roomdesk import __version__
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from roomdesk.paths import AppPaths
     from roomdesk.store.recovery import EarlyStructureCheck, RecoveryNotice
     from roomdesk.ui.main_window import MainWindow
+    from roomdesk.ui.reminders import ReminderScheduler
+    from roomdesk.ui.tray import AppTray
 
 log = logging.getLogger("roomdesk")
 
@@ -40,7 +42,11 @@ class App:
         qt_app: Any,
         instance: SingleInstance | None = None,
         early_check: EarlyStructureCheck | None = None,
+        *,
+        tray_available: Callable[[], bool] | None = None,
     ) -> None:
+        """``tray_available``: whether the desktop has a system tray (Qt is asked by
+        default)."""
         from roomdesk.paths import app_paths
         from roomdesk.ui.app_settings import AppSettings
         from roomdesk.ui.session import AppSession
@@ -58,6 +64,11 @@ class App:
         self.store_notice: RecoveryNotice | None = None
         self.store_notice_box: Any = None
         self.interrupted = False  # Ctrl+C asked the app to quit
+        # Reminders due before this moment were missed while the app was not running.
+        self.started_at = self.session.now()
+        self.tray_available = tray_available
+        self.tray: AppTray | None = None
+        self.reminders: ReminderScheduler | None = None
         # A SingleInstance: later starts of roomdesk ask this one to come to the front.
         self.instance = instance
         if instance is not None:
@@ -122,7 +133,26 @@ class App:
         if self.welcome is not None:
             self.welcome.reject()
         if self.window is not None and not self.window.is_closed:
-            self.window.close()
+            self.window.quit()
+
+    def start_tray(self) -> None:
+        """Put the tray icon up and start the reminders, for the window shown; neither is
+        needed for its first frame."""
+        from roomdesk.services.reminders import MemoryLedger
+        from roomdesk.ui.reminders import remind_for_window
+        from roomdesk.ui.tray import AppTray
+
+        window = self.window
+        if window is None or self.tray is not None:
+            return
+        tray = self.tray = AppTray(self.settings, available=self.tray_available, parent=window)
+        tray.openRequested.connect(self.bring_to_front)
+        tray.quitRequested.connect(window.quit)
+        window.tray = tray
+        # This run remembers the reminders it showed; one shown before a restart was due
+        # before the start, and is left out for that reason.
+        self.reminders = remind_for_window(window, tray, MemoryLedger(), started_at=self.started_at)
+        self.reminders.windowRequested.connect(self.bring_to_front)
 
     def report_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         """Unhandled errors from async work: logged in full, shown in words, never silent."""
@@ -224,13 +254,16 @@ class App:
             self.welcome = None
             if not self.session.is_ready:
                 if self.window is not None:
-                    self.window.close()  # its closeEvent runs here, saving its state
+                    self.window.quit()  # its closeEvent runs here, saving its state
                 await self.session.shutdown()
                 return 0
 
         if self.window is None:
             self.show_window()
+        self.start_tray()
         await self.window.wait_closed()
+        if self.tray is not None:
+            self.tray.remove()
         await self.session.shutdown()
         return 0
 

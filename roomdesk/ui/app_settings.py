@@ -96,6 +96,36 @@ class AppSettings:
     def default_room_mode(self, mode: RoomMode) -> None:
         self._settings.setValue("rooms/room_mode", RoomMode(mode).value)
 
+    # -- reminders and the system tray ----------------------------------------------------------
+
+    @property
+    def keep_in_tray(self) -> bool:
+        """Whether closing the window leaves the app running in the system tray."""
+        return self._flag("app/keep_in_tray", False)
+
+    @keep_in_tray.setter
+    def keep_in_tray(self, on: bool) -> None:
+        self._settings.setValue("app/keep_in_tray", bool(on))
+
+    @property
+    def reminder_minutes(self) -> int:
+        """How many minutes before a planned start its reminder comes; 0 for none. A value
+        out of range (a hand-edited file) reads as the default."""
+        # Imported here: the first frame reads other settings, and needs no reminders.
+        from roomdesk.services.reminders import DEFAULT_LEAD_MINUTES, check_lead_minutes
+
+        value = self._settings.value("reminders/lead_minutes", DEFAULT_LEAD_MINUTES)
+        try:
+            return check_lead_minutes(int(value) if isinstance(value, int | str) else -1)
+        except ValueError:
+            return DEFAULT_LEAD_MINUTES
+
+    @reminder_minutes.setter
+    def reminder_minutes(self, minutes: int) -> None:
+        from roomdesk.services.reminders import check_lead_minutes
+
+        self._settings.setValue("reminders/lead_minutes", check_lead_minutes(minutes))
+
     # -- window state ---------------------------------------------------------------------------
 
     def _bytes(self, key: str) -> QByteArray | None:

@@ -66,8 +66,10 @@ if TYPE_CHECKING:
     # asyncio is imported lazily, where a coroutine needs it: the window's first frame is drawn
     # before that import's cost is paid, and so before the services' modules load.
     import asyncio
+    from datetime import datetime
 
     from roomdesk.api.requests import MeetingRequest
+    from roomdesk.services.reminders import UpcomingSession
 
     # The dialogs are imported when first opened: their modules would slow every start.
     from roomdesk.ui.create_room_dialog import CreateRoomDialog
@@ -75,6 +77,7 @@ if TYPE_CHECKING:
     from roomdesk.ui.room_actions import RoomActions
     from roomdesk.ui.session import AppSession
     from roomdesk.ui.settings_dialog import SettingsDialog
+    from roomdesk.ui.tray import AppTray
 
 log = logging.getLogger("roomdesk.ui")
 
@@ -100,6 +103,7 @@ class MainWindow(QMainWindow):
     refreshFinished = Signal()  # a refresh from Whereby ended: done, failed or stopped
     roomsLoaded = Signal()  # the stored rooms, read again (reload_rooms), are in the table
     firstFrameDone = Signal()  # the first frame is drawn (or its fallback time has passed)
+    settingsSaved = Signal()  # the settings dialog saved its settings
 
     def __init__(
         self,
@@ -123,6 +127,9 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self._first_frame_done = False  # _after_first_paint has run
         self.is_closed = False
+        # The tray icon, once the app has one: in tray mode, closing the window only hides it.
+        self.tray: AppTray | None = None
+        self._quitting = False  # quit() asked: closing really closes
         # True once the refresh that follows the first showing of the window has ended.
         self.startup_refresh_done = False
         # The start-up refresh waits for the key when the window came up before it was in use.
@@ -282,7 +289,7 @@ class MainWindow(QMainWindow):
             shortcut="Ctrl+,",
             tip="API key and defaults for new rooms",
         )
-        self.quit_action = self._action("&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.quit, shortcut=QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.about_action = self._action("&About roomdesk", self._show_about)
         self.show_past_action = QAction("Show &past rooms", self)
@@ -948,6 +955,7 @@ class MainWindow(QMainWindow):
     def _settings_saved(self) -> None:
         self.model.setDisplayZone(self.settings.default_zone)
         self.statusBar().showMessage("Settings saved.", STATUS_MESSAGE_MS)
+        self.settingsSaved.emit()
 
     def _show_about(self) -> None:
         box = QMessageBox(
@@ -987,9 +995,27 @@ class MainWindow(QMainWindow):
             self.empty_button.setIcon(icon("new-room"))
         super().changeEvent(event)
 
+    # -- reminders ------------------------------------------------------------------------------
+
+    def upcoming_sessions(self, after: datetime) -> list[UpcomingSession]:
+        """The sessions planned in the stored rooms that start after ``after``, for the
+        reminders. Rooms keep no planned start yet: none."""
+        return []
+
     # -- closing --------------------------------------------------------------------------------
 
+    def quit(self) -> None:
+        """Close the window and end the app, tray mode or not (Quit, Ctrl+C)."""
+        self._quitting = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and self.tray is not None and self.tray.keeps_app_running:
+            # Tray mode: the app runs on in the tray, whose menu opens the window or quits.
+            self.save_state()
+            event.ignore()
+            self.hide()
+            return
         self.list_loader.drop_running()
         self.stop_refresh()
         self.save_state()

@@ -1,4 +1,5 @@
-"""Settings: the API key (replace / remove), default time zone, default links and room size."""
+"""Settings: the API key (replace / remove), default time zone, default links and room size,
+reminders and the system tray."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
 
 from roomdesk.domain.rooms import RoomMode
+from roomdesk.services.reminders import MAX_LEAD_MINUTES
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.key_feedback import describe_key_failure
@@ -104,6 +108,8 @@ class SettingsDialog(QDialog):
         size_label.setBuddy(self.room_mode)
         form.addRow(size_label, self.room_mode)
 
+        reminders_box = self._build_reminders(settings)
+
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -113,9 +119,44 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(key_box)
         layout.addWidget(defaults_box)
+        layout.addWidget(reminders_box)
         layout.addWidget(self.buttons)
         self._show_key_status()
         self._update_buttons()
+
+    def _build_reminders(self, settings: AppSettings) -> QGroupBox:
+        self.reminder_minutes = QSpinBox()
+        self.reminder_minutes.setRange(0, MAX_LEAD_MINUTES)
+        self.reminder_minutes.setValue(settings.reminder_minutes)
+        self.reminder_minutes.setAccessibleName(
+            "Minutes before a planned start to remind you; 0 for no reminders"
+        )
+        before = QLabel("minutes before a planned start (0: no reminders)")
+        remind_label = QLabel("Remind &me")
+        remind_label.setBuddy(self.reminder_minutes)
+        remind_row = QHBoxLayout()
+        remind_row.addWidget(remind_label)
+        remind_row.addWidget(self.reminder_minutes)
+        remind_row.addWidget(before, 1)
+        self.keep_in_tray = QCheckBox("&Keep running in the system tray when the window is closed")
+        self.keep_in_tray.setAccessibleName(
+            "Keep running in the system tray when the window is closed"
+        )
+        self.keep_in_tray.setChecked(settings.keep_in_tray)
+        box = QGroupBox("Reminders and the system tray")
+        box_layout = QVBoxLayout(box)
+        box_layout.addLayout(remind_row)
+        box_layout.addWidget(self.keep_in_tray)
+        self.no_tray_note: QLabel | None = None
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            # Kept for a desktop that has one: the setting follows the person, not the session.
+            self.no_tray_note = QLabel(
+                "This desktop has no system tray: closing the window quits, and reminders "
+                "appear in the window's status bar."
+            )
+            self.no_tray_note.setWordWrap(True)
+            box_layout.addWidget(self.no_tray_note)
+        return box
 
     def _show_key_status(self) -> None:
         if self.session.is_demo:
@@ -177,6 +218,8 @@ class SettingsDialog(QDialog):
         self.settings.default_host_link = self.host_link.isChecked()
         self.settings.default_viewer_link = self.viewer_link.isChecked()
         self.settings.default_room_mode = RoomMode(self.room_mode.currentData())
+        self.settings.reminder_minutes = self.reminder_minutes.value()
+        self.settings.keep_in_tray = self.keep_in_tray.isChecked()
         self.settings.sync()
         super().accept()
 
