@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from roomdesk import __version__
+from roomdesk import __version__, cli_sessions
 from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import (
     ConnectFailedError,
@@ -255,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     key_commands.add_parser("check", help="verify the key against the API")
     key_commands.add_parser("clear", help="remove the key from the keychain")
     key_commands.add_parser("status", help="say where the key comes from, without showing it")
+    cli_sessions.add_commands(commands)
     return parser
 
 
@@ -814,6 +815,7 @@ COMMANDS = {
     "show": cmd_show,
     "delete": cmd_delete,
     "key": cmd_key,
+    **cli_sessions.COMMANDS,
 }
 
 
