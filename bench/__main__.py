@@ -28,7 +28,15 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
     # Imported here so that --help stays instant and one broken module names itself.
-    from bench import client_overhead, filtering, ratelimit, sorting, stalls, startup
+    from bench import (
+        calendar_export,
+        client_overhead,
+        filtering,
+        ratelimit,
+        sorting,
+        stalls,
+        startup,
+    )
 
     return {
         "startup": startup.run_startup,
@@ -38,10 +46,20 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "ratelimit": ratelimit.run_batch_create,
         "memory": startup.run_memory,
         "client": client_overhead.run_client_overhead,
+        "calendar": calendar_export.run_calendar,
     }
 
 
-BENCHMARK_NAMES = ("startup", "filter", "sort", "stalls", "ratelimit", "memory", "client")
+BENCHMARK_NAMES = (
+    "startup",
+    "filter",
+    "sort",
+    "stalls",
+    "ratelimit",
+    "memory",
+    "client",
+    "calendar",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

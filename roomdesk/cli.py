@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from roomdesk import __version__
+from roomdesk import __version__, cli_sessions
 from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import (
     ConnectFailedError,
@@ -52,6 +52,19 @@ from roomdesk.api.errors import (
 )
 from roomdesk.api.models import Meeting
 from roomdesk.api.requests import LONGEST_PLAN_AHEAD, Field, MeetingRequest, RoomNamePattern
+from roomdesk.cli_base import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_KEY,
+    EXIT_OK,
+    EXIT_RATE_LIMITED,
+    EXIT_REFUSED,
+    EXIT_STORAGE,
+    EXIT_UNAVAILABLE,
+    CliError,
+    say_error,
+    visible,
+)
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.times import format_utc, get_zone, resolve_local_time
 from roomdesk.paths import app_paths
@@ -70,15 +83,6 @@ from roomdesk.store.records import describe_pending
 from roomdesk.store.recovery import RecoveryNotice, open_store_safely
 from roomdesk.timezones import system_zone_name
 
-EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_BAD_INPUT = 2
-EXIT_KEY = 3
-EXIT_UNAVAILABLE = 4
-EXIT_RATE_LIMITED = 5
-EXIT_STORAGE = 6
-EXIT_INTERRUPTED = 130
-
 MAX_COUNT = 100
 # After one of these, the next room of a batch would fail the same way: stop there.
 _BATCH_STOPPERS = (
@@ -90,14 +94,6 @@ _BATCH_STOPPERS = (
     ConnectFailedError,
     RateLimitedError,
 )
-
-
-class CliError(Exception):
-    """A failure to report as ``error: <message>`` with ``exit_code``."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -259,25 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     key_commands.add_parser("check", help="verify the key against the API")
     key_commands.add_parser("clear", help="remove the key from the keychain")
     key_commands.add_parser("status", help="say where the key comes from, without showing it")
+    cli_sessions.add_commands(commands)
     return parser
 
 
 # -- output ------------------------------------------------------------------------------------
-
-# Characters a terminal acts on instead of showing: C0 and C1 controls and DEL (escape
-# sequences, bells, carriage returns), line and paragraph separators, and the bidirectional
-# embeddings, overrides and isolates that can make a line read in another order.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: str) -> str:
-    """``text`` safe to print on a terminal: each control character shown as its escape."""
-    return _CONTROLS.sub(_escape, text)
 
 
 def display_width(text: str) -> int:
@@ -293,11 +275,6 @@ def display_width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
-
-
-def say_error(message: object, err: TextIO, *, kind: str = "error") -> None:
-    """``error: <message>`` (or ``warning:``) as one line, whatever the message holds."""
-    print(f"{kind}: {visible(str(message))}", file=err)
 
 
 def room_json(room: StoredRoom, now: datetime) -> dict[str, Any]:
@@ -838,6 +815,7 @@ COMMANDS = {
     "show": cmd_show,
     "delete": cmd_delete,
     "key": cmd_key,
+    **cli_sessions.COMMANDS,
 }
 
 

@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("startup", "filter", "sort", "stalls", "ratelimit", "memory", "client")
+BENCHMARKS = (
+    "startup",
+    "filter",
+    "sort",
+    "stalls",
+    "ratelimit",
+    "memory",
+    "client",
+    "calendar",
+)
 
 
 @pytest.fixture(scope="module")

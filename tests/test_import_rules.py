@@ -118,6 +118,15 @@ FORBIDDEN = {
         "roomdesk.roomlist",
         "roomdesk.ui",
     ),
+    # What is handed out is made from a stored room's values, never from the database or the API.
+    "roomdesk.sessions": (
+        "roomdesk.api",
+        "roomdesk.store.db",
+        "roomdesk.services",
+        "roomdesk.roomlist",
+        "roomdesk.ui",
+        "roomdesk.emulator",
+    ),
 }
 QT = ("PySide6", "qasync", "shiboken6")
 
