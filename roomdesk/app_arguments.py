@@ -31,8 +31,8 @@ def parse_arguments(argv: Sequence[str] | None = None) -> LaunchOptions:
     Raises :class:`ArgumentError`, or ``SystemExit`` for --help and --version."""
     arguments = sys.argv[1:] if argv is None else list(argv)
     if not arguments:
-        # The usual start. argparse, with the locale and shutil modules its parser draws in,
-        # would cost some 5 ms before the first frame (see docs/performance.md).
+        # The usual start: building the parser would load the locale module before the first
+        # frame, for nothing (see docs/performance.md).
         return LaunchOptions()
     return LaunchOptions(**vars(build_parser().parse_args(arguments)))
 
