@@ -25,8 +25,8 @@ from roomdesk.roomlist.texts import (
     status_code_at,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import ROW_DELETED, ROW_MISSING
 from roomdesk.store.records import StoredRoom
+from roomdesk.store.rows import ROW_DELETED, ROW_MISSING
 
 
 def keep_search_texts(columns: Columns, texts: Iterator[str], tuning: RoomListTuning) -> None:

@@ -48,8 +48,8 @@ from roomdesk.roomlist.texts import (
     status_code_at,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import RoomRows
 from roomdesk.store.records import StoredRoom
+from roomdesk.store.rows import RoomRows
 
 RoomLoader = Callable[[str], StoredRoom | None]
 

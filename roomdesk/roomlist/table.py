@@ -59,8 +59,8 @@ from roomdesk.roomlist.texts import (
     status_code_at,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import ROW_MISSING, RoomRows
 from roomdesk.store.records import LinkKind, StoredRoom
+from roomdesk.store.rows import ROW_MISSING, RoomRows
 from roomdesk.timezones import system_zone_name
 
 

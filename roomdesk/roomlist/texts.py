@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from roomdesk.domain.rooms import RoomMode, TemplateType
 from roomdesk.domain.status import ENDS_SOON_WINDOW, ROOM_GRACE_PERIOD, RoomStatus, status_at
-from roomdesk.store.db import ROW_DELETED, ROW_MISSING
 from roomdesk.store.records import LinkKind, StoredRoom
+from roomdesk.store.rows import ROW_DELETED, ROW_MISSING
 
 
 class Column(IntEnum):

@@ -52,8 +52,8 @@ from roomdesk.roomlist.texts import (
     Column,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import RoomRows
 from roomdesk.store.records import StoredRoom
+from roomdesk.store.rows import RoomRows
 from roomdesk.ui import icons
 
 AnyIndex = QModelIndex | QPersistentModelIndex
