@@ -570,7 +570,7 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
     if start is not None:
         checked_start(start, request.end_date, zone_name)
     # The zone a session was planned in goes with it; a room without one has none.
-    plan = {} if start is None else {"planned_start": start, "time_zone": zone_name}
+    plan: dict[str, Any] = {} if start is None else {"planned_start": start, "time_zone": zone_name}
     labels = batch_labels(args.label, args.count)
     with ctx.open_store() as store:
         async with ctx.client() as client:
