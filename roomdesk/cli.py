@@ -65,8 +65,17 @@ from roomdesk.cli_base import (
     say_error,
     visible,
 )
+from roomdesk.cli_plan import (
+    add_edit_parser,
+    add_start_option,
+    checked_start,
+    edit_room,
+    parse_moment,
+    plan_json,
+    session_line,
+)
 from roomdesk.domain.rooms import RoomMode
-from roomdesk.domain.times import format_utc, get_zone, resolve_local_time
+from roomdesk.domain.times import format_utc, get_zone
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
 from roomdesk.services.rooms import CreateActivity, RoomService
@@ -150,26 +159,7 @@ def parse_duration(text: str) -> timedelta:
 
 def parse_end(text: str, zone_name: str, ambiguous: str | None) -> datetime:
     """``--end``: an ISO date-time with an offset or Z, or a wall time in ``zone_name``."""
-    raw = text.strip()
-    try:
-        parsed = datetime.fromisoformat(raw[:-1] + "+00:00" if raw[-1:] in "zZ" else raw)
-    except ValueError:
-        raise CliError(
-            f"--end {text!r} is not an ISO date-time such as 2026-12-01T15:30 "
-            "or 2026-12-01T15:30+01:00",
-            EXIT_BAD_INPUT,
-        ) from None
-    if "T" not in raw.upper() and " " not in raw:
-        raise CliError(f"--end {text!r} has no time of day (e.g. {raw}T15:30)", EXIT_BAD_INPUT)
-    fold = None if ambiguous is None else (0 if ambiguous == "earlier" else 1)
-    end = parsed
-    try:
-        if end.tzinfo is None:
-            end = resolve_local_time(parsed, zone_name, fold=fold)
-        end.astimezone(UTC)  # the API speaks UTC: the moment must exist there too
-    except OverflowError:
-        raise CliError(f"--end {text!r} is outside the range of dates", EXIT_BAD_INPUT) from None
-    return end
+    return parse_moment("--end", text, zone_name, ambiguous)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,8 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--ambiguous",
         choices=("earlier", "later"),
-        help="which one to take when --end falls in a daylight-saving overlap",
+        help="which one to take when --end or --start falls in a daylight-saving overlap",
     )
+    add_start_option(create)
     create.add_argument("--mode", choices=[m.value for m in RoomMode], default="normal")
     create.add_argument("--prefix", default="", help="room name prefix (a-z, 0-9, '-')")
     create.add_argument("--pattern", choices=[p.value for p in RoomNamePattern], default="uuid")
@@ -244,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     dismiss = pending_commands.add_parser("dismiss", help="forget it; nothing is sent")
     dismiss.add_argument("pending_id", metavar="ID", type=int)
 
+    add_edit_parser(commands)
+
     delete = commands.add_parser("delete", help="delete rooms on the server")
     delete.add_argument("meeting_ids", metavar="ID", nargs="+")
     delete.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -289,6 +282,7 @@ def room_json(room: StoredRoom, now: datetime) -> dict[str, Any]:
         "roomMode": room.room_mode,
         "label": room.label,
         "status": room.status(now).value,
+        **plan_json(room),
     }
 
 
@@ -305,6 +299,8 @@ def meeting_json(meeting: Meeting) -> dict[str, Any]:
         "roomMode": None,
         "label": "",
         "status": "not-stored",
+        "plannedStart": None,
+        "timeZone": None,
     }
 
 
@@ -321,6 +317,7 @@ def print_room(data: dict[str, Any], zone_name: str, out: TextIO) -> None:
         ("Status", data["status"]),
         ("Mode", data["roomMode"] or "-"),
         ("Ends", f"{_local(end, zone_name)} ({data['endDate']})"),
+        ("Session", session_line(data, zone_name)),
         ("Room link", data["roomUrl"]),
         ("Host link", data["hostRoomUrl"] or "-"),
         ("Viewer link", data["viewerRoomUrl"] or "-"),
@@ -492,10 +489,13 @@ class Context:
             yield SyncService(RoomService(client, store))
 
 
-def build_request(args: argparse.Namespace, zone_name: str, now: datetime) -> MeetingRequest:
+def build_request(
+    args: argparse.Namespace, zone_name: str, now: datetime, start: datetime | None = None
+) -> MeetingRequest:
+    """The request ``create`` sends; ``--duration`` counts from ``start`` when there is one."""
     get_zone(zone_name)
     if args.duration is not None:
-        end = now + parse_duration(args.duration)
+        end = (start or now) + parse_duration(args.duration)
     else:
         end = parse_end(args.end, zone_name, args.ambiguous)
     fields = set()
@@ -537,14 +537,24 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
         )
     zone_name = args.tz.strip() if args.tz is not None else system_zone_name()
     now = datetime.now(UTC)
-    request = build_request(args, zone_name, now)
+    get_zone(zone_name)
+    start = (
+        None
+        if args.start is None
+        else parse_moment("--start", args.start, zone_name, args.ambiguous)
+    )
+    request = build_request(args, zone_name, now, start)
+    if start is not None:
+        checked_start(start, request.end_date, zone_name)
+    # The zone a session was planned in goes with it; a room without one has none.
+    plan: dict[str, Any] = {} if start is None else {"planned_start": start, "time_zone": zone_name}
     labels = batch_labels(args.label, args.count)
     with ctx.open_store() as store:
         async with ctx.client() as client:
             service = RoomService(client, store)
             if args.count is None:
                 try:
-                    room = await service.create_room(request, label=labels[0])
+                    room = await service.create_room(request, label=labels[0], **plan)
                 except CreatedUnreadableError:
                     raise CliError(
                         f"The room was created, but {_UNREAD}", EXIT_UNAVAILABLE
@@ -555,7 +565,7 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
                 else:
                     print_room(data, zone_name, ctx.out)
                 return EXIT_OK
-            return await _create_batch(service, request, labels, args, zone_name, ctx)
+            return await _create_batch(service, request, labels, args, zone_name, ctx, plan)
 
 
 async def _create_batch(
@@ -565,6 +575,7 @@ async def _create_batch(
     args: argparse.Namespace,
     zone_name: str,
     ctx: Context,
+    plan: dict[str, Any] | None = None,
 ) -> int:
     """Create one room per label, one after the other, reporting each failure by name."""
     created: list[dict[str, Any]] = []
@@ -573,7 +584,7 @@ async def _create_batch(
     for position, label in enumerate(labels):
         name = f"“{label}”" if label else "The room"
         try:
-            room = await service.create_room(request, label=label)
+            room = await service.create_room(request, label=label, **(plan or {}))
         except CreatedUnreadableError as exc:
             # Whereby made the room; only its answer was lost on the way.
             say_error(f"{name} was created, but {_UNREAD}", ctx.err, kind="warning")
@@ -726,6 +737,18 @@ async def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+async def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
+    """Change a room's label, notes or planned start on this computer; nothing is sent."""
+    with ctx.open_store() as store:
+        room = edit_room(store, args, system_zone_name())
+    data = room_json(room, datetime.now(UTC))
+    if args.json:
+        print(json.dumps(data, indent=2), file=ctx.out)
+    else:
+        print_room(data, system_zone_name(), ctx.out)
+    return EXIT_OK
+
+
 def _confirm(question: str, ctx: Context) -> bool:
     if not ctx.stdin.isatty():
         raise CliError(
@@ -813,6 +836,7 @@ COMMANDS = {
     "sync": cmd_sync,
     "pending": cmd_pending,
     "show": cmd_show,
+    "edit": cmd_edit,
     "delete": cmd_delete,
     "key": cmd_key,
     **cli_sessions.COMMANDS,

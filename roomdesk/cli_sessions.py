@@ -98,14 +98,8 @@ def _room(store: RoomStore, meeting_id: str, now: datetime) -> StoredRoom:
 
 
 def _facts(room: StoredRoom) -> SessionFacts:
-    # Rooms keep no planned start or zone of their own: the session runs from when the room
-    # was made, in this computer's zone.
-    return facts_for(
-        room,
-        planned_start=None,
-        zone_name=None,
-        fallback_zone=get_zone(system_zone_name()),
-    )
+    # A room planned without a zone of its own runs in this computer's zone.
+    return facts_for(room, fallback_zone=get_zone(system_zone_name()))
 
 
 def _read_facts(ctx: Context, meeting_ids: list[str]) -> list[SessionFacts]:

@@ -39,7 +39,10 @@ def room(
     label: str = "",
     deleted: bool = False,
     meeting_id: Callable[[int], str] = usual_id,
+    start: int | None = None,
 ) -> StoredRoom:
+    """Room ``number``, ending ``minutes`` after NOW; planned to start ``start`` minutes before
+    its end if given."""
     url = f"https://acme.whereby.com/{WORDS[number % 4]}-{number:05d}"
     return StoredRoom(
         id=number,
@@ -59,4 +62,5 @@ def room(
         deleted_at=NOW if deleted else None,
         server_missing_at=None,
         updated_at=NOW,
+        planned_start=None if start is None else NOW + timedelta(minutes=minutes - start),
     )

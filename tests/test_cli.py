@@ -68,8 +68,11 @@ def test_create_list_show_delete_round_trip(server, data_dir):
         "roomMode",
         "label",
         "status",
+        "plannedStart",
+        "timeZone",
     }
     assert room["label"] == "Coaching: Sam"
+    assert (room["plannedStart"], room["timeZone"]) == (None, None)
     assert room["hostRoomUrl"] and room["viewerRoomUrl"] is None
     assert room["status"] == "active"
     assert room["endDate"].endswith("Z")

@@ -73,7 +73,7 @@ def test_rooms_printed_as_a_card_or_a_table_hold_no_control_characters(label, ro
     print_room(data, "UTC", out)
     card = out.getvalue()
     assert not CONTROL.search(card.replace("\n", ""))
-    assert len(card.splitlines()) == 9  # one line per field, whatever the label holds
+    assert len(card.splitlines()) == 10  # one line per field, whatever the label holds
     assert f"Label        {visible(label) or '-'}\n" in card
 
 

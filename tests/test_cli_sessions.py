@@ -28,7 +28,7 @@ HOST_LINK = f"{LINK}?roomKey=host-secret-77"
 
 @pytest.fixture(autouse=True)
 def oslo(monkeypatch):
-    # The rooms keep no zone of their own: the commands show times in the system's.
+    # A room planned without a zone of its own is shown in the system's.
     monkeypatch.setenv("TZ", "Europe/Oslo")
 
 
@@ -68,6 +68,23 @@ def local(moment: datetime) -> str:
 
 
 # -- invite --------------------------------------------------------------------------------------
+
+
+def test_a_planned_session_is_handed_out_at_its_start_in_its_own_zone():
+    add_room(end=NOW + timedelta(days=3))
+    start = (NOW + timedelta(days=1)).replace(hour=14, minute=0)
+    code, _, err = cli(
+        "edit", "m-101", "--start", start.strftime("%Y-%m-%dT%H:%M"), "--tz", "Asia/Tokyo"
+    )
+    assert (code, err) == (0, "")
+    code, out, err = cli("invite", "m-101")
+    assert (code, err) == (0, "")
+    assert "14:00" in out and "Asia/Tokyo, UTC+09:00" in out
+    code, out, err = cli("ics", "m-101")
+    assert (code, err) == (0, "")
+    event = next(iter(Calendar.from_ical(out.encode()).walk("VEVENT")))
+    begins = event.decoded("DTSTART")
+    assert (begins.hour, begins.minute, str(begins.tzinfo)) == (14, 0, "Asia/Tokyo")
 
 
 def test_invite_prints_the_invitation_with_the_participant_link():

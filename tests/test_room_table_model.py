@@ -109,9 +109,9 @@ def text(model: Any, row: int, column: Column, role: Qt.ItemDataRole = DISPLAY) 
 
 
 def test_columns_and_headers(model: RoomTableModel) -> None:
-    assert model.columnCount() == 6
-    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)]
-    assert titles == ["Label", "Room", "Ends", "Status", "Mode", "Links"]
+    assert model.columnCount() == 7
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert titles == ["Label", "Room", "Ends", "Status", "Mode", "Links", "Session"]
     assert [column.title for column in Column] == titles
     for column in Column:
         assert model.headerData(column, Qt.Orientation.Horizontal, TOOLTIP)
@@ -192,11 +192,13 @@ def test_utc_zone_has_no_repeated_utc_time(qapp) -> None:
     )
 
 
-def test_set_display_zone_reformats_only_the_ends_column(model: RoomTableModel) -> None:
+def test_set_display_zone_reformats_only_the_ends_and_session_columns(
+    model: RoomTableModel,
+) -> None:
     model.setRooms([make_room("a"), make_room("b", end=NOW + timedelta(days=2))])
     changes = record_data_changes(model)
     model.setDisplayZone("America/New_York")
-    assert changes == [(0, 1, Column.ENDS, Column.ENDS)]
+    assert changes == [(0, 1, Column.ENDS, Column.ENDS), (0, 1, Column.SESSION, Column.SESSION)]
     assert text(model, 0, Column.ENDS) == "2026-12-01 10:00 EST"
     assert model.displayZone() == "America/New_York"
     with pytest.raises(RequestValidationError):

@@ -345,7 +345,7 @@ def test_a_snapshot_is_freed_in_steps_and_the_prepared_rooms_stay_whole(qapp, tm
         free_in_steps(rows)
         lists = [getattr(rows, field.name) for field in dataclasses.fields(rows)]
         lists = [value for value in lists if isinstance(value, list)]
-        assert len(lists) == 10 and not any(lists)
+        assert len(lists) == 11 and not any(lists)
         assert rows.loader("m000007") is not None  # the loader is not a list: left alone
         pack_kept_strings(prepared)
         model.setPreparedRooms(prepared)

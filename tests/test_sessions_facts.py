@@ -18,35 +18,31 @@ UTC_ZONE = ZoneInfo("UTC")
 
 def test_without_a_planned_start_the_session_runs_from_when_the_room_was_made():
     room = stored()
-    facts = facts_for(room, planned_start=None, zone_name=None, fallback_zone=UTC_ZONE)
+    facts = facts_for(room, fallback_zone=UTC_ZONE)
     assert facts.start == room.created_at and facts.end == END
     assert facts.planned is False
     assert facts.zone is UTC_ZONE
 
 
 def test_a_planned_start_and_the_rooms_zone_are_taken_as_they_are():
-    facts = facts_for(
-        stored(), planned_start=START, zone_name="Europe/Oslo", fallback_zone=UTC_ZONE
-    )
+    facts = facts_for(stored(planned_start=START, time_zone="Europe/Oslo"), fallback_zone=UTC_ZONE)
     assert (facts.start, facts.planned, facts.zone) == (START, True, OSLO)
     assert facts.label == "Coaching with Sam" and facts.meeting_id == "m-101"
 
 
 def test_a_zone_this_computer_does_not_know_falls_back():
-    facts = facts_for(stored(), planned_start=None, zone_name="Mars/Olympus", fallback_zone=OSLO)
+    facts = facts_for(stored(time_zone="Mars/Olympus"), fallback_zone=OSLO)
     assert facts.zone is OSLO
 
 
 def test_a_planned_start_needs_a_time_zone():
     with pytest.raises(ValueError, match="aware"):
-        facts_for(
-            stored(), planned_start=datetime(2026, 12, 8, 14), zone_name=None, fallback_zone=OSLO
-        )
+        facts_for(stored(planned_start=datetime(2026, 12, 8, 14)), fallback_zone=OSLO)
 
 
 def test_a_room_first_recorded_after_its_end_does_not_start_after_it_ends():
     room = stored(created_at=END + timedelta(days=3))
-    facts = facts_for(room, planned_start=None, zone_name=None, fallback_zone=OSLO)
+    facts = facts_for(room, fallback_zone=OSLO)
     assert facts.start == facts.end == END
 
 
@@ -54,12 +50,10 @@ def test_a_viewer_mode_room_shares_its_viewer_link_and_others_their_participant_
     room = stored(
         options={"templateType": "viewerMode"}, room_mode="group", viewer_room_url=VIEWER_LINK
     )
-    facts = facts_for(room, planned_start=None, zone_name=None, fallback_zone=OSLO)
+    facts = facts_for(room, fallback_zone=OSLO)
     assert facts.room_mode == VIEWER_MODE
     assert shared_link(facts) == VIEWER_LINK
-    plain = facts_for(
-        stored(viewer_room_url=VIEWER_LINK), planned_start=None, zone_name=None, fallback_zone=OSLO
-    )
+    plain = facts_for(stored(viewer_room_url=VIEWER_LINK), fallback_zone=OSLO)
     assert plain.room_mode == "normal"
     assert shared_link(plain) == LINK
 

@@ -16,6 +16,7 @@ from roomdesk.api.models import Meeting
 from roomdesk.domain.status import RoomStatus
 from roomdesk.store import LATEST_VERSION, PendingState, RoomSource, RoomStore, StoredRoom
 from roomdesk.store import db as store_db
+from roomdesk.store import rows as store_rows
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
@@ -598,8 +599,8 @@ def test_room_rows_columns_line_up_with_the_stored_rooms(store: RoomStore) -> No
         assert rows.labels[index] == room.label
     states = dict(zip(rows.meeting_ids, rows.states, strict=True))
     assert (states["m-8"], states["m-9"], states["m-10"]) == (
-        store_db.ROW_DELETED,
-        store_db.ROW_MISSING,
+        store_rows.ROW_DELETED,
+        store_rows.ROW_MISSING,
         0,
     )
     # Read through a connection of its own, the same rows.

@@ -159,7 +159,7 @@ def table_shape(path: Path) -> dict[str, object]:
 
 def test_migrations_are_numbered_in_order() -> None:
     check_sequence(MIGRATIONS)
-    assert LATEST_VERSION == len(MIGRATIONS) == 3
+    assert LATEST_VERSION == len(MIGRATIONS) == 4
     with pytest.raises(MigrationOrderError):
         check_sequence([MIGRATIONS[1], MIGRATIONS[0]])
 
@@ -190,7 +190,7 @@ def test_upgrade_to_v3_keeps_pending_creates_and_their_ids_and_allows_created(
     conn.close()
 
     with RoomStore(path) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == LATEST_VERSION
         assert [
             (row.id, row.state, row.label)
             for row in store.pending_creates(states=list(PendingState))
@@ -203,7 +203,10 @@ def test_upgrade_to_v3_keeps_pending_creates_and_their_ids_and_allows_created(
         assert store.add_pending_create({"endDate": "2030-06-05T12:00:00Z"}, "next") == 4
     after = sqlite3.connect(path)
     try:
-        kept = after.execute("SELECT * FROM pending_creates WHERE id < 3 ORDER BY id").fetchall()
+        kept = after.execute(
+            "SELECT id, request_json, label, created_at, state, meeting_id, error, attempt "
+            "FROM pending_creates WHERE id < 3 ORDER BY id"
+        ).fetchall()
         assert kept[1] == before[1]  # untouched since the upgrade: every column as it was
         assert kept[0][:4] == before[0][:4] and kept[0][4:] == (
             "created",
@@ -217,6 +220,48 @@ def test_upgrade_to_v3_keeps_pending_creates_and_their_ids_and_allows_created(
         assert index == [("pending_creates_by_state",)]
     finally:
         after.close()
+    assert table_shape(path) == table_shape_of_fresh_store(tmp_path)
+
+
+def test_upgrade_from_v3_keeps_every_row_and_adds_planned_starts_and_reminders(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rooms.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(conn, up_to=3)
+    insert_v1_rows(conn)
+    conn.execute(
+        "INSERT INTO pending_creates (request_json, label, created_at, state, meeting_id, error, "
+        "attempt) VALUES ('{\"endDate\": \"2030-06-02T12:00:00Z\"}', 'Lost', "
+        "'2030-06-01T11:00:00Z', 'unknown', NULL, 'The answer was lost', 1)"
+    )
+    rooms_before = conn.execute("SELECT * FROM rooms ORDER BY id").fetchall()
+    pending_before = conn.execute("SELECT * FROM pending_creates ORDER BY id").fetchall()
+    conn.close()
+
+    with RoomStore(path) as store:
+        assert store.schema_version == LATEST_VERSION == 4
+        rooms = {room.meeting_id: room for room in store.list_rooms(include_past=True, now=NOW)}
+        assert set(rooms) == {"m-created", "m-imported"}
+        assert all(room.planned_start is None and room.time_zone is None for room in rooms.values())
+        (pending,) = store.pending_creates()
+        assert (pending.label, pending.planned_start, pending.time_zone) == ("Lost", None, None)
+        assert store.mark_reminder_shown("m-created", NOW, NOW) is True
+    after = sqlite3.connect(path)
+    try:
+        # Every row as it was, the new columns empty after the old ones.
+        assert after.execute("SELECT * FROM rooms ORDER BY id").fetchall() == [
+            (*row, None, None) for row in rooms_before
+        ]
+        assert after.execute("SELECT * FROM pending_creates ORDER BY id").fetchall() == [
+            (*row, None, None) for row in pending_before
+        ]
+        assert after.execute("SELECT meeting_id FROM reminders_shown").fetchall() == [
+            ("m-created",)
+        ]
+    finally:
+        after.close()
+    assert len(backups(tmp_path)) == 1
     assert table_shape(path) == table_shape_of_fresh_store(tmp_path)
 
 

@@ -25,8 +25,8 @@ from roomdesk.roomlist.texts import (
     status_code_at,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import ROW_DELETED, ROW_MISSING
 from roomdesk.store.records import StoredRoom
+from roomdesk.store.rows import ROW_DELETED, ROW_MISSING
 
 
 def keep_search_texts(columns: Columns, texts: Iterator[str], tuning: RoomListTuning) -> None:
@@ -123,6 +123,7 @@ class Columns:
         "room_spans",
         "rooms",
         "search",
+        "starts",
         "states",
         "statuses",
     )
@@ -132,6 +133,8 @@ class Columns:
         self.room_spans = array("I")  # see room_span
         self.own_room_texts: dict[int, str] = {}  # slot -> name, for spans of OWN_ROOM_TEXT
         self.ends = array("d")  # epoch seconds
+        # slot -> planned start (epoch seconds), for the rooms that have one: few, as a rule.
+        self.starts: dict[int, float] = {}
         self.states = bytearray()  # ROW_DELETED | ROW_MISSING
         self.statuses = bytearray()  # see STATUSES
         # Mode texts by number ("" is 0): a room's is one byte, or 4 once there are more than
@@ -288,6 +291,10 @@ class Columns:
         room_text = room_text_of(room)
         self.labels[slot] = room.label
         self.ends[slot] = room.end_date.timestamp()
+        if room.planned_start is None:
+            self.starts.pop(slot, None)
+        else:
+            self.starts[slot] = room.planned_start.timestamp()
         self.states[slot] = state_bits(room)
         self.statuses[slot] = status_code_at(self.states[slot], self.ends[slot], now)
         self.modes[slot] = self.mode_number(mode_text(room))
@@ -307,6 +314,7 @@ class Columns:
             self.labels[slot] != room.label
             or self.states[slot] != state_bits(room)
             or self.ends[slot] != room.end_date.timestamp()
+            or self.starts.get(slot) != start_of(room)
         ):
             return False
         room_text = room_text_of(room)
@@ -326,6 +334,7 @@ class Columns:
         self.origin_ids[slot] = 0
         self.room_spans[slot] = 0
         self.own_room_texts.pop(slot, None)
+        self.starts.pop(slot, None)
         self.rooms.pop(slot, None)
 
 
@@ -333,6 +342,11 @@ def state_bits(room: StoredRoom) -> int:
     """The :data:`ROW_DELETED` and :data:`ROW_MISSING` bits of ``room``, as a snapshot has them."""
     deleted = ROW_DELETED if room.deleted_at is not None else 0
     return deleted | (ROW_MISSING if room.server_missing_at is not None else 0)
+
+
+def start_of(room: StoredRoom) -> float | None:
+    """The room's planned start as epoch seconds, as the columns keep it (None: none)."""
+    return None if room.planned_start is None else room.planned_start.timestamp()
 
 
 def room_text_of(room: StoredRoom) -> str:

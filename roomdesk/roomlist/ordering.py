@@ -7,6 +7,7 @@ Orders (ascending; descending reverses them, except where noted):
   stay on top. This is the default order: "active rooms by end date", soonest first.
 * Status: by status rank (active, ends soon, ended, expired, deleted), then end date.
 * Label, room, mode and links: case-insensitive text (rooms without a label last).
+* Session: by planned start (rooms without one last, as rooms without a label are).
 
 Ties are broken by meeting id, so the order never depends on arrival order. A sort is
 ``list.sort`` on one precomputed key per room, stable over the rooms in meeting id order (the id
@@ -20,7 +21,7 @@ import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from enum import IntEnum
-from itertools import islice
+from itertools import islice, repeat
 from typing import TYPE_CHECKING, Any
 
 from roomdesk.domain.status import STATUS_RANK
@@ -32,6 +33,7 @@ from roomdesk.roomlist.texts import (
     LINKS_TEXT,
     MODE_COL,
     ROOM_COL,
+    SESSION_COL,
     STATUS_COL,
     STATUSES,
 )
@@ -88,6 +90,8 @@ def stepwise(items: Iterator[Any], step: int) -> list[Any]:
             return found
 
 
+# The Session key of a room without a planned start: after every start, like an empty label.
+NO_START = float("inf")
 _END_GROUP_BASE = tuple(END_GROUP[status] * KEY_GROUP_SPAN for status in STATUSES)
 _RANK_BASE = tuple(STATUS_RANK[status] * KEY_GROUP_SPAN for status in STATUSES)
 
@@ -121,6 +125,9 @@ def sort_key_list(
     if column == MODE_COL:
         folded = [text.casefold() for text in columns.mode_texts]
         return stepwise(map(folded.__getitem__, columns.modes), step)
+    if column == SESSION_COL:
+        slots = range(len(columns.ends))  # the search texts may not be written yet
+        return stepwise(map(columns.starts.get, slots, repeat(NO_START)), step)
     return stepwise(map(LINKS_TEXT.__getitem__, columns.links), step)
 
 
@@ -129,9 +136,10 @@ NO_KEY = float("nan")
 
 
 def key_column(keys: list[Any], column: int) -> list[Any] | array[float]:
-    """``keys`` of a sort by ``column`` as the model keeps them: the end and status sorts' keys
-    (numbers) in a float array, 8 bytes each instead of a float object and a list entry."""
-    return array("d", keys) if column in (ENDS_COL, STATUS_COL) else keys
+    """``keys`` of a sort by ``column`` as the model keeps them: the end, status and session
+    sorts' keys (numbers) in a float array, 8 bytes each instead of a float object and a list
+    entry."""
+    return array("d", keys) if column in (ENDS_COL, STATUS_COL, SESSION_COL) else keys
 
 
 def sort_key_of(columns: Columns, column: int, order: SortOrder, slot: int) -> Any:
@@ -149,6 +157,8 @@ def sort_key_of(columns: Columns, column: int, order: SortOrder, slot: int) -> A
         return columns.room_text(slot).casefold()
     if column == MODE_COL:
         return columns.mode_text(slot).casefold()
+    if column == SESSION_COL:
+        return columns.starts.get(slot, NO_START)
     return LINKS_TEXT[columns.links[slot]]
 
 

@@ -48,8 +48,8 @@ from roomdesk.roomlist.texts import (
     status_code_at,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import RoomRows
 from roomdesk.store.records import StoredRoom
+from roomdesk.store.rows import RoomRows
 
 RoomLoader = Callable[[str], StoredRoom | None]
 
@@ -170,6 +170,7 @@ def _prepare(
         states = bytearray(states_)
         modes = list(map(ModeTexts().text, room_modes, options))
         kept: list[StoredRoom] = []
+        starts = {slot: start for slot, start in enumerate(rooms.starts) if start is not None}
     else:
         prepared = PreparedRooms(now, tuning=tuning)
         kept = list({room.meeting_id: room for room in rooms}.values())
@@ -182,7 +183,13 @@ def _prepare(
         ends = array("d", [room.end_date.timestamp() for room in kept])
         states = bytearray(map(state_bits, kept))
         modes = [mode_text(room) for room in kept]
+        starts = {
+            slot: room.planned_start.timestamp()
+            for slot, room in enumerate(kept)
+            if room.planned_start is not None
+        }
     columns = prepared.columns
+    columns.starts = starts
     columns.labels = labels
     columns.ends, columns.states = ends, states
     columns.modes = columns.mode_column(modes)
@@ -211,6 +218,7 @@ def _prepare(
         for slot, old in zip(slots, perm, strict=True):
             new_slot[old] = slot
         by_id = stepwise(map(new_slot.__getitem__, by_id), step)
+        columns.starts = {new_slot[old]: start for old, start in starts.items()}
     else:
         prepared.sort_keys = [None] * len(mids)
     prepared.by_id = array("i", by_id)
@@ -249,6 +257,7 @@ _NOT_PERMUTED = frozenset(
         "room_spans",
         "own_room_texts",
         "rooms",
+        "starts",
     }
 )
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from roomdesk.heap import give_back_free_memory
 from roomdesk.roomlist.columns import Columns
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, LARGE_LIST_ROOMS
-from roomdesk.store.db import RoomRows
+from roomdesk.store.rows import RoomRows
 
 if TYPE_CHECKING:
     from roomdesk.roomlist.preparation import PreparedRooms

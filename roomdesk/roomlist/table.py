@@ -20,6 +20,7 @@ from itertools import compress
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from roomdesk.domain.sessions import session_text
 from roomdesk.domain.status import RoomStatus
 from roomdesk.domain.times import EndTexts, format_end, get_zone, require_aware
 from roomdesk.roomlist.changes import (
@@ -54,13 +55,14 @@ from roomdesk.roomlist.texts import (
     IS_PAST,
     LINK_KINDS_OF,
     LINKS_TEXT,
+    SESSION_COL,
     STATUS_COL,
     STATUSES,
     status_code_at,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import ROW_MISSING, RoomRows
 from roomdesk.store.records import LinkKind, StoredRoom
+from roomdesk.store.rows import ROW_MISSING, RoomRows
 from roomdesk.timezones import system_zone_name
 
 
@@ -97,6 +99,9 @@ class RoomTable:
         self._zone_name = zone_name or system_zone_name()
         self._zone = get_zone(self._zone_name)
         self._end_texts: dict[float, EndTexts] = {}
+        # (start, end) -> the session as shown, and case-folded for the filter: rooms planned
+        # alike share one.
+        self._session_texts: dict[tuple[float, float], tuple[str, str]] = {}
         self._sort_column: int | None = ENDS_COL
         self._sort_order = SortOrder.ASCENDING
         self._changes: list[Change] = []
@@ -205,9 +210,15 @@ class RoomTable:
         if zone_name != self._zone_name:
             self._zone_name, self._zone = zone_name, zone
             self._end_texts.clear()
+            self._session_texts.clear()
             if self._order:
-                change = CellsChanged(0, len(self._order) - 1, (ENDS_COL,), texts_only=True)
+                columns = (ENDS_COL, SESSION_COL)
+                change = CellsChanged(0, len(self._order) - 1, columns, texts_only=True)
                 self._make(change)
+            # A session reads differently in another zone, so a filter may match it or not now.
+            planned = sorted(map(self._row_of, self._cols.starts))
+            for first, last in runs_ascending(planned):
+                self._make(CellsChanged(first, last))
         return self._taken_changes()
 
     # -- rooms -----------------------------------------------------------------------------
@@ -236,6 +247,7 @@ class RoomTable:
 
         def apply() -> None:
             self._end_texts.clear()  # only the ends shown get formatted again: a small cache
+            self._session_texts.clear()
             retired = (self._cols, self._order, self._sort_keys, self._index.added)
             self._adopt(prepared)
             if len(retired[0]) >= self.tuning.release_in_background:
@@ -417,6 +429,31 @@ class RoomTable:
             texts = self._end_texts[end] = format_end(moment, self._zone)
         return texts
 
+    def start(self, slot: int) -> float | None:
+        """The planned start as epoch seconds, or None for a room without one."""
+        return self._cols.starts.get(slot)
+
+    def session_text(self, slot: int) -> str:
+        """The session as the Session column shows it, in the table's zone ("" for none)."""
+        return self._session_texts_of(slot)[0]
+
+    def _session_texts_of(self, slot: int) -> tuple[str, str]:
+        start = self._cols.starts.get(slot)
+        if start is None:
+            return "", ""
+        key = (start, self._cols.ends[slot])
+        texts = self._session_texts.get(key)
+        if texts is None:
+            shown = session_text(
+                datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(key[1], UTC), self._zone
+            )
+            texts = self._session_texts[key] = (shown, shown.casefold())
+        return texts
+
+    def _session_matches(self, term: str) -> set[int]:
+        """The slots whose case-folded session text holds ``term``."""
+        return {slot for slot in self._cols.starts if term in self._session_texts_of(slot)[1]}
+
     def status(self, slot: int) -> RoomStatus:
         return STATUSES[self._cols.statuses[slot]]
 
@@ -439,8 +476,12 @@ class RoomTable:
         return LINK_KINDS_OF[self._cols.links[slot]]
 
     def search_text(self, slot: int) -> str:
-        """The case-folded label, room name, links and meeting id the filter looks in."""
-        return self._cols.full_search_text(slot)
+        """The case-folded label, room name, links and meeting id the filter looks in, and the
+        session's text on a line of its own when the room has one."""
+        text = self._cols.full_search_text(slot)
+        if slot in self._cols.starts:
+            return f"{text}\n{self._session_texts_of(slot)[1]}"
+        return text
 
     def sort_key(self, slot: int) -> Any:
         """The slot's primary key in the current sort (None when unsorted)."""
@@ -465,7 +506,7 @@ class RoomTable:
         """Whether the room in ``slot`` passes a filter of ``terms`` and ``show_past``."""
         if not show_past and IS_PAST[self._cols.statuses[slot]]:
             return False
-        text = self._cols.full_search_text(slot)
+        text = self.search_text(slot)
         return all(term in text for term in terms)
 
     def filter_slots(self, terms: Sequence[str], show_past: bool) -> list[int] | None:
@@ -485,7 +526,13 @@ class RoomTable:
             return slots
         found = self._order if slots is None else slots
         for term in terms:
-            found = self._cols.slots_with(term, found)
+            # Sessions are looked at apart: few rooms have one, and their text follows the zone.
+            in_sessions = self._session_matches(term) if self._cols.starts else None
+            if not in_sessions:
+                found = self._cols.slots_with(term, found)
+                continue
+            matched = in_sessions.union(self._cols.slots_with(term, found))
+            found = [slot for slot in found if slot in matched]
         return found
 
     def slot_position(
@@ -762,6 +809,7 @@ class RoomTable:
                 require(int(cols.ends[slot] // span) == hour, f"slot {slot} in a wrong hour")
                 entries.append(slot)
         require(sorted(entries) == used, "the end index misses, repeats or adds a slot")
+        require(set(cols.starts) <= set(used), "a planned start is kept for an unused slot")
         # Statuses follow the clock they were worked out at.
         for slot in used:
             status = status_code_at(cols.states[slot], cols.ends[slot], self._status_time)

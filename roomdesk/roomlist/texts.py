@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from roomdesk.domain.rooms import RoomMode, TemplateType
 from roomdesk.domain.status import ENDS_SOON_WINDOW, ROOM_GRACE_PERIOD, RoomStatus, status_at
-from roomdesk.store.db import ROW_DELETED, ROW_MISSING
 from roomdesk.store.records import LinkKind, StoredRoom
+from roomdesk.store.rows import ROW_DELETED, ROW_MISSING
 
 
 class Column(IntEnum):
@@ -20,6 +20,8 @@ class Column(IntEnum):
     STATUS = 3
     MODE = 4
     LINKS = 5
+    # Last, so a header state saved before it existed still names the others rightly.
+    SESSION = 6
 
     @property
     def title(self) -> str:
@@ -33,9 +35,10 @@ _COLUMN_TITLES = {
     Column.STATUS: "Status",
     Column.MODE: "Mode",
     Column.LINKS: "Links",
+    Column.SESSION: "Session",
 }
 # Plain ints for the hot paths: comparing an int with an IntEnum member costs more.
-LABEL_COL, ROOM_COL, ENDS_COL, STATUS_COL, MODE_COL, LINKS_COL = range(6)
+LABEL_COL, ROOM_COL, ENDS_COL, STATUS_COL, MODE_COL, LINKS_COL, SESSION_COL = range(7)
 COLUMN_COUNT = len(Column)
 
 

@@ -23,6 +23,8 @@ from roomdesk.api.errors import (
 )
 from roomdesk.api.models import Meeting, check_meeting_id
 from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.domain.sessions import check_start
+from roomdesk.domain.times import get_zone, require_aware
 from roomdesk.store import PendingState, RoomStore, StoredRoom
 
 try:
@@ -168,18 +170,31 @@ class RoomService:
     # -- remote -----------------------------------------------------------------------------
 
     async def create_room(
-        self, request: MeetingRequest, *, label: str = "", replaces_pending: int | None = None
+        self,
+        request: MeetingRequest,
+        *,
+        label: str = "",
+        replaces_pending: int | None = None,
+        planned_start: datetime | None = None,
+        time_zone: str | None = None,
     ) -> StoredRoom:
         """Create a room and store it. The intent is recorded first, so a crash loses nothing.
 
-        ``replaces_pending`` names an earlier pending create this one sends again; it is marked
-        failed once the new intent is recorded, so the request is never shown twice.
+        ``planned_start`` (aware, never after the request's end) and ``time_zone`` (the IANA
+        zone it was planned in; None: the user's) stay on this computer with the room, also
+        when a sync settles an interrupted create. ``replaces_pending`` names an earlier pending
+        create this one sends again; it is marked failed once the new intent is recorded, so the
+        request is never shown twice.
         """
         request.validate(self.now())
+        zone = get_zone(time_zone) if time_zone is not None else UTC
+        if planned_start is not None:
+            check_start(require_aware(planned_start, "planned_start"), request.end_date, zone)
         label = label.strip()
         options = request.to_stored_options()
+        plan = (planned_start, time_zone)
         async with self._create_gate:
-            return await self._create(request, label, options, replaces_pending)
+            return await self._create(request, label, options, replaces_pending, plan)
 
     async def _create(
         self,
@@ -187,9 +202,12 @@ class RoomService:
         label: str,
         options: dict[str, Any],
         replaces_pending: int | None,
+        plan: tuple[datetime | None, str | None],
     ) -> StoredRoom:
         with self.activity.creating():
-            pending_id = self.store.add_pending_create(options, label)
+            pending_id = self.store.add_pending_create(
+                options, label, planned_start=plan[0], time_zone=plan[1]
+            )
             self._in_flight.add(pending_id)
             try:
                 if replaces_pending is not None:

@@ -556,7 +556,13 @@ class SyncService:
             return RetryOutcome(self._complete(row, existing), found_existing=True)
         # A sync may have settled it while the server was asked; then sending would duplicate.
         retryable_pending(self.store, row.id)
-        room = await self.rooms.create_room(request, label=row.label, replaces_pending=row.id)
+        room = await self.rooms.create_room(
+            request,
+            label=row.label,
+            replaces_pending=row.id,
+            planned_start=row.planned_start,
+            time_zone=row.time_zone,
+        )
         return RetryOutcome(room, found_existing=False)
 
     def _walk(self, room_name_prefix: str | None = None) -> AsyncGenerator[MeetingsPage]:

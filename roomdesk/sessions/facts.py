@@ -45,15 +45,10 @@ def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
         return fallback
 
 
-def facts_for(
-    room: StoredRoom,
-    *,
-    planned_start: datetime | None,
-    zone_name: str | None,
-    fallback_zone: ZoneInfo,
-) -> SessionFacts:
-    """The facts of ``room``, starting at ``planned_start`` (aware) or, when none was planned,
-    when the room was made; in the zone called ``zone_name``, else ``fallback_zone``."""
+def facts_for(room: StoredRoom, *, fallback_zone: ZoneInfo) -> SessionFacts:
+    """The facts of ``room``, starting at its planned start or, when none was planned, when the
+    room was made; in the zone it was planned in, else ``fallback_zone``."""
+    planned_start = room.planned_start
     planned = planned_start is not None
     start = room.created_at
     if planned_start is not None:
@@ -74,7 +69,7 @@ def facts_for(
         start=start,
         end=room.end_date,
         planned=planned,
-        zone=_zone(zone_name, fallback_zone),
+        zone=_zone(room.time_zone, fallback_zone),
     )
 
 

@@ -1,7 +1,6 @@
 """The local room store (stdlib sqlite3): every room roomdesk created or found, and its status."""
 
 from roomdesk.store.db import (
-    RoomRows,
     RoomStore,
     StoreCorruptError,
     StoreError,
@@ -13,6 +12,7 @@ from roomdesk.store.db import (
 )
 from roomdesk.store.migrations import LATEST_VERSION
 from roomdesk.store.records import LinkKind, PendingCreate, PendingState, RoomSource, StoredRoom
+from roomdesk.store.rows import RoomRows
 
 __all__ = [
     "LATEST_VERSION",

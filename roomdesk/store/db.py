@@ -1,5 +1,8 @@
 """The local room store: one SQLite file holding every room roomdesk created or found.
 
+Its errors are in :mod:`roomdesk.store.errors` and what its queries read in
+:mod:`roomdesk.store.rows`; both are available from here as they always were.
+
 Threads: a :class:`RoomStore` owns one connection, made with ``check_same_thread=True``, so use it
 from the thread that opened it (the GUI thread). Another thread or process wanting the store opens
 its own :class:`RoomStore`; WAL mode and a busy timeout let them share the file.
@@ -17,19 +20,48 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from roomdesk.api.models import Meeting
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.status import ENDS_SOON_WINDOW, ROOM_GRACE_PERIOD, RoomStatus
 from roomdesk.domain.times import format_utc, require_aware, utc_now
 from roomdesk.store import migrations
+from roomdesk.store.errors import (
+    NOT_STORAGE,
+    StoreCorruptError,
+    StoreError,
+    StoreFolderError,
+    StoreUnavailableError,
+    StoreVersionError,
+    StoreWriteError,
+    storage_problem,
+)
 from roomdesk.store.records import PendingCreate, PendingState, RoomSource, StoredRoom
+from roomdesk.store.rows import (
+    PENDING_COLUMNS,
+    SELECT_ROOMS,
+    RoomRows,
+    read_room_rows,
+)
+from roomdesk.store.rows import pending_from_row as _pending_from_row
+from roomdesk.store.rows import room_from_row as _room_from_row
+
+__all__ = [
+    "RoomStore",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreFolderError",
+    "StoreUnavailableError",
+    "StoreVersionError",
+    "StoreWriteError",
+    "move_aside",
+]
 
 log = logging.getLogger(__name__)
 
@@ -40,133 +72,6 @@ BUSY_TIMEOUT_SECONDS = 5.0
 PAGE_CACHE_KIB = 512
 COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 _CORRUPT_ERRORS = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
-
-
-class StoreError(Exception):
-    """Base of every error the store raises on purpose; ``str()`` is fit to show a person."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class StoreVersionError(StoreError):
-    """The file was written by a newer roomdesk; it was left untouched."""
-
-    def __init__(self, path: Path, found: int, supported: int) -> None:
-        super().__init__(
-            path,
-            f"The room list {path} was written by a newer roomdesk (schema {found}; this "
-            f"version understands up to {supported}). Update roomdesk to open it; the file was "
-            "not changed.",
-        )
-        self.found = found
-        self.supported = supported
-
-
-class StoreCorruptError(StoreError):
-    """The file is not a roomdesk SQLite database, or it is damaged; it was left untouched."""
-
-    def __init__(self, path: Path, detail: str) -> None:
-        super().__init__(
-            path,
-            f"The room list {path} cannot be read: it is damaged or not a roomdesk database "
-            f"({detail}). Nothing was changed; move it aside to start a new list.",
-        )
-        self.detail = detail
-
-
-class StoreUnavailableError(StoreError):
-    """The file could not be opened or written (permissions, disk, locked by another process)."""
-
-    def __init__(self, path: Path, detail: str) -> None:
-        super().__init__(path, f"The room list {path} could not be opened: {detail}.")
-        self.detail = detail
-
-
-# What each kind of SQLite failure means for a person, and what they can do about it, by the
-# prefix of SQLite's error name (SQLITE_IOERR has many extended names, SQLITE_IOERR_WRITE …).
-_WRITE_PROBLEMS = (
-    ("SQLITE_FULL", "the disk is full", "Free some space and try again"),
-    (
-        "SQLITE_READONLY",
-        "the file or its folder is read-only",
-        "Make them writable (or set ROOMDESK_DATA_DIR to a folder you can write to) and try again",
-    ),
-    ("SQLITE_PERM", "permission was denied", "Check the file's permissions and try again"),
-    ("SQLITE_CANTOPEN", "the file could not be opened", "Check the folder and try again"),
-    ("SQLITE_IOERR", "the disk reported an input/output error", "Check the disk and try again"),
-    (
-        "SQLITE_BUSY",
-        "another program kept it locked for too long",
-        "Close other roomdesk windows or commands using it and try again",
-    ),
-    (
-        "SQLITE_LOCKED",
-        "another program kept it locked for too long",
-        "Close other roomdesk windows or commands using it and try again",
-    ),
-    (
-        "SQLITE_CORRUPT",
-        "the file is damaged",
-        "Restart roomdesk, which moves a damaged list aside",
-    ),
-)
-# Failures of the file or the disk; the other DatabaseErrors (a constraint, a closed
-# connection, a misused API) are mistakes in roomdesk itself and stay what they are.
-_NOT_STORAGE = (
-    sqlite3.IntegrityError,
-    sqlite3.ProgrammingError,
-    sqlite3.InterfaceError,
-    sqlite3.NotSupportedError,
-    sqlite3.DataError,
-)
-
-
-class StoreWriteError(StoreError):
-    """A change could not be written (a full disk, a read-only file, an I/O error, a lock held
-    too long). Its transaction was rolled back: everything stored before is still there."""
-
-    def __init__(self, path: Path, reason: str, advice: str) -> None:
-        super().__init__(
-            path,
-            f"The room list could not be saved: {reason} ({path}). {advice}; "
-            "nothing stored was lost.",
-        )
-        self.reason = reason
-
-    @classmethod
-    def from_sqlite(cls, path: Path, error: sqlite3.Error) -> StoreWriteError:
-        return cls(path, *_storage_problem(error))
-
-
-def _storage_problem(error: BaseException) -> tuple[str, str]:
-    """What a SQLite or file system failure means, and what to do: (reason, advice)."""
-    name = getattr(error, "sqlite_errorname", None) or ""
-    for prefix, reason, advice in _WRITE_PROBLEMS:
-        if name.startswith(prefix):
-            return reason, advice
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror[:1].lower() + error.strerror[1:], "Try again"
-    return f"SQLite said “{error}”", "Try again"
-
-
-class StoreFolderError(StoreError):
-    """A folder roomdesk keeps its files in could not be created or used."""
-
-    def __init__(self, path: Path, error: OSError) -> None:
-        reason, _advice = _storage_problem(error)
-        super().__init__(
-            path,
-            f"The data folder {path} cannot be used: {reason}. "
-            "Make it writable, or set ROOMDESK_DATA_DIR to a folder you can write to; "
-            "nothing stored was lost.",
-        )
-        self.error = error
 
 
 def _utc_stamp() -> str:
@@ -241,12 +146,15 @@ def _room_mode_value(room_mode: str | None) -> str | None:
     return None if room_mode is None else RoomMode(room_mode).value
 
 
-_ROOM_COLUMNS = (
-    "id, meeting_id, room_name, room_url, host_room_url, viewer_room_url, start_date, end_date,"
-    " room_mode, options, label, notes, created_at, source, deleted_at, server_missing_at,"
-    " updated_at"
-)
-_SELECT_ROOMS = f"SELECT {_ROOM_COLUMNS} FROM rooms"
+class Unchanged(Enum):
+    """What :meth:`RoomStore.set_label` is given for a value it is to leave as it is."""
+
+    UNCHANGED = 0
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
 # The domain's status rule (roomdesk.domain.status.status_at) as conditions on the stored
 # columns, compared with the bounds _status_bounds makes of a time; tests/test_status_rule.py
 # checks that both give every room the same status. Current rooms are the usable ones (active,
@@ -293,8 +201,9 @@ _REFRESH_FROM_SERVER = """
 """
 _INSERT_ROOM = """
     INSERT INTO rooms (meeting_id, room_name, room_url, host_room_url, viewer_room_url,
-        start_date, end_date, room_mode, options, label, notes, created_at, source, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        start_date, end_date, room_mode, options, label, notes, created_at, source, updated_at,
+        planned_start, time_zone)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _UPSERT_IMPORTED = f"""
     {_INSERT_ROOM}
@@ -310,60 +219,21 @@ _UPSERT_IMPORTED = f"""
         OR (excluded.start_date IS NOT NULL AND rooms.start_date IS NOT excluded.start_date)
         OR (excluded.room_mode IS NOT NULL AND rooms.room_mode IS NOT excluded.room_mode)
 """
-# A room we created that a sync imported first (its create answer was lost) becomes ours.
+# A room we created that a sync imported first (its create answer was lost) becomes ours, with
+# the session planned for it (a sync never sets or clears one: _REFRESH_FROM_SERVER leaves it).
 _UPSERT_CREATED = f"""
     {_INSERT_ROOM}
     ON CONFLICT (meeting_id) DO UPDATE SET {_REFRESH_FROM_SERVER},
         options = excluded.options,
         label = CASE WHEN excluded.label <> '' THEN excluded.label ELSE rooms.label END,
         notes = CASE WHEN excluded.notes <> '' THEN excluded.notes ELSE rooms.notes END,
+        planned_start = COALESCE(excluded.planned_start, rooms.planned_start),
+        time_zone = COALESCE(excluded.time_zone, rooms.time_zone),
         source = excluded.source
 """
-_PENDING_COLUMNS = "id, request_json, label, created_at, state, meeting_id, error, attempt"
 
 # Bound parameters per query: below SQLite's old limit of 999.
 _IDS_PER_QUERY = 500
-# RoomRows: the state bits of a record.
-ROW_DELETED = 1
-ROW_MISSING = 2
-# Only what a room table shows, filters and sorts by (the end date as epoch seconds).
-_SELECT_ROOM_RECORDS = f"""
-    SELECT meeting_id, label, room_name, room_url, host_room_url, viewer_room_url, room_mode,
-        options, CAST(strftime('%s', end_date) AS REAL),
-        (deleted_at IS NOT NULL) * {ROW_DELETED} + (server_missing_at IS NOT NULL) * {ROW_MISSING}
-    FROM rooms ORDER BY id
-"""
-
-# Rows fetched at a time by room_rows: few enough that the garbage collector, which looks at new
-# tuples until they are freed, never has a hundred thousand of them to look at, and that a read
-# in a worker thread holds the GIL for no more than a few milliseconds at a time.
-_ROWS_PER_FETCH = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class RoomRows:
-    """Every room as parallel columns: what a table of many rooms needs, no object per room.
-
-    Row ``i`` of each list belongs to one room (in no particular order). ``ends`` are epoch
-    seconds, ``states`` the :data:`ROW_DELETED` and :data:`ROW_MISSING` bits, ``options`` the
-    stored JSON text (or None). ``loader`` returns a meeting's full :class:`StoredRoom` when one
-    is needed, or None (unknown, or the store has been closed).
-    """
-
-    meeting_ids: list[str]
-    labels: list[str]
-    room_names: list[str | None]
-    room_urls: list[str]
-    host_room_urls: list[str | None]
-    viewer_room_urls: list[str | None]
-    ends: list[float]
-    states: list[int]
-    room_modes: list[str | None]
-    options: list[str | None]
-    loader: Callable[[str], StoredRoom | None]
-
-    def __len__(self) -> int:
-        return len(self.meeting_ids)
 
 
 def _in_batches(ids: list[str]) -> Iterator[tuple[list[str], str]]:
@@ -371,84 +241,6 @@ def _in_batches(ids: list[str]) -> Iterator[tuple[list[str], str]]:
     for start in range(0, len(ids), _IDS_PER_QUERY):
         chunk = ids[start : start + _IDS_PER_QUERY]
         yield chunk, ", ".join("?" * len(chunk))
-
-
-def _read_columns(conn: sqlite3.Connection, select: str, count: int) -> list[list[Any]]:
-    columns: list[list[Any]] = [[] for _ in range(count)]
-    cursor = conn.execute(select)
-    while chunk := cursor.fetchmany(_ROWS_PER_FETCH):
-        for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
-            column.extend(values)
-    return columns
-
-
-def _read_room_rows(
-    conn: sqlite3.Connection, loader: Callable[[str], StoredRoom | None]
-) -> RoomRows:
-    """Every room's columns, read through ``conn``."""
-    ids, labels, names, urls, hosts, viewers, modes, options, ends, states = _read_columns(
-        conn, _SELECT_ROOM_RECORDS, 10
-    )
-    return RoomRows(ids, labels, names, urls, hosts, viewers, ends, states, modes, options, loader)
-
-
-_parse_time = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
-_SOURCES = {source.value: source for source in RoomSource}
-
-
-def _room_from_row(row: tuple[Any, ...]) -> StoredRoom:
-    (
-        local_id,
-        meeting_id,
-        room_name,
-        room_url,
-        host_room_url,
-        viewer_room_url,
-        start_date,
-        end_date,
-        room_mode,
-        options,
-        label,
-        notes,
-        created_at,
-        source,
-        deleted_at,
-        server_missing_at,
-        updated_at,
-    ) = row
-    return StoredRoom(
-        local_id,
-        meeting_id,
-        room_name,
-        room_url,
-        host_room_url,
-        viewer_room_url,
-        None if start_date is None else _parse_time(start_date),
-        _parse_time(end_date),
-        room_mode,
-        None if options is None else json.loads(options),
-        label,
-        notes,
-        _parse_time(created_at),
-        _SOURCES[source],
-        None if deleted_at is None else _parse_time(deleted_at),
-        None if server_missing_at is None else _parse_time(server_missing_at),
-        _parse_time(updated_at),
-    )
-
-
-def _pending_from_row(row: tuple[Any, ...]) -> PendingCreate:
-    local_id, request_json, label, created_at, state, meeting_id, error, attempt = row
-    return PendingCreate(
-        id=local_id,
-        request_json=json.loads(request_json),
-        label=label,
-        created_at=_parse_time(created_at),
-        state=PendingState(state),
-        meeting_id=meeting_id,
-        error=error,
-        attempt=attempt,
-    )
 
 
 class _Checkpointer:
@@ -557,7 +349,7 @@ class RoomStore:
             # Autocommit: every write below opens its own transaction explicitly.
             conn = sqlite3.connect(path, timeout=self._busy_timeout, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreUnavailableError(path, "{}. {}".format(*_storage_problem(exc))) from exc
+            raise StoreUnavailableError(path, "{}. {}".format(*storage_problem(exc))) from exc
         try:
             self._check(conn)
             self._configure(conn)
@@ -566,7 +358,7 @@ class RoomStore:
             conn.close()
             if getattr(exc, "sqlite_errorname", None) in _CORRUPT_ERRORS:
                 raise StoreCorruptError(path, str(exc)) from exc
-            raise StoreUnavailableError(path, "{}. {}".format(*_storage_problem(exc))) from exc
+            raise StoreUnavailableError(path, "{}. {}".format(*storage_problem(exc))) from exc
         except BaseException:
             conn.close()
             raise
@@ -678,7 +470,7 @@ class RoomStore:
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, _NOT_STORAGE):
+            if isinstance(exc, NOT_STORAGE):
                 raise
             # Rolled back by the block above (or by SQLite itself): nothing was half written.
             raise StoreWriteError.from_sqlite(self._path, exc) from exc
@@ -688,7 +480,7 @@ class RoomStore:
     # -- rooms -----------------------------------------------------------------------------------
 
     def _room_row(self, conn: sqlite3.Connection, meeting_id: str) -> StoredRoom | None:
-        row = conn.execute(f"{_SELECT_ROOMS} WHERE meeting_id = ?", (meeting_id,)).fetchone()
+        row = conn.execute(f"{SELECT_ROOMS} WHERE meeting_id = ?", (meeting_id,)).fetchone()
         return None if row is None else _room_from_row(row)
 
     @staticmethod
@@ -702,6 +494,8 @@ class RoomStore:
         created_at: str,
         source: RoomSource,
         now: str,
+        planned_start: str | None = None,
+        time_zone: str | None = None,
     ) -> tuple[Any, ...]:
         return (
             meeting.meeting_id,
@@ -718,6 +512,8 @@ class RoomStore:
             created_at,
             source.value,
             now,
+            planned_start,
+            time_zone,
         )
 
     def _created_params(
@@ -729,6 +525,8 @@ class RoomStore:
         label: str,
         notes: str,
         created_at: datetime | None,
+        planned_start: datetime | None = None,
+        time_zone: str | None = None,
     ) -> tuple[Any, ...]:
         now = format_utc(datetime.now(UTC))
         return self._meeting_params(
@@ -740,6 +538,8 @@ class RoomStore:
             created_at=now if created_at is None else _utc_text(created_at, "created_at"),
             source=RoomSource.CREATED,
             now=now,
+            planned_start=_optional_utc_text(planned_start, "planned_start"),
+            time_zone=time_zone,
         )
 
     def add_created(
@@ -751,6 +551,8 @@ class RoomStore:
         label: str = "",
         notes: str = "",
         created_at: datetime | None = None,
+        planned_start: datetime | None = None,
+        time_zone: str | None = None,
     ) -> StoredRoom:
         """Record a room this roomdesk just created. ``options`` must hold no secrets.
 
@@ -763,6 +565,8 @@ class RoomStore:
             label=label,
             notes=notes,
             created_at=created_at,
+            planned_start=planned_start,
+            time_zone=time_zone,
         )
         with self._write() as conn:
             conn.execute(_UPSERT_CREATED, params)
@@ -829,12 +633,12 @@ class RoomStore:
         """
         found: dict[str, StoredRoom] = {}
         for chunk, marks in _in_batches(list(dict.fromkeys(meeting_ids))):
-            rows = self._conn.execute(f"{_SELECT_ROOMS} WHERE meeting_id IN ({marks})", chunk)
+            rows = self._conn.execute(f"{SELECT_ROOMS} WHERE meeting_id IN ({marks})", chunk)
             found.update((room.meeting_id, room) for room in map(_room_from_row, rows))
         return found
 
     def get_by_id(self, local_id: int) -> StoredRoom | None:
-        row = self._conn.execute(f"{_SELECT_ROOMS} WHERE id = ?", (local_id,)).fetchone()
+        row = self._conn.execute(f"{SELECT_ROOMS} WHERE id = ?", (local_id,)).fetchone()
         return None if row is None else _room_from_row(row)
 
     @staticmethod
@@ -851,12 +655,12 @@ class RoomStore:
         cutoff = self._expiry_cutoff(now)
         conn = self._conn
         current = conn.execute(
-            f"{_SELECT_ROOMS} WHERE {_CURRENT} ORDER BY end_date, id", (cutoff,)
+            f"{SELECT_ROOMS} WHERE {_CURRENT} ORDER BY end_date, id", (cutoff,)
         ).fetchall()
         rooms = [_room_from_row(row) for row in current]
         if include_past:
             past = conn.execute(
-                f"{_SELECT_ROOMS} WHERE {_PAST} ORDER BY end_date DESC, id DESC", (cutoff,)
+                f"{SELECT_ROOMS} WHERE {_PAST} ORDER BY end_date DESC, id DESC", (cutoff,)
             ).fetchall()
             rooms.extend(_room_from_row(row) for row in past)
         return rooms
@@ -870,7 +674,7 @@ class RoomStore:
         params: dict[str, str | int] = {**_status_bounds(now), "limit": max(0, limit)}
         direction = "DESC" if latest_first else "ASC"
         rows = self._conn.execute(
-            f"{_SELECT_ROOMS} WHERE {_STATUS_CONDITIONS[RoomStatus(status)]} "
+            f"{SELECT_ROOMS} WHERE {_STATUS_CONDITIONS[RoomStatus(status)]} "
             f"ORDER BY end_date {direction}, meeting_id LIMIT :limit",
             params,
         )
@@ -893,10 +697,10 @@ class RoomStore:
                 isolation_level=None,
             )
             try:
-                return _read_room_rows(conn, self.get_if_open)
+                return read_room_rows(conn, self.get_if_open)
             finally:
                 conn.close()
-        return _read_room_rows(self._conn, self.get_if_open)
+        return read_room_rows(self._conn, self.get_if_open)
 
     def get_if_open(self, meeting_id: str) -> StoredRoom | None:
         """:meth:`get`, or None once the store is closed (for views that outlive the store)."""
@@ -931,16 +735,65 @@ class RoomStore:
             ).fetchone()
         return int(count)
 
-    def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom | None:
-        """Change a room's label (and its notes, unless None). None if there is no such room."""
+    def set_label(
+        self,
+        meeting_id: str,
+        label: str,
+        notes: str | None = None,
+        *,
+        planned_start: datetime | Literal[Unchanged.UNCHANGED] | None = UNCHANGED,
+        time_zone: str | Literal[Unchanged.UNCHANGED] | None = UNCHANGED,
+    ) -> StoredRoom | None:
+        """Change a room's label, and its notes unless None, and its planned start and the zone
+        it was planned in unless :data:`UNCHANGED` (None clears them), all in one transaction.
+        None if there is no such room. The caller checks the start against the end."""
         now = format_utc(datetime.now(UTC))
+        assignments = ["label = ?", "notes = COALESCE(?, notes)", "updated_at = ?"]
+        params: list[Any] = [label, notes, now]
+        if planned_start is not UNCHANGED:
+            assignments.append("planned_start = ?")
+            params.append(_optional_utc_text(planned_start, "planned_start"))
+        if time_zone is not UNCHANGED:
+            assignments.append("time_zone = ?")
+            params.append(time_zone)
         with self._write() as conn:
             conn.execute(
-                "UPDATE rooms SET label = ?, notes = COALESCE(?, notes), updated_at = ? "
-                "WHERE meeting_id = ?",
-                (label, notes, now, meeting_id),
+                f"UPDATE rooms SET {', '.join(assignments)} WHERE meeting_id = ?",
+                (*params, meeting_id),
             )
             return self._room_row(conn, meeting_id)
+
+    def rooms_with_planned_start(self, after: datetime) -> list[StoredRoom]:
+        """Rooms neither deleted nor missing whose planned start is at or after ``after``
+        (aware), the soonest first: those a reminder may still be due for."""
+        rows = self._conn.execute(
+            f"{SELECT_ROOMS} WHERE planned_start IS NOT NULL AND deleted_at IS NULL "
+            "AND server_missing_at IS NULL AND planned_start >= ? ORDER BY planned_start, id",
+            (_utc_text(after, "after"),),
+        )
+        return [_room_from_row(row) for row in rows]
+
+    # -- reminders -------------------------------------------------------------------------------
+
+    def mark_reminder_shown(self, meeting_id: str, starts_at: datetime, shown_at: datetime) -> bool:
+        """Record that the reminder for ``meeting_id``'s session starting at ``starts_at`` was
+        shown; True only the first time, so two windows never both show it."""
+        params = (meeting_id, _utc_text(starts_at, "starts_at"), _utc_text(shown_at, "shown_at"))
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO reminders_shown (meeting_id, starts_at, shown_at) "
+                "VALUES (?, ?, ?)",
+                params,
+            )
+            return cursor.rowcount == 1
+
+    def reminder_shown(self, meeting_id: str, starts_at: datetime) -> bool:
+        """Whether the reminder for that session has been shown."""
+        row = self._conn.execute(
+            "SELECT 1 FROM reminders_shown WHERE meeting_id = ? AND starts_at = ?",
+            (meeting_id, _utc_text(starts_at, "starts_at")),
+        ).fetchone()
+        return row is not None
 
     def _stamp(self, column: str, meeting_ids: Iterable[str], when: datetime | None) -> int:
         # column is one of two names fixed in this class, never caller input.
@@ -973,22 +826,31 @@ class RoomStore:
 
     # -- pending creates -------------------------------------------------------------------------
 
-    def add_pending_create(self, request_json: dict[str, Any], label: str) -> int:
-        """Write a create request down before sending it; returns its id. Its attempt is 1."""
+    def add_pending_create(
+        self,
+        request_json: dict[str, Any],
+        label: str,
+        *,
+        planned_start: datetime | None = None,
+        time_zone: str | None = None,
+    ) -> int:
+        """Write a create request down before sending it, with the room's label, planned start
+        and zone; returns its id. Its attempt is 1."""
         text = _json_text(request_json, "request_json")
         now = format_utc(datetime.now(UTC))
+        start = _optional_utc_text(planned_start, "planned_start")
         with self._write() as conn:
             cursor = conn.execute(
-                "INSERT INTO pending_creates (request_json, label, created_at, state, attempt) "
-                "VALUES (?, ?, ?, ?, 1)",
-                (text, label, now, PendingState.PENDING.value),
+                "INSERT INTO pending_creates (request_json, label, created_at, state, attempt, "
+                "planned_start, time_zone) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                (text, label, now, PendingState.PENDING.value, start, time_zone),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
     def get_pending_create(self, pending_id: int) -> PendingCreate | None:
         row = self._conn.execute(
-            f"SELECT {_PENDING_COLUMNS} FROM pending_creates WHERE id = ?", (pending_id,)
+            f"SELECT {PENDING_COLUMNS} FROM pending_creates WHERE id = ?", (pending_id,)
         ).fetchone()
         return None if row is None else _pending_from_row(row)
 
@@ -1039,7 +901,7 @@ class RoomStore:
             return []
         marks = ", ".join("?" * len(wanted))
         rows = self._conn.execute(
-            f"SELECT {_PENDING_COLUMNS} FROM pending_creates WHERE state IN ({marks}) ORDER BY id",
+            f"SELECT {PENDING_COLUMNS} FROM pending_creates WHERE state IN ({marks}) ORDER BY id",
             wanted,
         ).fetchall()
         return [_pending_from_row(row) for row in rows]
@@ -1053,7 +915,8 @@ class RoomStore:
         options: dict[str, Any] | None,
         label: str,
     ) -> StoredRoom:
-        """Record the created room and resolve its pending create, both or neither."""
+        """Record the created room and resolve its pending create, both or neither. The room
+        gets the planned start and zone written down with the create."""
         params = self._created_params(
             meeting,
             room_mode=room_mode,
@@ -1064,7 +927,10 @@ class RoomStore:
         )
         with self._write() as conn:
             self._require_pending(conn, pending_id)
-            conn.execute(_UPSERT_CREATED, params)
+            plan = conn.execute(
+                "SELECT planned_start, time_zone FROM pending_creates WHERE id = ?", (pending_id,)
+            ).fetchone()
+            conn.execute(_UPSERT_CREATED, (*params[:-2], *plan))
             self._resolve(conn, pending_id, meeting.meeting_id)
             room = self._room_row(conn, meeting.meeting_id)
         assert room is not None

@@ -116,10 +116,36 @@ def _v3_pending_state_created(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX pending_creates_by_state ON pending_creates (state)")
 
 
+# A session's planned start and the zone it was planned in are roomdesk's own (Whereby knows only
+# the end), on the room and on the create written down before it is sent, so a create settled
+# later keeps them. Reminders already shown are remembered per room and start, so a restart
+# does not show them again.
+_V4_PLANNED_STARTS = _sql(
+    "ALTER TABLE rooms ADD COLUMN planned_start TEXT",
+    "ALTER TABLE rooms ADD COLUMN time_zone TEXT",
+    "ALTER TABLE pending_creates ADD COLUMN planned_start TEXT",
+    "ALTER TABLE pending_creates ADD COLUMN time_zone TEXT",
+    # The rooms a reminder may be due for: live ones with a planned start, in start order.
+    """
+    CREATE INDEX rooms_by_planned_start ON rooms (planned_start)
+        WHERE planned_start IS NOT NULL AND deleted_at IS NULL AND server_missing_at IS NULL
+    """,
+    """
+    CREATE TABLE reminders_shown (
+        meeting_id TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        shown_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, starts_at)
+    )
+    """,
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "rooms table", _V1_ROOMS),
     Migration(2, "pending creates table and room list indexes", _V2_PENDING_CREATES_AND_INDEXES),
     Migration(3, "pending creates may be 'created' (answer unreadable)", _v3_pending_state_created),
+    Migration(4, "planned starts, their zones and reminders shown", _V4_PLANNED_STARTS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

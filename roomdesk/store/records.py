@@ -79,6 +79,11 @@ class StoredRoom:
     deleted_at: datetime | None
     server_missing_at: datetime | None  # when a sync last failed to find it on the server
     updated_at: datetime
+    # The session's planned start, kept on this computer only (Whereby knows only the end),
+    # and the IANA zone it was planned in (None: the user's own zone). Rooms a sync found
+    # have neither.
+    planned_start: datetime | None = None
+    time_zone: str | None = None
 
     def status(self, now: datetime) -> RoomStatus:
         """The room's status at ``now`` (aware)."""
@@ -113,6 +118,9 @@ class PendingCreate:
     meeting_id: str | None
     error: str | None
     attempt: int  # how many times the request has been (or is about to be) sent
+    # What the room gets once it is known: its planned start and the zone it was planned in.
+    planned_start: datetime | None = None
+    time_zone: str | None = None
 
 
 def requested_end(request_json: Mapping[str, Any]) -> datetime | None:

@@ -47,13 +47,14 @@ from roomdesk.roomlist.texts import (
     MODE_COL,
     MODE_UNKNOWN_TIP,
     ROOM_COL,
+    SESSION_COL,
     STATUS_COL,
     STATUS_ICON_NAMES,
     Column,
 )
 from roomdesk.roomlist.tuning import DEFAULT_TUNING, RoomListTuning
-from roomdesk.store.db import RoomRows
 from roomdesk.store.records import StoredRoom
+from roomdesk.store.rows import RoomRows
 from roomdesk.ui import icons
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -70,6 +71,8 @@ _USER = int(Qt.ItemDataRole.UserRole)
 _LAYOUT_SIGNATURE = "QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint"
 _SORT_HINT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
 _NO_HINT = QAbstractItemModel.LayoutChangeHint.NoLayoutChangeHint
+# What the Session cell of a room without a planned start says, by role.
+_NO_SESSION = {_DISPLAY: "", _ACCESSIBLE_TEXT: "No planned start"}
 
 
 class RoomRole(IntEnum):
@@ -309,7 +312,9 @@ class RoomTableModel(QAbstractTableModel):
         """Show end dates in the IANA zone ``zone_name`` (RequestValidationError if unknown)."""
         if zone_name != self._table.zone_name:
             self._table.set_zone(zone_name)
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, ENDS_COL, ENDS_COL)
+            # Both headers' tooltips name the zone.
+            for column in (ENDS_COL, SESSION_COL):
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
 
     def emitCellsChanged(self, change: CellsChanged) -> None:
         """Signal ``change``: every role of every column unless it names columns and says only
@@ -386,6 +391,9 @@ class RoomTableModel(QAbstractTableModel):
     def slotData(self, slot: int, column: int, role: int) -> Any:
         """:meth:`data` of the room in ``slot``."""
         table = self._table
+        if column == SESSION_COL and table.start(slot) is None and role < _USER:
+            # Most rooms have no planned session: their cell answers every role at once.
+            return _NO_SESSION.get(role)
         if role == _DISPLAY:
             if column == LABEL_COL:
                 return table.label(slot)
@@ -397,6 +405,8 @@ class RoomTableModel(QAbstractTableModel):
                 return table.status(slot).label
             if column == MODE_COL:
                 return table.mode_text(slot)
+            if column == SESSION_COL:
+                return table.session_text(slot)
             return table.links_text(slot)
         if role == _FONT:
             return self._italic_font() if table.status(slot) is RoomStatus.DELETED else None
@@ -440,6 +450,8 @@ class RoomTableModel(QAbstractTableModel):
             return self._status_description(slot)
         if column == MODE_COL:
             return None if table.mode_text(slot) else MODE_UNKNOWN_TIP
+        if column == SESSION_COL:
+            return self._session_description(slot)
         room = table.room_of_slot(slot)
         if room is None:
             return None
@@ -448,6 +460,16 @@ class RoomTableModel(QAbstractTableModel):
         if column == ROOM_COL:
             return room.room_url
         return "\n".join(f"{kind.label}: {url}" for kind, url in room.links.items()) or None
+
+    def _session_description(self, slot: int) -> str | None:
+        table = self._table
+        text = table.session_text(slot)
+        if not text:
+            return None
+        room = table.room_of_slot(slot)
+        planned_in = room.time_zone if room is not None else None
+        where = f", planned in {planned_in}" if planned_in and planned_in != table.zone_name else ""
+        return f"Planned session: {text} ({table.zone_name}{where})"
 
     def _status_description(self, slot: int) -> str:
         status = self._table.status(slot)
@@ -480,6 +502,8 @@ class RoomTableModel(QAbstractTableModel):
         if column == LINKS_COL:
             names = [kind.label for kind in table.link_kinds(slot)]
             return ", ".join(names) if names else "No links"
+        if column == SESSION_COL:
+            return table.session_text(slot) or "No planned start"
         return None
 
     def _header_tooltip(self, column: Column) -> str:
@@ -492,6 +516,8 @@ class RoomTableModel(QAbstractTableModel):
             Column.STATUS: "Active, ends soon, ended (still open for a while), expired or deleted",
             Column.MODE: "Normal, group or viewer room (blank when Whereby does not say)",
             Column.LINKS: "The links the room has: participant (room), host and viewer",
+            Column.SESSION: f"The planned session, in {self._table.zone_name}: from its start, "
+            "kept on this computer, to the room's end",
         }[column]
 
     @staticmethod
