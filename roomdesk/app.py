@@ -138,7 +138,6 @@ class App:
     def start_tray(self) -> None:
         """Put the tray icon up and start the reminders, for the window shown; neither is
         needed for its first frame."""
-        from roomdesk.services.reminders import MemoryLedger
         from roomdesk.ui.reminders import remind_for_window
         from roomdesk.ui.tray import AppTray
 
@@ -149,9 +148,8 @@ class App:
         tray.openRequested.connect(self.bring_to_front)
         tray.quitRequested.connect(window.quit)
         window.tray = tray
-        # This run remembers the reminders it showed; one shown before a restart was due
-        # before the start, and is left out for that reason.
-        self.reminders = remind_for_window(window, tray, MemoryLedger(), started_at=self.started_at)
+        ledger = window.session.reminder_ledger()
+        self.reminders = remind_for_window(window, tray, ledger, started_at=self.started_at)
         self.reminders.windowRequested.connect(self.bring_to_front)
 
     def report_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

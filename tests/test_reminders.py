@@ -15,13 +15,14 @@ from roomdesk.services.reminders import (
     DEFAULT_LEAD_MINUTES,
     MemoryLedger,
     ReminderPlanner,
+    StoreLedger,
     UpcomingSession,
     check_lead_minutes,
     reminder_message,
     reminder_text,
     upcoming_sessions,
 )
-from roomdesk.store import StoreUnavailableError
+from roomdesk.store import RoomStore, StoreUnavailableError
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # when the app started, in these tests
 MINUTE = timedelta(minutes=1)
@@ -316,3 +317,17 @@ def test_upcoming_sessions_are_the_rooms_with_a_planned_start_not_deleted():
             "https://team.whereby.com/room",
         ),
     ]
+
+
+def test_the_store_ledger_remembers_in_the_open_store_and_nothing_without_one(store):
+    start = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+    current: list[RoomStore | None] = [store]
+    ledger = StoreLedger(lambda: current[0])
+    assert not ledger.shown("m-1", start)
+    assert ledger.mark_shown("m-1", start, start - timedelta(minutes=10))
+    assert not ledger.mark_shown("m-1", start, start - timedelta(minutes=9))
+    assert ledger.shown("m-1", start) and store.reminder_shown("m-1", start)
+    assert not ledger.shown("m-1", start + timedelta(hours=1))  # a start moved later
+    current[0] = None  # no room list open (the key is being read)
+    assert not ledger.shown("m-1", start)
+    assert ledger.mark_shown("m-1", start, start)

@@ -74,9 +74,9 @@ def coaching(starts_at=T0 + 60 * MINUTE, host=HOST_LINK, label="Coaching: Sam", 
     return UpcomingSession(meeting_id, label, starts_at, host, ROOM_LINK)
 
 
-def make_scheduler(qapp, sessions, *, output=None, clock=None, lead=10, wait_ms=20):
+def make_scheduler(qapp, sessions, *, output=None, clock=None, lead=10, wait_ms=20, settle_ms=5):
     """A scheduler for ``sessions`` (a list the test may change), looking at least every
-    ``wait_ms``."""
+    ``wait_ms``, and ``settle_ms`` after the rooms last changed."""
     clock = clock or FakeClock()
     planner = ReminderPlanner(MemoryLedger(), started_at=T0, lead_minutes=lead)
     scheduler = ReminderScheduler(
@@ -85,7 +85,7 @@ def make_scheduler(qapp, sessions, *, output=None, clock=None, lead=10, wait_ms=
         output or FakeOutput(),
         clock=clock,
         zone=lambda: OSLO,
-        tuning=ReminderTuning(longest_wait_ms=wait_ms),
+        tuning=ReminderTuning(longest_wait_ms=wait_ms, rooms_settle_ms=settle_ms),
     )
     return scheduler
 
@@ -102,7 +102,7 @@ def test_the_reminder_comes_by_the_tray_when_its_time_comes(qapp, qtbot):
     scheduler.stop()
 
 
-def test_the_timer_waits_for_the_next_reminder_and_no_longer_than_the_cap(qapp):
+def test_the_timer_waits_for_the_next_reminder_and_no_longer_than_the_cap(qapp, qtbot):
     sessions = [coaching(starts_at=T0 + 15 * MINUTE)]  # due in five minutes
     scheduler = make_scheduler(qapp, sessions, wait_ms=10 * 60 * 1000)
     scheduler.check()
@@ -110,7 +110,7 @@ def test_the_timer_waits_for_the_next_reminder_and_no_longer_than_the_cap(qapp):
     assert scheduler.timer.interval() == 5 * 60 * 1000
     sessions[:] = [coaching(starts_at=T0 + 3 * 60 * MINUTE)]  # due in hours: the cap
     scheduler.rooms_changed()
-    assert scheduler.timer.interval() == 10 * 60 * 1000
+    qtbot.waitUntil(lambda: scheduler.timer.interval() == 10 * 60 * 1000, timeout=2000)
     scheduler.stop()
 
 
@@ -156,14 +156,39 @@ def test_a_reminder_is_shown_once_however_often_the_rooms_change(qapp):
     scheduler.stop()
 
 
-def test_rooms_read_again_on_a_change_bring_their_own_reminders(qapp):
+def test_rooms_read_again_on_a_change_bring_their_own_reminders(qapp, qtbot):
     clock, output, sessions = FakeClock(T0 + 50 * MINUTE), FakeOutput(), []
     scheduler = make_scheduler(qapp, sessions, output=output, clock=clock)
     scheduler.check()
     assert output.messages == []
     sessions.append(coaching())
     scheduler.rooms_changed()
+    qtbot.waitUntil(lambda: output.messages != [], timeout=2000)
     assert output.messages == [("Session starting soon", "Coaching: Sam starts at 14:00")]
+
+
+def test_a_burst_of_room_changes_reads_the_sessions_once(qapp, qtbot):
+    reads = []
+
+    def sessions(now):
+        reads.append(now)
+        return []
+
+    planner = ReminderPlanner(MemoryLedger(), started_at=T0)
+    scheduler = ReminderScheduler(
+        planner,
+        sessions,
+        FakeOutput(),
+        clock=FakeClock(),
+        zone=lambda: UTC,
+        tuning=ReminderTuning(longest_wait_ms=60_000, rooms_settle_ms=30),
+    )
+    for _ in range(50):  # a sync storing page after page
+        scheduler.rooms_changed()
+    qtbot.waitUntil(lambda: reads != [], timeout=2000)
+    qtbot.wait(100)
+    assert len(reads) == 1
+    scheduler.stop()
     scheduler.stop()
 
 

@@ -12,11 +12,13 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from roomdesk.api.models import Meeting
 from roomdesk.app import App
 from roomdesk.instance import SingleInstance
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey
 from roomdesk.services.reminders import MemoryLedger, UpcomingSession
+from roomdesk.store import RoomStore
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.main_window import MainWindow
 from roomdesk.ui.reminders import remind_for_window
@@ -303,10 +305,50 @@ def test_the_windows_rooms_and_settings_changes_are_looked_at_again(session, qtb
     )
     assert len(reads) == 1
     session.roomsReplaced.emit()
-    assert len(reads) == 2
+    qtbot.waitUntil(lambda: len(reads) == 2, timeout=2000)
     dialog = window.open_settings()
     dialog.reminder_minutes.setValue(0)
     dialog.accept()
     assert reminders.planner.lead_minutes == 0
     assert not reminders.timer.isActive()
+    window.close()
+
+
+def test_a_room_planned_in_the_store_is_reminded_once_across_restarts(session, qtbot, aloop):
+    """The window's own sessions and ledger: the planned start is read from the store, and the
+    reminder shown is recorded there, so a second run (a restart) does not show it again."""
+    settings = settings_with(minutes=10)
+    settings.default_zone = "UTC"
+    window = open_window(session, qtbot, aloop, settings)
+    now = session.now()
+    start = (now + timedelta(minutes=5)).replace(second=0, microsecond=0)
+    with RoomStore(session.paths.store_file) as store:
+        store.add_created(
+            Meeting("m-planned", "https://team.whereby.com/coaching-1", now + timedelta(hours=2)),
+            room_mode="normal",
+            options={},
+            label="Coaching: Sam",
+            planned_start=start,
+            time_zone="Europe/Oslo",
+        )
+
+    def run_reminders():
+        reminders = remind_for_window(
+            window,
+            AppTray(settings, parent=window),
+            session.reminder_ledger(),
+            started_at=now - timedelta(hours=1),
+        )
+        reminders.stop()
+        return reminders
+
+    first = run_reminders()
+    assert first.last_message is not None
+    assert window.statusBar().currentMessage() == f"Coaching: Sam starts at {start:%H:%M}"
+    with RoomStore(session.paths.store_file) as store:
+        assert store.reminder_shown("m-planned", start)
+    window.statusBar().clearMessage()
+    second = run_reminders()
+    assert second.last_message is None
+    assert window.statusBar().currentMessage() == ""
     window.close()

@@ -10,13 +10,13 @@ show one again. Several due at the same moment make one message listing them all
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from roomdesk.domain.times import require_aware
-from roomdesk.store import StoreError
+from roomdesk.store import RoomStore, StoreError
 
 log = logging.getLogger("roomdesk.reminders")
 
@@ -62,6 +62,23 @@ class MemoryLedger:
             return False
         self.marked[key] = shown_at
         return True
+
+
+class StoreLedger:
+    """A :class:`ReminderLedger` kept in the room store that ``current_store`` returns (the
+    account's or the demo's, whichever is open), so that a restart does not remind again. While
+    no store is open, nothing is recorded and the planner's own memory of this run serves."""
+
+    def __init__(self, current_store: Callable[[], RoomStore | None]) -> None:
+        self._current_store = current_store
+
+    def shown(self, meeting_id: str, starts_at: datetime) -> bool:
+        store = self._current_store()
+        return store is not None and store.reminder_shown(meeting_id, starts_at)
+
+    def mark_shown(self, meeting_id: str, starts_at: datetime, shown_at: datetime) -> bool:
+        store = self._current_store()
+        return store is None or store.mark_reminder_shown(meeting_id, starts_at, shown_at)
 
 
 def check_lead_minutes(minutes: int) -> int:

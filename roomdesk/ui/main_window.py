@@ -999,8 +999,10 @@ class MainWindow(QMainWindow):
 
     def upcoming_sessions(self, after: datetime) -> list[UpcomingSession]:
         """The sessions planned in the stored rooms that start after ``after``, for the
-        reminders. Rooms keep no planned start yet: none."""
-        return []
+        reminders."""
+        from roomdesk.services.reminders import upcoming_sessions
+
+        return upcoming_sessions(self.session.planned_rooms(after))
 
     # -- closing --------------------------------------------------------------------------------
 

@@ -40,6 +40,9 @@ class ReminderTuning(NamedTuple):
     # and ignore changes of its clock: a wait this long at most finds a reminder that fell due
     # during sleep, or after the clock was set, soon after.
     longest_wait_ms: int = 10 * 60 * 1000
+    # Rooms change in bursts (a sync stores page after page): one look at the sessions this long
+    # after the last change of a burst serves them all.
+    rooms_settle_ms: int = 250
 
 
 class ReminderOutput(Protocol):
@@ -105,6 +108,10 @@ class ReminderScheduler(QObject):
         # its interval.
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.check)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(self._tuning.rooms_settle_ms)
+        self._settle.timeout.connect(self.check)
 
     @property
     def last_message(self) -> ReminderMessage | None:
@@ -115,7 +122,7 @@ class ReminderScheduler(QObject):
         self.check()
 
     def rooms_changed(self, *_args: object) -> None:
-        self.check()
+        self._settle.start()  # a debounce: restarted by every change of a burst
 
     def check(self) -> None:
         """Read the sessions again, show what is due, and set the timer for the next look."""
@@ -177,6 +184,7 @@ class ReminderScheduler(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self._settle.stop()
 
 
 def remind_for_window(

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from roomdesk.api.requests import MeetingRequest
     from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
     from roomdesk.emulator import EmulatorServer
+    from roomdesk.services.reminders import StoreLedger
     from roomdesk.services.rooms import DeleteOutcome, RoomService
     from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
 
@@ -406,6 +407,18 @@ class AppSession(QObject):
         if store is None:
             return []
         return store.rooms_with_status(status, now=now, limit=limit, latest_first=latest_first)
+
+    def planned_rooms(self, after: datetime) -> list[StoredRoom]:
+        """Rooms whose planned start is at or after ``after``, the soonest first (see
+        :meth:`RoomStore.rooms_with_planned_start`); none while no room list is open."""
+        store = self._store
+        return [] if store is None else store.rooms_with_planned_start(after)
+
+    def reminder_ledger(self) -> StoreLedger:
+        """Where the reminders shown are remembered: the room list open at the time."""
+        from roomdesk.services.reminders import StoreLedger
+
+        return StoreLedger(lambda: self._store)
 
     def count_rooms(self) -> int:
         """How many rooms the open store holds, past ones too (0 when none is open)."""
