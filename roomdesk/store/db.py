@@ -25,9 +25,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from roomdesk.api.models import Meeting
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.status import ENDS_SOON_WINDOW, ROOM_GRACE_PERIOD, RoomStatus
 from roomdesk.domain.times import format_utc, require_aware, utc_now
@@ -51,6 +50,10 @@ from roomdesk.store.rows import (
 )
 from roomdesk.store.rows import pending_from_row as _pending_from_row
 from roomdesk.store.rows import room_from_row as _room_from_row
+
+if TYPE_CHECKING:
+    # Only named in annotations: the API's models stay out of the window's first frame.
+    from roomdesk.api.models import Meeting
 
 __all__ = [
     "RoomStore",
