@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
@@ -225,18 +225,33 @@ def personal_links(
 
 
 HEADER = ("name", "externalId", "link")
+# A spreadsheet takes a cell that starts with one of these for a formula, which a name such as
+# "=HYPERLINK(…)" could abuse; a leading apostrophe makes the cell plain text instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """``text`` as a spreadsheet reads it as text, never as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _rows(links: Iterable[PersonalLink]) -> Iterator[tuple[str, ...]]:
+    yield HEADER
+    for link in links:
+        yield tuple(spreadsheet_cell(field) for field in link)
 
 
 def as_tsv(links: Iterable[PersonalLink]) -> str:
-    """Tab-separated, a header row first: pastes into a spreadsheet as three columns."""
-    return "".join("\t".join(row) + "\n" for row in (HEADER, *links))
+    """Tab-separated, a header row first: pastes into a spreadsheet as three columns. A cell
+    a spreadsheet would take for a formula starts with an apostrophe (as in :func:`as_csv`)."""
+    return "".join("\t".join(row) + "\n" for row in _rows(links))
 
 
 def as_csv(links: Iterable[PersonalLink], *, line_end: str = "\r\n") -> str:
     """Comma-separated (RFC 4180, quoted where needed), a header row first; ``line_end`` "\\n"
-    for text that is printed, where the system puts its own line ends."""
+    for text that is printed, where the system puts its own line ends. A cell a spreadsheet
+    would take for a formula starts with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end)
-    writer.writerow(HEADER)
-    writer.writerows(links)
+    writer.writerows(_rows(links))
     return buffer.getvalue()
