@@ -23,6 +23,7 @@ from roomdesk.sessions.personal_links import (
     derive_external_id,
     name_problem,
     parse_names,
+    people_problems,
     personal_links,
     spreadsheet_cell,
     unique_external_ids,
@@ -167,6 +168,20 @@ def test_edited_ids_are_used_and_bad_or_shared_ones_refused_naming_the_person():
         "the externalId of “Jo”, “jo id”, may only hold A-Z, a-z, 0-9, '-' and '_'",
         f"the externalId of “Al”, “{'a' * 37}”, is 37 characters long; Whereby takes at most 36",
     ]
+
+
+def test_each_person_s_problems_say_whether_the_name_or_the_id_is_wrong():
+    found = people_problems(["Sam", "a:b", "sam", "Kim"], ["sam", "ab", "sam-2", "SAM"])
+    assert [(bool(p.name), bool(p.external_id)) for p in found] == [
+        (False, False),
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
+    assert found[2].name and found[2].name.startswith("“sam” is listed twice (as “Sam” before)")
+    assert found[3].external_id == (
+        "the externalId of “Kim”, “SAM”, is also that of “Sam”; each person needs their own"
+    )
 
 
 def test_no_names_is_a_problem_too():
