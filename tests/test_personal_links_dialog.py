@@ -333,3 +333,15 @@ def test_the_dialog_renders_at_a_sensible_size(dialog, qtbot):
     image = dialog.grab()
     assert 760 <= image.width() <= 1000 and 520 <= image.height() <= 800
     assert QFont(dialog.font()).pointSizeF() > 0
+
+
+def test_problems_stay_readable_in_a_dark_palette(dialog, qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    type_names(qtbot, dialog, "Kim: host")
+    light = dialog.message.palette().color(QPalette.ColorRole.WindowText)
+    dialog.setPalette(QPalette(QColor("#202020")))
+    dark = dialog.message.palette().color(QPalette.ColorRole.WindowText)
+    assert dark.lightnessF() > 0.5 > light.lightnessF()
+    marked = dialog.table.item(0, NAME).foreground().color()
+    assert marked == dark
