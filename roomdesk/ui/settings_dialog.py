@@ -1,10 +1,11 @@
 """Settings: the API key (replace / remove), default time zone, default links and room size,
-reminders and the system tray."""
+reminders and the system tray on one page; the invitation template on another."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSystemTrayIcon,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +30,7 @@ from roomdesk.domain.rooms import RoomMode
 from roomdesk.services.reminders import MAX_LEAD_MINUTES
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
+from roomdesk.ui.invitation_page import InvitationPage, InvitationPageTuning
 from roomdesk.ui.key_feedback import describe_key_failure
 from roomdesk.ui.session import AppSession
 from roomdesk.ui.timezone_picker import TimeZonePicker
@@ -39,10 +42,16 @@ ROOM_MODE_TEXT = {
 
 
 class SettingsDialog(QDialog):
-    """Key actions take effect at once; the room defaults are saved with OK."""
+    """Key actions take effect at once; the other settings are saved with OK, which waits
+    while the invitation template has a problem (each is named under it as it is typed)."""
 
     def __init__(
-        self, session: AppSession, settings: AppSettings, parent: QWidget | None = None
+        self,
+        session: AppSession,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+        *,
+        invitation_tuning: InvitationPageTuning | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -115,14 +124,33 @@ class SettingsDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(key_box)
+        general_layout.addWidget(defaults_box)
+        general_layout.addWidget(reminders_box)
+        general_layout.addStretch(1)
+        self.invitation = InvitationPage(
+            settings.invitation_template,
+            settings.include_notes_in_invitation,
+            _zone(settings.default_zone),
+            tuning=invitation_tuning,
+        )
+        self.invitation.problemsChanged.connect(self._show_template_state)
+        self.zone_picker.zoneChanged.connect(lambda name: self.invitation.set_zone(_zone(name)))
+        self.pages = QTabWidget()
+        self.pages.setAccessibleName("Settings pages")
+        self.pages.addTab(general, "&General")
+        self.pages.addTab(self.invitation, "&Invitation")
 
         layout = QVBoxLayout(self)
-        layout.addWidget(key_box)
-        layout.addWidget(defaults_box)
-        layout.addWidget(reminders_box)
+        layout.addWidget(self.pages)
         layout.addWidget(self.buttons)
         self._show_key_status()
         self._update_buttons()
+        self._show_template_state(self.invitation.has_problems)
 
     def _build_reminders(self, settings: AppSettings) -> QGroupBox:
         self.reminder_minutes = QSpinBox()
@@ -212,7 +240,24 @@ class SettingsDialog(QDialog):
         elif removed is False:
             self.key_feedback.setText("No key was stored in the keychain.")
 
+    def _show_template_state(self, has_problems: bool) -> None:
+        # OK waits rather than save a template that cannot be filled in: the problems are named
+        # under the editor as they are typed, and the page's title says where to look.
+        self.ok_button.setEnabled(not has_problems)
+        self.ok_button.setToolTip(
+            "The invitation template has a problem; see the Invitation page" if has_problems else ""
+        )
+        index = self.pages.indexOf(self.invitation)
+        self.pages.setTabText(index, "&Invitation (to fix)" if has_problems else "&Invitation")
+
     def accept(self) -> None:
+        # Typing a moment ago may not have been checked yet.
+        if not self.invitation.check():
+            self.pages.setCurrentWidget(self.invitation)
+            self.invitation.template_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.settings.invitation_template = self.invitation.template()
+        self.settings.include_notes_in_invitation = self.invitation.include_notes.isChecked()
         if self.zone_picker.zoneName():
             self.settings.default_zone = self.zone_picker.zoneName()
         self.settings.default_host_link = self.host_link.isChecked()
@@ -228,3 +273,11 @@ class SettingsDialog(QDialog):
             self._task.cancel()
             return
         super().reject()
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # A name this computer does not know: the preview still shows, in UTC.
+        return ZoneInfo("UTC")
