@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from roomdesk.cli import parse_duration, run
+from roomdesk.cli import run
+from roomdesk.cli.parsing import parse_duration
 from roomdesk.emulator import EmulatorServer
 from roomdesk.secrets import KeyStore
 from tests.memory_keyring import MemoryKeyring

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from roomdesk import cli as roomdesk_cli
 from roomdesk.api.errors import CreatedUnreadableError, ServerError, WherebyError
 from roomdesk.api.models import Meeting
 from roomdesk.api.requests import MeetingRequest
-from roomdesk.cli import EXIT_STORAGE, EXIT_UNAVAILABLE, Context, run
+from roomdesk.cli import commands as roomdesk_cli
+from roomdesk.cli import run
+from roomdesk.cli.base import EXIT_STORAGE, EXIT_UNAVAILABLE
+from roomdesk.cli.commands import Context
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeyStore
 from roomdesk.store import RoomSource, RoomStore, StoredRoom, StoreWriteError

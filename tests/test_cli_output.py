@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roomdesk.api.models import Meeting
-from roomdesk.cli import display_width, print_room, print_table, run, visible
+from roomdesk.cli import run
+from roomdesk.cli.base import visible
+from roomdesk.cli.output import display_width, print_room, print_table
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeyStore
 from roomdesk.store import RoomStore

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from roomdesk.cli import EXIT_BAD_INPUT, run
+from roomdesk.cli import run
+from roomdesk.cli.base import EXIT_BAD_INPUT
 from roomdesk.domain.times import format_utc
 from roomdesk.secrets import KeyStore
 from roomdesk.timezones import system_zone_name

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import roomdesk.cli
+import roomdesk.cli.commands
 from roomdesk.api.client import RetryPolicy, WherebyClient
 from roomdesk.api.errors import MalformedResponseError, RequestValidationError, WherebyError
 from roomdesk.api.models import STORED_SECRET_MASK, Meeting, MeetingsPage
@@ -435,7 +436,7 @@ def offline_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROOMDESK_API_URL", "http://127.0.0.1:9/v1")
     one_attempt = RetryPolicy(max_attempts=1, base_delay=0, max_delay=0, total_seconds=5)
     monkeypatch.setattr(
-        roomdesk.cli, "WherebyClient", functools.partial(WherebyClient, retry=one_attempt)
+        roomdesk.cli.commands, "WherebyClient", functools.partial(WherebyClient, retry=one_attempt)
     )
 
 

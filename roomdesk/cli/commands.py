@@ -1,20 +1,4 @@
-"""``roomdesk-cli``: the command-line companion to the desktop app.
-
-Errors are one line on stderr starting ``error:``; the exit code says what kind:
-0 done, 1 refused by the API, 2 bad input, 3 missing/invalid key or forbidden,
-4 network or server unavailable, or its answer unusable, 5 still rate limited after waiting,
-6 the local room list or data folder could not be read or written (130 interrupted).
-
-``create --count N`` reports each room that failed on a line of its own and exits with the code
-of the first failure; rooms created before and after it stay created. A create answered with a
-5xx or not at all may have happened and is counted apart (``sync`` finds out); one Whereby made
-but whose details could not be read counts as created, yet still sets exit 4 because the output
-lacks it.
-
-Text from the server or the person (labels, room names, links, error texts) is printed with
-its control characters shown as escapes (``\x1b``, ``\u202e``), so it cannot move the cursor,
-clear the screen or reverse a line; ``--json`` output is exact JSON.
-"""
+"""``roomdesk-cli``'s commands, the context they run in, and the entry point."""
 
 from __future__ import annotations
 
@@ -22,18 +6,15 @@ import argparse
 import asyncio
 import getpass
 import json
-import re
 import sqlite3
 import sys
-import unicodedata
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from roomdesk import __version__, cli_sessions
 from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import (
     ConnectFailedError,
@@ -50,9 +31,9 @@ from roomdesk.api.errors import (
     TlsVerificationError,
     WherebyError,
 )
-from roomdesk.api.models import Meeting
-from roomdesk.api.requests import LONGEST_PLAN_AHEAD, Field, MeetingRequest, RoomNamePattern
-from roomdesk.cli_base import (
+from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
+from roomdesk.cli import sessions as session_commands
+from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     EXIT_KEY,
@@ -65,34 +46,40 @@ from roomdesk.cli_base import (
     say_error,
     visible,
 )
-from roomdesk.cli_plan import (
-    add_edit_parser,
-    add_start_option,
+from roomdesk.cli.output import (
+    _rooms,
+    meeting_json,
+    pending_json,
+    print_pending,
+    print_room,
+    print_sync_report,
+    print_table,
+    room_json,
+    sync_json,
+)
+from roomdesk.cli.parsing import MAX_COUNT, build_parser, parse_duration, parse_end
+from roomdesk.cli.plan import (
     checked_start,
     edit_room,
     parse_moment,
-    plan_json,
-    session_line,
 )
 from roomdesk.domain.rooms import RoomMode
-from roomdesk.domain.times import format_utc, get_zone
+from roomdesk.domain.times import get_zone
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.sync import (
     PendingCreateError,
     SyncProgress,
-    SyncReport,
     SyncService,
     dismiss_pending,
     unresolved_creates,
 )
-from roomdesk.store import PendingCreate, PendingState, RoomStore, StoredRoom, StoreError
+from roomdesk.store import PendingState, RoomStore, StoreError
 from roomdesk.store.records import describe_pending
 from roomdesk.store.recovery import RecoveryNotice, open_store_safely
 from roomdesk.timezones import system_zone_name
 
-MAX_COUNT = 100
 # After one of these, the next room of a batch would fail the same way: stop there.
 _BATCH_STOPPERS = (
     InvalidApiKeyError,
@@ -120,334 +107,6 @@ def exit_code_for(error: BaseException) -> int:
     if isinstance(error, RateLimitedError):
         return EXIT_RATE_LIMITED
     return EXIT_REFUSED
-
-
-# -- argument parsing --------------------------------------------------------------------------
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports mistakes as one ``error:`` line and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise CliError(f"{message} (see '{self.prog} --help')", EXIT_BAD_INPUT)
-
-
-_DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
-
-
-def parse_duration(text: str) -> timedelta:
-    """``90m``, ``2h``, ``1h30m`` as a timedelta; a unit is required."""
-    match = _DURATION.match(text)
-    if not text.strip() or not match or not (match["h"] or match["m"]):
-        raise CliError(
-            f"--duration {text!r} is not a duration like 90m, 2h or 1h30m", EXIT_BAD_INPUT
-        )
-    try:
-        duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
-    except OverflowError:  # more hours than any date can hold
-        duration = timedelta.max
-    if duration <= timedelta(0):
-        raise CliError("--duration must be longer than zero", EXIT_BAD_INPUT)
-    if duration > LONGEST_PLAN_AHEAD:
-        raise CliError(
-            f"--duration must be at most {LONGEST_PLAN_AHEAD.days} days: a room may end at most "
-            f"{LONGEST_PLAN_AHEAD.days} days ahead",
-            EXIT_BAD_INPUT,
-        )
-    return duration
-
-
-def parse_end(text: str, zone_name: str, ambiguous: str | None) -> datetime:
-    """``--end``: an ISO date-time with an offset or Z, or a wall time in ``zone_name``."""
-    return parse_moment("--end", text, zone_name, ambiguous)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="roomdesk-cli",
-        description="Create, list and delete Whereby rooms from the command line.",
-        epilog="The API key comes from ROOMDESK_API_KEY or the OS keychain ('key set'). "
-        "ROOMDESK_API_URL and ROOMDESK_DATA_DIR override the API address and data folder.",
-    )
-    parser.add_argument("--version", action="version", version=f"roomdesk {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.required = True
-
-    create = commands.add_parser("create", help="create a room and store it")
-    when = create.add_mutually_exclusive_group(required=True)
-    when.add_argument(
-        "--end", help="end as ISO date-time; wall time in --tz unless it has an offset"
-    )
-    when.add_argument("--duration", help="end this long from now: 90m, 2h, 1h30m")
-    create.add_argument("--tz", help="IANA time zone for --end (default: the system's)")
-    create.add_argument(
-        "--ambiguous",
-        choices=("earlier", "later"),
-        help="which one to take when --end or --start falls in a daylight-saving overlap",
-    )
-    add_start_option(create)
-    create.add_argument("--mode", choices=[m.value for m in RoomMode], default="normal")
-    create.add_argument("--prefix", default="", help="room name prefix (a-z, 0-9, '-')")
-    create.add_argument("--pattern", choices=[p.value for p in RoomNamePattern], default="uuid")
-    create.add_argument("--host-link", action="store_true", help="also get a host link")
-    create.add_argument("--viewer-link", action="store_true", help="also get a viewer link")
-    create.add_argument("--locked", action="store_true", help="start the room locked")
-    create.add_argument(
-        "--viewer-mode",
-        action="store_true",
-        help="viewer-mode room (forces group, locked and both links)",
-    )
-    create.add_argument("--label", default="", help="your own label, kept locally")
-    create.add_argument(
-        "--count",
-        type=int,
-        metavar="N",
-        help=f"create N rooms alike (1-{MAX_COUNT}), labelled '<label> 1' to '<label> N'",
-    )
-    create.add_argument("--json", action="store_true", help="print JSON")
-
-    listing = commands.add_parser("list", help="list stored rooms")
-    listing.add_argument("--all", action="store_true", help="include past and deleted rooms")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-
-    show = commands.add_parser("show", help="show one room")
-    show.add_argument("meeting_id", metavar="ID")
-    show.add_argument("--json", action="store_true", help="print JSON")
-
-    sync = commands.add_parser(
-        "sync", help="bring the stored rooms in line with Whereby and find interrupted creates"
-    )
-    sync.add_argument("--json", action="store_true", help="print JSON")
-
-    pending = commands.add_parser(
-        "pending", help="list creates that may not have happened; retry or dismiss one"
-    )
-    pending.add_argument("--json", action="store_true", help="print JSON")
-    pending_commands = pending.add_subparsers(
-        dest="pending_command", metavar="ACTION", parser_class=_Parser
-    )
-    retry = pending_commands.add_parser(
-        "retry", help="send it again (unless Whereby has the room after all)"
-    )
-    retry.add_argument("pending_id", metavar="ID", type=int)
-    # Its own name: a subcommand's default would overwrite "pending --json".
-    retry.add_argument("--json", dest="retry_json", action="store_true", help="print JSON")
-    dismiss = pending_commands.add_parser("dismiss", help="forget it; nothing is sent")
-    dismiss.add_argument("pending_id", metavar="ID", type=int)
-
-    add_edit_parser(commands)
-
-    delete = commands.add_parser("delete", help="delete rooms on the server")
-    delete.add_argument("meeting_ids", metavar="ID", nargs="+")
-    delete.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-
-    key = commands.add_parser("key", help="manage the API key in the OS keychain")
-    key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", parser_class=_Parser)
-    key_commands.required = True
-    key_commands.add_parser("set", help="store a key (read from stdin or a hidden prompt)")
-    key_commands.add_parser("check", help="verify the key against the API")
-    key_commands.add_parser("clear", help="remove the key from the keychain")
-    key_commands.add_parser("status", help="say where the key comes from, without showing it")
-    cli_sessions.add_commands(commands)
-    return parser
-
-
-# -- output ------------------------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes on a terminal: wide (East Asian) characters take two, combining
-    marks and format characters none."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
-
-
-def room_json(room: StoredRoom, now: datetime) -> dict[str, Any]:
-    return {
-        "meetingId": room.meeting_id,
-        "roomName": room.room_name,
-        "roomUrl": room.room_url,
-        "hostRoomUrl": room.host_room_url,
-        "viewerRoomUrl": room.viewer_room_url,
-        "startDate": format_utc(room.start_date) if room.start_date else None,
-        "endDate": format_utc(room.end_date),
-        "roomMode": room.room_mode,
-        "label": room.label,
-        "status": room.status(now).value,
-        **plan_json(room),
-    }
-
-
-def meeting_json(meeting: Meeting) -> dict[str, Any]:
-    """A server-side meeting not in the local store, in the same shape as a stored room."""
-    return {
-        "meetingId": meeting.meeting_id,
-        "roomName": meeting.room_name,
-        "roomUrl": meeting.room_url,
-        "hostRoomUrl": meeting.host_room_url,
-        "viewerRoomUrl": meeting.viewer_room_url,
-        "startDate": format_utc(meeting.start_date) if meeting.start_date else None,
-        "endDate": format_utc(meeting.end_date),
-        "roomMode": None,
-        "label": "",
-        "status": "not-stored",
-        "plannedStart": None,
-        "timeZone": None,
-    }
-
-
-def _local(moment: datetime, zone_name: str) -> str:
-    return moment.astimezone(get_zone(zone_name)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def print_room(data: dict[str, Any], zone_name: str, out: TextIO) -> None:
-    end = datetime.fromisoformat(data["endDate"].replace("Z", "+00:00"))
-    rows = [
-        ("Label", data["label"] or "-"),
-        ("Room", data["roomName"] or "-"),
-        ("Meeting ID", data["meetingId"]),
-        ("Status", data["status"]),
-        ("Mode", data["roomMode"] or "-"),
-        ("Ends", f"{_local(end, zone_name)} ({data['endDate']})"),
-        ("Session", session_line(data, zone_name)),
-        ("Room link", data["roomUrl"]),
-        ("Host link", data["hostRoomUrl"] or "-"),
-        ("Viewer link", data["viewerRoomUrl"] or "-"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name.ljust(width)}  {visible(value)}", file=out)
-
-
-def print_table(rooms: Sequence[StoredRoom], now: datetime, zone_name: str, out: TextIO) -> None:
-    if not rooms:
-        print("No rooms. Create one with 'roomdesk-cli create --duration 1h'.", file=out)
-        return
-    header = ("LABEL", "ROOM", "ENDS", "STATUS", "MODE", "LINKS", "ID")
-    rows = [header]
-    for room in rooms:
-        links = (
-            "room"
-            + (" host" if room.host_room_url else "")
-            + (" viewer" if room.viewer_room_url else "")
-        )
-        rows.append(
-            (
-                visible(room.label or "-"),
-                visible(room.room_name or "-"),
-                _local(room.end_date, zone_name),
-                room.status(now).label,
-                visible(room.room_mode or "-"),
-                links,
-                visible(room.meeting_id),
-            )
-        )
-    widths = [max(display_width(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        print("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
-
-
-def pending_json(pending: PendingCreate) -> dict[str, Any]:
-    request = pending.request_json
-    return {
-        "id": pending.id,
-        "label": pending.label,
-        "name": describe_pending(pending),
-        "requestedAt": format_utc(pending.created_at),
-        "state": pending.state.value,
-        "endDate": request.get("endDate"),
-        "roomNamePrefix": request.get("roomNamePrefix") or "",
-        "error": pending.error,
-    }
-
-
-def sync_json(report: SyncReport) -> dict[str, Any]:
-    return {
-        "pages": report.pages,
-        "roomsSeen": report.rooms_seen,
-        "imported": len(report.imported),
-        "updated": len(report.updated),
-        "missing": len(report.missing),
-        "resolved": len(report.resolved),
-        "inProgress": report.in_progress,
-        "importedIds": list(report.imported),
-        "updatedIds": list(report.updated),
-        "missingIds": list(report.missing),
-        "resolvedCreates": [
-            {"id": item.pending_id, "label": item.label, "meetingId": item.meeting_id}
-            for item in report.resolved
-        ],
-        "unresolved": [pending_json(pending) for pending in report.unresolved],
-        "skipped": [
-            {"meetingId": item.meeting_id, "reason": item.reason} for item in report.skipped
-        ],
-    }
-
-
-def _rooms(count: int) -> str:
-    return "1 room" if count == 1 else f"{count} rooms"
-
-
-def _print_pending_rows(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) -> None:
-    zone = get_zone(zone_name)
-    for row in rows:
-        print(
-            f"  #{row.id}  {visible(describe_pending(row, zone))}  "
-            f"(asked for {_local(row.created_at, zone_name)})",
-            file=out,
-        )
-        if row.error:
-            print(f"       {visible(row.error)}", file=out)
-
-
-def print_pending(rows: Sequence[PendingCreate], zone_name: str, out: TextIO) -> None:
-    # A create Whereby answered with a 2xx exists: it is listed apart, with no retry offered.
-    created = [row for row in rows if row.state is PendingState.CREATED]
-    maybe = [row for row in rows if row.state is not PendingState.CREATED]
-    if created:
-        print(
-            f"{_rooms(len(created))} created on Whereby, but not listed yet "
-            "(the answer could not be read):",
-            file=out,
-        )
-        _print_pending_rows(created, zone_name, out)
-        print("A later 'roomdesk-cli sync' adds them; they are never sent again.", file=out)
-    if maybe:
-        print(f"{_rooms(len(maybe))} may not have been created:", file=out)
-        _print_pending_rows(maybe, zone_name, out)
-        print(
-            "Send one again with 'roomdesk-cli pending retry ID' or forget it with "
-            "'roomdesk-cli pending dismiss ID'.",
-            file=out,
-        )
-
-
-def print_sync_report(report: SyncReport, zone_name: str, out: TextIO) -> None:
-    pages = "1 page" if report.pages == 1 else f"{report.pages} pages"
-    print(f"Whereby lists {_rooms(report.rooms_seen)} ({pages}).", file=out)
-    print(
-        f"New: {len(report.imported)}   changed: {len(report.updated)}   "
-        f"gone from Whereby (now expired): {len(report.missing)}",
-        file=out,
-    )
-    for item in report.resolved:
-        name = f"“{item.label}”" if item.label else "A room"
-        print(visible(f"{name} was created after all (meeting {item.meeting_id})."), file=out)
-    if report.in_progress:
-        print(f"{_rooms(report.in_progress)} still being created elsewhere.", file=out)
-    if report.unresolved:
-        print_pending(report.unresolved, zone_name, out)
-
-
-# -- commands ----------------------------------------------------------------------------------
 
 
 # Opens the room list at a path: the store and, when a damaged one was moved aside, the notice.
@@ -839,7 +498,7 @@ COMMANDS = {
     "edit": cmd_edit,
     "delete": cmd_delete,
     "key": cmd_key,
-    **cli_sessions.COMMANDS,
+    **session_commands.COMMANDS,
 }
 
 

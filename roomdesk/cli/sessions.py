@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from roomdesk.cli_base import EXIT_BAD_INPUT, EXIT_OK, CliError, visible
+from roomdesk.cli.base import EXIT_BAD_INPUT, EXIT_OK, CliError, visible
 from roomdesk.domain.times import get_zone
 from roomdesk.sessions.facts import SessionFacts, facts_for, shared_link
 from roomdesk.sessions.files import OutputFileError, write_atomically
@@ -33,7 +33,7 @@ from roomdesk.store import RoomStore, StoredRoom
 from roomdesk.timezones import system_zone_name
 
 if TYPE_CHECKING:
-    from roomdesk.cli import Context
+    from roomdesk.cli.commands import Context
 
 Command = Callable[[argparse.Namespace, "Context"], Coroutine[Any, Any, int]]
 Parser = TypeVar("Parser", bound=argparse.ArgumentParser)
