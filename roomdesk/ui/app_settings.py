@@ -126,6 +126,32 @@ class AppSettings:
 
         self._settings.setValue("reminders/lead_minutes", check_lead_minutes(minutes))
 
+    # -- what is handed out ---------------------------------------------------------------------
+
+    @property
+    def invitation_template(self) -> str:
+        """The template Copy invitation and calendar files fill in. An empty or broken stored
+        one (a hand-edited file, an older version's) reads as the default, so copying works."""
+        # Imported here: the first frame reads other settings, and needs no invitation.
+        from roomdesk.sessions.invitation import DEFAULT_TEMPLATE, template_problems
+
+        template = self._text("invitation/template")
+        if not template.strip() or template_problems(template):
+            return DEFAULT_TEMPLATE
+        return template
+
+    @invitation_template.setter
+    def invitation_template(self, template: str) -> None:
+        self._settings.setValue("invitation/template", template)
+
+    @property
+    def include_notes_in_invitation(self) -> bool:
+        return self._flag("invitation/include_notes", False)
+
+    @include_notes_in_invitation.setter
+    def include_notes_in_invitation(self, on: bool) -> None:
+        self._settings.setValue("invitation/include_notes", bool(on))
+
     # -- window state ---------------------------------------------------------------------------
 
     def _bytes(self, key: str) -> QByteArray | None:
@@ -155,6 +181,22 @@ class AppSettings:
     @table_header.setter
     def table_header(self, value: QByteArray) -> None:
         self._settings.setValue("window/table_header", value)
+
+    @property
+    def details_splitter(self) -> QByteArray | None:
+        return self._bytes("window/details_splitter")
+
+    @details_splitter.setter
+    def details_splitter(self, value: QByteArray) -> None:
+        self._settings.setValue("window/details_splitter", value)
+
+    @property
+    def details_pane_visible(self) -> bool:
+        return self._flag("window/details_pane", True)
+
+    @details_pane_visible.setter
+    def details_pane_visible(self, on: bool) -> None:
+        self._settings.setValue("window/details_pane", bool(on))
 
     @property
     def show_past(self) -> bool:
