@@ -336,3 +336,17 @@ def test_the_real_file_dialog_opens_without_waiting(session, qtbot, aloop, tmp_p
     dialog.accept()
     assert (tmp_path / "via-dialog.ics").exists()
     main.close()
+
+
+@pytest.mark.parametrize(("minutes", "alarms"), [(15, [timedelta(minutes=-15)]), (0, [])])
+def test_the_calendar_alarm_comes_as_long_before_as_the_reminders(
+    window, session, aloop, chooser, tmp_path, minutes, alarms
+):
+    room = make_room(session, aloop, label="Alarm")
+    window.settings.reminder_minutes = minutes
+    select(window, room.meeting_id)
+    chooser.answers.append((tmp_path / "alarm.ics", None))
+    window.save_calendar_action.trigger()
+    calendar = Calendar.from_ical((tmp_path / "alarm.ics").read_bytes())
+    found = [alarm["TRIGGER"].dt for alarm in calendar.walk("VALARM")]
+    assert found == alarms
