@@ -31,6 +31,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
     from bench import (
         calendar_export,
         client_overhead,
+        details_pane,
         filtering,
         ratelimit,
         sorting,
@@ -47,6 +48,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "memory": startup.run_memory,
         "client": client_overhead.run_client_overhead,
         "calendar": calendar_export.run_calendar,
+        "pane": details_pane.run_details_pane,
     }
 
 
@@ -59,6 +61,7 @@ BENCHMARK_NAMES = (
     "memory",
     "client",
     "calendar",
+    "pane",
 )
 
 

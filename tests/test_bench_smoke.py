@@ -25,6 +25,7 @@ BENCHMARKS = (
     "memory",
     "client",
     "calendar",
+    "pane",
 )
 
 

@@ -191,6 +191,22 @@ class AppSettings:
         self._settings.setValue("window/table_header", value)
 
     @property
+    def details_splitter(self) -> QByteArray | None:
+        return self._bytes("window/details_splitter")
+
+    @details_splitter.setter
+    def details_splitter(self, value: QByteArray) -> None:
+        self._settings.setValue("window/details_splitter", value)
+
+    @property
+    def details_pane_visible(self) -> bool:
+        return self._flag("window/details_pane", True)
+
+    @details_pane_visible.setter
+    def details_pane_visible(self, on: bool) -> None:
+        self._settings.setValue("window/details_pane", bool(on))
+
+    @property
     def show_past(self) -> bool:
         return self._flag("window/show_past", False)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -13,7 +12,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QPoint,
     Qt,
     QTimer,
     Signal,
@@ -21,7 +19,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QKeySequence,
     QPaintEvent,
     QShowEvent,
 )
@@ -35,12 +32,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QTableView,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -54,10 +50,12 @@ from roomdesk.store import StoredRoom, StoreError
 from roomdesk.store.records import LinkKind, describe_pending
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
+from roomdesk.ui.details_pane import DetailsPane, PaneActions
 from roomdesk.ui.icons import app_icon, clear_icon_cache, icon
 from roomdesk.ui.list_loader import ListLoader, LoadTuning
 from roomdesk.ui.pending_creates import PendingCreatesBar
 from roomdesk.ui.room_filter_proxy import RoomFilterProxyModel
+from roomdesk.ui.room_menus import build_actions, build_menus_and_toolbar, show_context_menu
 from roomdesk.ui.room_table_model import RoomRole, RoomTableModel
 from roomdesk.ui.status_bar import STATUS_MESSAGE_MS, StatusBar
 from roomdesk.ui.store_problems import report_store_error
@@ -74,6 +72,7 @@ if TYPE_CHECKING:
     # The dialogs are imported when first opened: their modules would slow every start.
     from roomdesk.ui.create_room_dialog import CreateRoomDialog
     from roomdesk.ui.edit_room_dialog import EditRoomDialog
+    from roomdesk.ui.hand_outs import HandOuts, SavePathChooser
     from roomdesk.ui.room_actions import RoomActions
     from roomdesk.ui.session import AppSession
     from roomdesk.ui.settings_dialog import SettingsDialog
@@ -99,6 +98,28 @@ def _separator() -> QFrame:
 class MainWindow(QMainWindow):
     """Lists the account's rooms and offers every action on them."""
 
+    # Made by room_menus.build_actions.
+    new_action: QAction
+    copy_room_action: QAction
+    copy_host_action: QAction
+    copy_viewer_action: QAction
+    open_host_action: QAction
+    open_room_action: QAction
+    copy_invitation_action: QAction
+    save_calendar_action: QAction
+    save_qr_action: QAction
+    personal_links_action: QAction
+    edit_action: QAction
+    delete_action: QAction
+    find_action: QAction
+    refresh_action: QAction
+    stop_refresh_action: QAction
+    settings_action: QAction
+    quit_action: QAction
+    about_action: QAction
+    show_past_action: QAction
+    details_pane_action: QAction
+
     closed = Signal()
     refreshFinished = Signal()  # a refresh from Whereby ended: done, failed or stopped
     roomsLoaded = Signal()  # the stored rooms, read again (reload_rooms), are in the table
@@ -112,17 +133,20 @@ class MainWindow(QMainWindow):
         *,
         start_work_on_first_frame: bool = True,
         load_tuning: LoadTuning | None = None,
+        choose_save_path: SavePathChooser | None = None,
     ) -> None:
         """``start_work_on_first_frame``: False when the window is drawn before the asyncio loop
         runs; whoever starts the loop then calls :meth:`start_background_work`.
-        ``load_tuning``: where the room list counts as large (see :class:`LoadTuning`)."""
+        ``load_tuning``: where the room list counts as large (see :class:`LoadTuning`).
+        ``choose_save_path``: asks where to save a file (default: a file dialog)."""
         super().__init__()
         self.session = session
         self.settings = settings
         self._start_work_on_first_frame = start_work_on_first_frame
         self._work_started = False  # start_background_work has run
         self._open_dialogs: set[QDialog] = set()
-        self._action_icons: list[tuple[QAction, str]] = []
+        self.action_icons: list[tuple[QAction, str]] = []  # redrawn when the palette changes
+        self._choose_save_path = choose_save_path
         self._refresh_task: asyncio.Task[Any] | None = None
         self._shown_once = False
         self._first_frame_done = False  # _after_first_paint has run
@@ -158,9 +182,9 @@ class MainWindow(QMainWindow):
         self.list_loader.rowsChanged.connect(self._update_rows)
 
         self.setStatusBar(StatusBar(self))
-        self._build_actions()
+        build_actions(self)
         self._build_central()
-        self._build_menus_and_toolbar()
+        self.toolbar = build_menus_and_toolbar(self)
         self._build_status_bar()
         self._connect_session()
         self._restore_state()
@@ -179,125 +203,6 @@ class MainWindow(QMainWindow):
         self._update_pending_bar()
 
     # -- construction ---------------------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        slot: Callable[..., Any],
-        *,
-        icon_name: str | None = None,
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-            self._action_icons.append((action, icon_name))
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        self.new_action = self._action(
-            "&New room…",
-            self.open_create_dialog,
-            icon_name="new-room",
-            shortcut=QKeySequence.StandardKey.New,
-            tip="Create a Whereby room (Ctrl+N)",
-        )
-        self.copy_room_action = self._action(
-            "&Copy room link",
-            lambda: self.room_actions.copy_link(LinkKind.ROOM),
-            icon_name="copy",
-            shortcut=QKeySequence.StandardKey.Copy,
-            tip="Copy the participant link (Ctrl+C)",
-        )
-        self.copy_host_action = self._action(
-            "Copy &host link",
-            lambda: self.room_actions.copy_link(LinkKind.HOST),
-            icon_name="copy-host",
-            shortcut="Ctrl+Shift+C",
-            tip="Copy the host link (Ctrl+Shift+C)",
-        )
-        self.copy_viewer_action = self._action(
-            "Copy &viewer link",
-            lambda: self.room_actions.copy_link(LinkKind.VIEWER),
-            icon_name="copy-viewer",
-            shortcut="Ctrl+Alt+C",
-            tip="Copy the viewer link (Ctrl+Alt+C)",
-        )
-        self.open_host_action = self._action(
-            "&Open host link",
-            lambda: self.room_actions.open_link(LinkKind.HOST),
-            icon_name="open-browser",
-            shortcut="Ctrl+O",
-            tip="Open the host link in your browser (Ctrl+O)",
-        )
-        self.open_room_action = self._action(
-            "Open &room link",
-            lambda: self.room_actions.open_link(LinkKind.ROOM),
-            icon_name="open-browser",
-            shortcut="Ctrl+Shift+O",
-            tip="Open the participant link in your browser (Ctrl+Shift+O)",
-        )
-        self.edit_action = self._action(
-            "&Edit label and notes…",
-            self.edit_current_room,
-            icon_name="edit",
-            shortcut="F2",
-            tip="Edit the room's local label and notes (F2)",
-        )
-        self.delete_action = self._action(
-            "&Delete…",
-            self.delete_selected,
-            icon_name="delete",
-            shortcut=QKeySequence.StandardKey.Delete,
-            tip="End the selected rooms on Whereby (Delete)",
-        )
-        self.find_action = self._action(
-            "&Find",
-            self._focus_filter,
-            icon_name="search",
-            shortcut=QKeySequence.StandardKey.Find,
-            tip="Filter the list (Ctrl+F)",
-        )
-        self.refresh_action = self._action(
-            "&Refresh from Whereby",
-            self.refresh,
-            icon_name="refresh",
-            shortcut="F5",
-            tip="Fetch the organisation's rooms from Whereby (F5)",
-        )
-        self.stop_refresh_action = self._action(
-            "&Stop refresh",
-            self.stop_refresh,
-            icon_name="refresh",
-            shortcut="Esc",
-            tip="Stop refreshing; rooms found so far are kept (Esc)",
-        )
-        # Hidden actions have no working shortcut: Esc only stops a refresh, F5 starts only one.
-        self.stop_refresh_action.setVisible(False)
-        self.settings_action = self._action(
-            "&Settings…",
-            self.open_settings,
-            icon_name="settings",
-            shortcut="Ctrl+,",
-            tip="API key and defaults for new rooms",
-        )
-        self.quit_action = self._action("&Quit", self.quit, shortcut=QKeySequence.StandardKey.Quit)
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.about_action = self._action("&About roomdesk", self._show_about)
-        self.show_past_action = QAction("Show &past rooms", self)
-        self.show_past_action.setCheckable(True)
-        self.show_past_action.setChecked(self.settings.show_past)
-        self.show_past_action.setShortcut(QKeySequence("Ctrl+H"))
-        self.show_past_action.toggled.connect(self._set_show_past)
-        self.addAction(self.show_past_action)
 
     def _build_central(self) -> None:
         self.filter_edit = QLineEdit()
@@ -341,7 +246,7 @@ class MainWindow(QMainWindow):
         ):
             self.table.setColumnWidth(column, width)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._show_context_menu)
+        self.table.customContextMenuRequested.connect(lambda at: show_context_menu(self, at))
         self.table.doubleClicked.connect(lambda _index: self.edit_current_room())
         self.table.selectionModel().selectionChanged.connect(self.update_actions)
 
@@ -382,13 +287,13 @@ class MainWindow(QMainWindow):
         self.pending_bar = PendingCreatesBar()
         self.pending_bar.retryRequested.connect(self._retry_pending)
         self.pending_bar.dismissRequested.connect(self._dismiss_pending)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(8, 8, 8, 0)
+        rooms_side = QWidget()
+        layout = QVBoxLayout(rooms_side)
+        layout.setContentsMargins(8, 8, 0, 0)
         layout.addLayout(filter_row)
         layout.addWidget(self.pending_bar)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self._build_details_pane(rooms_side)
         self.setTabOrder(self.filter_edit, self.show_past_check)
         self.setTabOrder(self.show_past_check, self.table)
 
@@ -400,47 +305,40 @@ class MainWindow(QMainWindow):
         ):
             model_signal.connect(self._update_stack)
 
-    def _build_menus_and_toolbar(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        file_menu.addAction(self.new_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.refresh_action)
-        file_menu.addAction(self.stop_refresh_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = menus.addMenu("&Edit")
-        for action in self._room_actions():
-            edit_menu.addAction(action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.find_action)
-        view_menu = menus.addMenu("&View")
-        view_menu.addAction(self.show_past_action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.refresh_action)
-        view_menu.addAction(self.stop_refresh_action)
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(self.about_action)
+    def _build_details_pane(self, rooms_side: QWidget) -> None:
+        actions = PaneActions(
+            self.copy_invitation_action,
+            self.save_calendar_action,
+            self.save_qr_action,
+            self.personal_links_action,
+        )
+        self.details_pane = DetailsPane(self.settings, actions)
+        self.details_pane.copyLinkRequested.connect(lambda kind: self.room_actions.copy_link(kind))
+        self.details_pane.controlsBuilt.connect(self._update_tab_order)
+        self.details_pane.setVisible(self.details_pane_action.isChecked())
+        self.details_pane_action.toggled.connect(self._show_details_pane)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(rooms_side)
+        self.splitter.addWidget(self.details_pane)
+        self.splitter.setContentsMargins(0, 0, 8, 0)  # the window's margin, pane shown or not
+        self.splitter.setChildrenCollapsible(False)  # hidden with F9, never dragged out of sight
+        self.splitter.setStretchFactor(0, 1)  # a wider window widens the list, not the pane
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setSizes([620, 340])
+        self.setCentralWidget(self.splitter)
 
-        toolbar = QToolBar("Main toolbar")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setMovable(False)
-        toolbar.addAction(self.new_action)
-        toolbar.addAction(self.refresh_action)
-        toolbar.addAction(self.stop_refresh_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.copy_room_action)
-        toolbar.addAction(self.copy_host_action)
-        toolbar.addAction(self.open_host_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.delete_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.settings_action)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
+    def _show_details_pane(self, on: bool) -> None:
+        self.details_pane.setVisible(on)
+        self.settings.details_pane_visible = on
+        self.update_actions()
+
+    @functools.cached_property
+    def hand_outs(self) -> HandOuts:
+        """Invitations, calendar files, QR codes and personal links for the selected rooms,
+        made at the first use: their libraries are not needed by the first frame."""
+        from roomdesk.ui.hand_outs import HandOuts, file_dialog_chooser
+
+        return HandOuts(self, self._choose_save_path or file_dialog_chooser)
 
     @functools.cached_property
     def room_actions(self) -> RoomActions:
@@ -449,17 +347,6 @@ class MainWindow(QMainWindow):
         from roomdesk.ui.room_actions import RoomActions
 
         return RoomActions(self)
-
-    def _room_actions(self) -> list[QAction]:
-        return [
-            self.copy_room_action,
-            self.copy_host_action,
-            self.copy_viewer_action,
-            self.open_host_action,
-            self.open_room_action,
-            self.edit_action,
-            self.delete_action,
-        ]
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -514,6 +401,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if (state := self.settings.window_state) is not None:
             self.restoreState(state)
+        if (splitter_state := self.settings.details_splitter) is not None:
+            self.splitter.restoreState(splitter_state)
         if (header_state := self.settings.table_header) is not None:
             self.table.horizontalHeader().restoreState(header_state)
         header = self.table.horizontalHeader()
@@ -523,6 +412,8 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
         self.settings.table_header = self.table.horizontalHeader().saveState()
+        self.settings.details_splitter = self.splitter.saveState()
+        self.settings.details_pane_visible = self.details_pane_action.isChecked()
         self.settings.show_past = self.show_past_action.isChecked()
         self.settings.sync()
 
@@ -554,7 +445,7 @@ class MainWindow(QMainWindow):
         self.proxy.setFilterText(text)
         self._update_stack()
 
-    def _set_show_past(self, on: bool) -> None:
+    def set_show_past(self, on: bool) -> None:
         self.proxy.setShowPast(on)
         self.settings.show_past = on
         self.list_loader.show_first_rows_again()
@@ -697,10 +588,15 @@ class MainWindow(QMainWindow):
         self.delete_action.setEnabled(bool(selected) and self.session.is_ready)
         self.new_action.setEnabled(self.session.is_ready)
         self.refresh_action.setEnabled(self.session.is_ready)
+        for action in (self.copy_invitation_action, self.save_calendar_action):
+            action.setEnabled(bool(selected))
+        for action in (self.save_qr_action, self.personal_links_action):
+            action.setEnabled(single is not None)
+        self.details_pane.showRooms(selected, single, self.model.now())
 
     # -- actions --------------------------------------------------------------------------------
 
-    def _focus_filter(self) -> None:
+    def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 
@@ -903,8 +799,16 @@ class MainWindow(QMainWindow):
         self.pending_bar.setPending(
             self.session.pending_creates(), get_zone(self.model.displayZone())
         )
-        # Tab goes from the filter row through the bar's buttons to the table.
-        chain = [self.show_past_check, *self.pending_bar.buttons(), self.table]
+        self._update_tab_order()
+
+    def _update_tab_order(self) -> None:
+        # Tab goes from the filter row through the bar's buttons to the table, then the pane.
+        chain = [
+            self.show_past_check,
+            *self.pending_bar.buttons(),
+            self.table,
+            *self.details_pane.tabChain(),
+        ]
         for first, second in itertools.pairwise(chain):
             self.setTabOrder(first, second)
 
@@ -957,7 +861,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Settings saved.", STATUS_MESSAGE_MS)
         self.settingsSaved.emit()
 
-    def _show_about(self) -> None:
+    def show_about(self) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Information,
             "About roomdesk",
@@ -974,23 +878,11 @@ class MainWindow(QMainWindow):
         )
         self.show_dialog(box)
 
-    def _show_context_menu(self, position: QPoint) -> None:
-        index: QModelIndex = self.table.indexAt(position)
-        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
-            self.table.selectRow(index.row())
-        self.update_actions()
-        menu = QMenu(self)
-        for action in self._room_actions():
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(self.new_action)
-        menu.popup(self.table.viewport().mapToGlobal(position))
-
     def changeEvent(self, event: QEvent) -> None:
         # Icons are drawn in the palette's colours: redraw them when the scheme changes.
         if event.type() == QEvent.Type.PaletteChange:
             clear_icon_cache()
-            for action, icon_name in self._action_icons:
+            for action, icon_name in self.action_icons:
                 action.setIcon(icon(icon_name))
             self.empty_button.setIcon(icon("new-room"))
         super().changeEvent(event)
