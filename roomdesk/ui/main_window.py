@@ -744,8 +744,8 @@ class MainWindow(QMainWindow):
         self.show_dialog(dialog)
         return dialog
 
-    async def _create_room(self, request: MeetingRequest, label: str) -> StoredRoom:
-        return await self.session.create_room(request, label)
+    async def _create_room(self, request: MeetingRequest, label: str, **plan: Any) -> StoredRoom:
+        return await self.session.create_room(request, label, **plan)
 
     def _remember_zone(self, zone_name: str) -> None:
         if zone_name:

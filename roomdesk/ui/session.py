@@ -411,19 +411,39 @@ class AppSession(QObject):
         """How many rooms the open store holds, past ones too (0 when none is open)."""
         return 0 if self._store is None else self._store.count_rooms(include_past=True)
 
-    def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom:
-        room = self._require_store().set_label(meeting_id, label.strip(), notes)
+    def set_label(
+        self,
+        meeting_id: str,
+        label: str,
+        notes: str | None = None,
+        **plan: Any,
+    ) -> StoredRoom:
+        """Change a room's label, notes unless None, and, when ``plan`` gives them, its
+        ``planned_start`` and ``time_zone``, in one write (see :meth:`RoomStore.set_label`)."""
+        # Passed through rather than named: their default lives in the store's module, which
+        # the first frame does not load.
+        room = self._require_store().set_label(meeting_id, label.strip(), notes, **plan)
         assert room is not None
         self.roomUpserted.emit(room)
         return room
 
-    async def create_room(self, request: MeetingRequest, label: str = "") -> StoredRoom:
+    async def create_room(
+        self,
+        request: MeetingRequest,
+        label: str = "",
+        *,
+        planned_start: datetime | None = None,
+        time_zone: str | None = None,
+    ) -> StoredRoom:
+        """Create a room, with a planned start in ``time_zone`` kept with it when given."""
         import asyncio
 
         service = self._require_service()
         with self._Busy(self):
             try:
-                room = await service.create_room(request, label=label)
+                room = await service.create_room(
+                    request, label=label, planned_start=planned_start, time_zone=time_zone
+                )
             except WherebyError as exc:
                 self._note_outcome(exc)
                 self.pendingChanged.emit()  # a lost answer leaves a create to resolve
