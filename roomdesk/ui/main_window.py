@@ -777,15 +777,17 @@ class MainWindow(QMainWindow):
 
     def _save_edit(self, meeting_id: str, dialog: EditRoomDialog) -> None:
         label, notes = dialog.values()
-        if self._set_label(meeting_id, label, notes):
+        if self._set_label(meeting_id, label, notes, **dialog.plan()):
             self.statusBar().showMessage("Label saved.", STATUS_MESSAGE_MS)
 
     def _on_label_edited(self, meeting_id: str, label: str) -> None:
         self._set_label(meeting_id, label)
 
-    def _set_label(self, meeting_id: str, label: str, notes: str | None = None) -> bool:
+    def _set_label(
+        self, meeting_id: str, label: str, notes: str | None = None, **plan: Any
+    ) -> bool:
         try:
-            self.session.set_label(meeting_id, label, notes)
+            self.session.set_label(meeting_id, label, notes, **plan)
         except StoreError as exc:
             report_store_error(self, "The label was not saved.", exc)
             return False
