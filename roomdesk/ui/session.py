@@ -117,6 +117,7 @@ class AppSession(QObject):
         self._service: RoomService | None = None
         self._sync: SyncService | None = None
         self._sync_task: asyncio.Task[Any] | None = None
+        self._samples_task: asyncio.Task[Any] | None = None
         self._emulator: EmulatorServer | None = None
         self._demo_dir: Path | None = None
         self._demo_lock: Any = None  # QLockFile of _demo_dir, held while the demo runs
@@ -282,6 +283,35 @@ class AppSession(QObject):
         self._set_connection(f"Demo server on {base_url.split('/v1')[0]}")
         self.sessionReady.emit()
 
+    async def add_demo_rooms(self, zone_name: str) -> list[StoredRoom]:
+        """Create the demo's sample rooms (see :mod:`roomdesk.services.demo_rooms`) on its
+        server and in its store, planned in ``zone_name``; the rooms made. Only a demo gets
+        them, and only while its list is still empty; one that cannot be made is logged and
+        left out. Closing the session stops it."""
+        import asyncio
+
+        from roomdesk.services.demo_rooms import sample_rooms
+
+        if not self.is_demo or self.count_rooms() or self._samples_task is not None:
+            return []
+        self._samples_task = asyncio.current_task()
+        made: list[StoredRoom] = []
+        try:
+            for sample in sample_rooms(self.now(), zone_name):
+                try:
+                    room = await self.create_room(
+                        sample.request,
+                        sample.label,
+                        planned_start=sample.planned_start,
+                        time_zone=sample.time_zone,
+                    )
+                    made.append(self.set_label(room.meeting_id, room.label, sample.notes))
+                except (WherebyError, StoreError) as exc:
+                    log.warning("demo: the sample room %r was not made: %s", sample.label, exc)
+        finally:
+            self._samples_task = None
+        return made
+
     def _new_client(self, key: ApiKey | str, base_url: str | None) -> WherebyClient:
         from roomdesk.api.client import WherebyClient
 
@@ -364,6 +394,7 @@ class AppSession(QObject):
         import asyncio
 
         await self._stop_sync()
+        await self._stop_demo_rooms()
         if self._client is not None:
             await self._client.aclose()
         if self._store is not None:
@@ -513,6 +544,16 @@ class AppSession(QObject):
         import asyncio
 
         task = self._sync_task
+        if task is None or task.done() or task is asyncio.current_task():
+            return
+        task.cancel()
+        await asyncio.wait({task})
+
+    async def _stop_demo_rooms(self) -> None:
+        """Cancel the making of the demo's sample rooms, before their client and store go."""
+        import asyncio
+
+        task = self._samples_task
         if task is None or task.done() or task is asyncio.current_task():
             return
         task.cancel()
