@@ -178,6 +178,12 @@ def test_a_room_without_a_start_offers_the_next_quarter_hour_in_the_users_zone(
 ) -> None:
     dialog = planned_dialog(qtbot)
     assert not dialog.start.plan_check.isChecked() and not dialog.start.edit.isEnabled()
+    mnemonics = [
+        text[text.index("&") + 1].lower()
+        for widget in (*dialog.findChildren(QLabel), dialog.start.plan_check)
+        if "&" in (text := widget.text())
+    ]
+    assert len(mnemonics) == len(set(mnemonics)) == 4  # label, notes, start, zone
     assert dialog.plan() == {"planned_start": None, "time_zone": None}
     dialog.start.plan_check.setChecked(True)
     assert dialog.start.wall() == datetime(2026, 12, 1, 13, 0)  # 12:00 UTC is 13:00 in Oslo

@@ -147,7 +147,7 @@ class EditRoomDialog(QDialog):
         (or, without one, the next quarter hour in ``shown_zone``, waiting to be ticked)."""
         plan_zone = room.time_zone if room.time_zone and zone_is_known(room.time_zone) else None
         plan_zone = plan_zone or shown_zone
-        self.start = StartInput(self)
+        self.start = StartInput(self, text="Plan a &start")  # Alt+N is the notes' here
         self.zone_picker = TimeZonePicker(reference_time=now)
         self.zone_picker.setObjectName("zonePicker")
         self.zone_picker.setAccessibleName("Time zone of the start")

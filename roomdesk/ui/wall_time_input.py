@@ -102,8 +102,9 @@ class StartInput:
     """A planned start: "Plan a start", its wall time (enabled only while planned), and the
     choice of occurrence. ``row`` holds the check box and the edit side by side."""
 
-    def __init__(self, owner: QObject) -> None:
-        self.plan_check = QCheckBox("Pla&n a start")
+    def __init__(self, owner: QObject, *, text: str = "Pla&n a start") -> None:
+        """``text``: the box's text, with a mnemonic the dialog has free."""
+        self.plan_check = QCheckBox(text)
         self.plan_check.setObjectName("planStartCheck")
         self.plan_check.setAccessibleName("Plan a start")
         self.plan_check.setToolTip(
