@@ -44,9 +44,10 @@ class App:
         early_check: EarlyStructureCheck | None = None,
         *,
         tray_available: Callable[[], bool] | None = None,
+        demo_rooms: bool = True,
     ) -> None:
         """``tray_available``: whether the desktop has a system tray (Qt is asked by
-        default)."""
+        default). ``demo_rooms``: whether a demo starts with sample rooms."""
         from roomdesk.paths import app_paths
         from roomdesk.ui.app_settings import AppSettings
         from roomdesk.ui.session import AppSession
@@ -67,6 +68,8 @@ class App:
         # Reminders due before this moment were missed while the app was not running.
         self.started_at = self.session.now()
         self.tray_available = tray_available
+        self.demo_rooms = demo_rooms
+        self.demo_rooms_task: asyncio.Future[None] | None = None
         self.tray: AppTray | None = None
         self.reminders: ReminderScheduler | None = None
         # A SingleInstance: later starts of roomdesk ask this one to come to the front.
@@ -259,11 +262,20 @@ class App:
         if self.window is None:
             self.show_window()
         self.start_tray()
+        if self.session.is_demo and self.demo_rooms:
+            self.demo_rooms_task = asyncio.ensure_future(self._add_demo_rooms(self.window))
         await self.window.wait_closed()
         if self.tray is not None:
             self.tray.remove()
         await self.session.shutdown()
         return 0
+
+    async def _add_demo_rooms(self, window: MainWindow) -> None:
+        """The demo's sample rooms, made once the window's first frame is drawn (they must not
+        delay it); the window lists each as it is made."""
+        await window.wait_first_frame()
+        if not window.is_closed:
+            await self.session.add_demo_rooms(self.settings.default_zone)
 
     async def _start_up_step(self, step: Awaitable[None]) -> None:
         """Await ``step``; a problem with the list or the key is kept to show in the welcome

@@ -75,14 +75,16 @@ class FakeCreate:
 
     def __init__(self) -> None:
         self.calls: list[tuple[object, str]] = []
+        self.plans: list[tuple[datetime | None, str | None]] = []  # start and zone, per call
         self.gate: asyncio.Event | None = None
         self.error: BaseException | None = None
         self.result = {"meetingId": "1234", "roomUrl": "https://x.whereby.com/r"}
         self.was_cancelled = False
         self.returned = False
 
-    async def __call__(self, request, label):
+    async def __call__(self, request, label, *, planned_start, time_zone):
         self.calls.append((request, label))
+        self.plans.append((planned_start, time_zone))
         try:
             if self.gate is not None:
                 await self.gate.wait()
@@ -737,13 +739,17 @@ def test_every_control_has_an_accessible_name_and_labels_have_buddies(dialog):
 def test_tab_moves_through_the_inputs_in_visual_order(dialog, qtbot):
     order = []
     widget = child(dialog, QLineEdit, "labelEdit")
-    for _ in range(12):
+    for _ in range(16):
         order.append(widget.objectName())
         widget = widget.nextInFocusChain()
         while _inside_a_compound_widget(widget) or not widget.objectName():
             widget = widget.nextInFocusChain()
-    assert order[:12] == [
+    assert order[:16] == [
         "labelEdit",
+        "planStartCheck",
+        "startEdit",
+        "startFold0Button",
+        "startFold1Button",
         "endEdit",
         "plus30Button",
         "plus60Button",

@@ -1,17 +1,18 @@
-"""EditRoomDialog: values, label validation and keyboard use."""
+"""EditRoomDialog: values, label validation, the planned start and keyboard use."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from roomdesk.domain.rooms import LABEL_MAX_LENGTH
 from roomdesk.store.records import RoomSource, StoredRoom
-from roomdesk.ui.edit_room_dialog import EditRoomDialog
+from roomdesk.ui.edit_room_dialog import END_FIXED_NOTE, EditRoomDialog
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -123,9 +124,97 @@ def test_enter_in_notes_is_a_new_line_and_ctrl_enter_accepts(
     assert shown.values()[1] == "Line\n"
 
 
-def test_tab_moves_from_label_to_notes_to_the_buttons(shown: EditRoomDialog, qtbot: QtBot) -> None:
+def test_tab_moves_from_label_to_notes_to_the_start_to_the_buttons(
+    shown: EditRoomDialog, qtbot: QtBot
+) -> None:
     assert shown.focusWidget() is shown.label_edit
     qtbot.keyClick(shown.label_edit, Qt.Key.Key_Tab)
     assert shown.focusWidget() is shown.notes_edit
     qtbot.keyClick(shown.notes_edit, Qt.Key.Key_Tab)
+    assert shown.focusWidget() is shown.start.plan_check
+    # Without a planned start its time and zone are off, so Tab goes on to the buttons.
+    qtbot.keyClick(shown.start.plan_check, Qt.Key.Key_Tab)
     assert shown.focusWidget() in shown.buttons.buttons()
+    shown.start.plan_check.setChecked(True)
+    shown.start.plan_check.setFocus()
+    qtbot.keyClick(shown.start.plan_check, Qt.Key.Key_Tab)
+    assert shown.focusWidget() is shown.start.edit
+
+
+# -- the planned start -------------------------------------------------------------------------
+
+
+def planned_dialog(qtbot: QtBot, **changes) -> EditRoomDialog:
+    room = dataclasses.replace(make_room(), **changes)
+    dialog = EditRoomDialog(room, zone_name="Europe/Oslo", clock=lambda: NOW)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_the_planned_start_is_shown_in_its_own_zone_and_saved_with_it(qtbot: QtBot) -> None:
+    start = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+    dialog = planned_dialog(qtbot, planned_start=start, time_zone="Asia/Tokyo")
+    assert dialog.start.plan_check.isChecked()
+    assert dialog.start.wall() == datetime(2026, 12, 1, 22, 0)  # 13:00 UTC in Tokyo
+    assert dialog.zone_picker.zoneName() == "Asia/Tokyo"
+    assert dialog.start_hint.text() == "Session: Tue 1 Dec 22:00–23:30"
+    assert dialog.plan() == {"planned_start": start, "time_zone": "Asia/Tokyo"}
+    assert END_FIXED_NOTE in "\n".join(label.text() for label in dialog.findChildren(QLabel))
+
+    dialog.start.edit.setTime(QTime(21, 0))
+    assert dialog.plan() == {
+        "planned_start": datetime(2026, 12, 1, 12, 0, tzinfo=UTC),
+        "time_zone": "Asia/Tokyo",
+    }
+    dialog.start.plan_check.setChecked(False)  # "No planned start"
+    assert dialog.plan() == {"planned_start": None, "time_zone": None}
+    assert dialog.start_hint.text().startswith("No planned start")
+    assert not dialog.zone_picker.isEnabled()
+    assert dialog.ok_button.isEnabled()
+
+
+def test_a_room_without_a_start_offers_the_next_quarter_hour_in_the_users_zone(
+    qtbot: QtBot,
+) -> None:
+    dialog = planned_dialog(qtbot)
+    assert not dialog.start.plan_check.isChecked() and not dialog.start.edit.isEnabled()
+    mnemonics = [
+        text[text.index("&") + 1].lower()
+        for widget in (*dialog.findChildren(QLabel), dialog.start.plan_check)
+        if "&" in (text := widget.text())
+    ]
+    assert len(mnemonics) == len(set(mnemonics)) == 4  # label, notes, start, zone
+    assert dialog.plan() == {"planned_start": None, "time_zone": None}
+    dialog.start.plan_check.setChecked(True)
+    assert dialog.start.wall() == datetime(2026, 12, 1, 13, 0)  # 12:00 UTC is 13:00 in Oslo
+    assert dialog.plan()["time_zone"] == "Europe/Oslo"
+
+
+def test_a_start_after_the_end_is_refused_naming_both(qtbot: QtBot) -> None:
+    dialog = planned_dialog(qtbot)
+    dialog.start.plan_check.setChecked(True)
+    dialog.start.edit.setTime(QTime(16, 0))  # the room ends at 15:30 in Oslo
+    problem = dialog.start_problem()
+    assert problem is not None
+    assert "Tue 1 Dec 2026 16:00 CET" in problem and "Tue 1 Dec 2026 15:30 CET" in problem
+    assert dialog.start_error.text() == problem and not dialog.start_error.isHidden()
+    assert not dialog.ok_button.isEnabled()
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    dialog.start.edit.setTime(QTime(15, 30))
+    assert dialog.start_problem() is None and dialog.ok_button.isEnabled()
+
+
+def test_a_start_in_the_repeated_hour_asks_which_one(qtbot: QtBot) -> None:
+    dialog = planned_dialog(
+        qtbot,
+        end_date=datetime(2026, 10, 25, 10, 0, tzinfo=UTC),
+        planned_start=datetime(2026, 10, 25, 6, 0, tzinfo=UTC),
+        time_zone="Europe/Oslo",
+    )
+    dialog.start.edit.setTime(QTime(2, 30))
+    assert "occurs twice" in (dialog.start_problem() or "")
+    assert not dialog.start.folds.row.isHidden()
+    dialog.start.folds.buttons[1].click()
+    assert dialog.start_problem() is None
+    assert dialog.plan()["planned_start"] == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)

@@ -7,6 +7,7 @@ import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -296,6 +297,33 @@ def test_edit_label_with_f2(window, session, aloop, qtbot):
     [stored] = [r for r in session.list_rooms() if r.meeting_id == room.meeting_id]
     assert stored.label == "New label"
     assert window.proxy.index(0, Column.LABEL).data() == "New label"
+
+
+def test_f2_saves_the_planned_start_with_the_label_and_clears_it(window, session, aloop):
+    room = make_room(session, aloop, label="Coaching", hours=3)
+    select_rows(window, [0])
+    dialog = window.edit_current_room()
+    assert dialog is not None
+    dialog.label_edit.setText("Coaching: Sam")
+    dialog.start.plan_check.setChecked(True)
+    assert dialog.zone_picker.setZoneName("America/New_York")
+    in_new_york = datetime.now(ZoneInfo("America/New_York")) + timedelta(hours=1)
+    dialog.start.edit.setDate(in_new_york.date())
+    dialog.start.edit.setTime(in_new_york.time())
+    assert dialog.start_problem() is None
+    dialog.accept()
+    stored = session._require_store().get(room.meeting_id)
+    assert stored.label == "Coaching: Sam"
+    assert stored.time_zone == "America/New_York"
+    assert stored.planned_start == dialog.plan()["planned_start"]
+    assert stored.planned_start is not None and stored.planned_start <= stored.end_date
+
+    again = window.edit_current_room()
+    assert again is not None and again.start.plan_check.isChecked()
+    again.start.plan_check.setChecked(False)
+    again.accept()
+    stored = session._require_store().get(room.meeting_id)
+    assert (stored.label, stored.planned_start, stored.time_zone) == ("Coaching: Sam", None, None)
 
 
 def test_demo_mode_says_demo_everywhere(qtbot, aloop, keyring_backend):

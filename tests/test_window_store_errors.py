@@ -103,7 +103,7 @@ def test_a_refresh_whose_pages_cannot_be_saved_says_so_in_the_status_bar(
 def test_a_create_that_cannot_be_stored_keeps_the_dialog_open_and_says_why(
     window, app_session, aloop, qtbot, monkeypatch
 ):
-    async def full(_request, _label=""):
+    async def full(_request, _label="", **_plan):
         raise disk_full()
 
     monkeypatch.setattr(app_session, "create_room", full)

@@ -96,6 +96,15 @@ class AppSettings:
     def default_room_mode(self, mode: RoomMode) -> None:
         self._settings.setValue("rooms/room_mode", RoomMode(mode).value)
 
+    @property
+    def plan_start(self) -> bool:
+        """Whether the create form opens with "Plan a start" ticked: as it was last left."""
+        return self._flag("rooms/plan_start", False)
+
+    @plan_start.setter
+    def plan_start(self, on: bool) -> None:
+        self._settings.setValue("rooms/plan_start", bool(on))
+
     # -- reminders and the system tray ----------------------------------------------------------
 
     @property

@@ -1,36 +1,39 @@
-"""The create dialog's always-visible rows: label, end (with quick shifts and, for a time that
-occurs twice, the choice between its occurrences), time zone, links, room size, name prefix and
-style, and the start-locked and viewer-mode options.
+"""The create dialog's always-visible rows: label, planned start (optional), end (with quick
+shifts), each with the choice between the occurrences of a time that occurs twice, time zone,
+links, room size, name prefix and style, and the start-locked and viewer-mode options.
 
-The end is edited as a wall time in a zone without gaps (UTC), so any time can be typed;
-``zoneinfo`` gives it its meaning in the chosen zone, through :class:`CreateRoomForm`.
+Start and end are edited as wall times in a zone without gaps (UTC), so any time can be typed;
+``zoneinfo`` gives them their meaning in the chosen zone, through :class:`CreateRoomForm`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDate, QDateTime, QObject, QTime, QTimeZone
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
-    QDateTimeEdit,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from roomdesk.api.requests import RoomNamePattern
 from roomdesk.domain.rooms import RoomMode
+from roomdesk.domain.sessions import START_FIELD
 from roomdesk.ui.create_room_form import VIEWER_MODE_NOTE, CreateRoomForm
 from roomdesk.ui.form_rows import FormRows, make_combo, set_combo, small_label
 from roomdesk.ui.timezone_picker import TimeZonePicker
+from roomdesk.ui.wall_time_input import (
+    FoldChoice,
+    StartInput,
+    read_wall,
+    wall_time_edit,
+    write_wall,
+)
 
 # Room size, start locked, host link, viewer link: what viewer mode overrides.
 Choices = tuple[RoomMode, bool, bool, bool]
@@ -51,14 +54,23 @@ class BasicInputs:
         self.label_edit.setPlaceholderText("Optional; kept on this computer only")
         rows.add(form, "&Label:", self.label_edit, key="label")
 
-        self.end_edit = QDateTimeEdit()
-        self.end_edit.setObjectName("endEdit")
-        self.end_edit.setAccessibleName("Ends")
-        self.end_edit.setCalendarPopup(True)
-        # A zone without gaps: any wall time can be typed; zoneinfo gives it its meaning.
-        self.end_edit.setTimeZone(QTimeZone.utc())
-        self.end_edit.setDisplayFormat("ddd d MMM yyyy  HH:mm")
-        self.end_edit.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.start = StartInput(owner)
+        start_row = rows.add(
+            form,
+            "Starts:",
+            self.start.row,
+            key=START_FIELD,
+            extras=(self.start.folds.row,),
+            hint=True,
+        )
+        assert start_row.hint is not None and start_row.label is not None
+        start_row.label.setBuddy(self.start.plan_check)
+        self.start_summary = start_row.hint
+        self.start_summary.setObjectName("startSummaryLabel")
+        self.start_summary.setAccessibleName("Start summary")
+        self.start_summary.hide()
+
+        self.end_edit = wall_time_edit("endEdit", "Ends")
         quick = QWidget()
         quick_layout = QHBoxLayout(quick)
         quick_layout.setContentsMargins(0, 0, 0, 0)
@@ -77,22 +89,10 @@ class BasicInputs:
             self.quick_buttons.append(button)
         quick_layout.addStretch(1)
 
-        self.fold_row = QWidget()
-        self.fold_row.setObjectName("foldRow")
-        fold_layout = QHBoxLayout(self.fold_row)
-        fold_layout.setContentsMargins(0, 0, 0, 0)
-        fold_layout.addWidget(QLabel("That time occurs twice; use the"))
-        self.fold_group = QButtonGroup(owner)
-        self.fold_buttons: list[QRadioButton] = []
-        for fold in (0, 1):
-            fold_button = QRadioButton()
-            fold_button.setObjectName(f"fold{fold}Button")
-            fold_button.setAccessibleName("First occurrence" if fold == 0 else "Second occurrence")
-            self.fold_group.addButton(fold_button, fold)
-            fold_layout.addWidget(fold_button)
-            self.fold_buttons.append(fold_button)
-        fold_layout.addStretch(1)
-        self.fold_row.hide()
+        self.end_folds = FoldChoice(owner, "fold")
+        self.fold_row = self.end_folds.row
+        self.fold_group = self.end_folds.group
+        self.fold_buttons = self.end_folds.buttons
         rows.add(form, "&Ends:", self.end_edit, key="endDate", extras=(quick, self.fold_row))
 
         self.zone_picker = TimeZonePicker(reference_time=reference_time)
@@ -173,6 +173,7 @@ class BasicInputs:
     def tab_chain(self) -> list[QWidget]:
         return [
             self.label_edit,
+            *self.start.tab_chain(),
             self.end_edit,
             *self.quick_buttons,
             *self.fold_buttons,
@@ -189,28 +190,20 @@ class BasicInputs:
     # The end
 
     def end_wall(self) -> datetime:
-        # Date and time read separately: no QDateTime zone conversion is involved.
-        day: QDate = self.end_edit.date()
-        clock: QTime = self.end_edit.time()
-        return datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
+        return read_wall(self.end_edit)
 
     def fold(self) -> int | None:
-        fold = self.fold_group.checkedId()
-        return fold if fold in (0, 1) else None
+        return self.end_folds.fold()
 
     def write_end(self, form: CreateRoomForm) -> None:
-        wall = form.end_wall
-        self.end_edit.setDateTime(
-            QDateTime(
-                QDate(wall.year, wall.month, wall.day),
-                QTime(wall.hour, wall.minute),
-                QTimeZone.utc(),
-            )
-        )
-        self.fold_group.setExclusive(False)
-        for fold, button in enumerate(self.fold_buttons):
-            button.setChecked(form.fold == fold)
-        self.fold_group.setExclusive(True)
+        write_wall(self.end_edit, form.end_wall)
+        self.end_folds.set_fold(form.fold)
+
+    def write_start(self, form: CreateRoomForm, offered: datetime) -> None:
+        """The form's start; without one, ``offered`` waits in the edit for "Plan a start"."""
+        planned = form.start_wall is not None
+        wall = form.start_wall if form.start_wall is not None else offered
+        self.start.write(wall, form.start_fold, planned=planned)
 
     def zone_name(self) -> str:
         """The zone picked, or what is typed while it names none yet."""
@@ -243,10 +236,11 @@ class BasicInputs:
     def show_derived(self, form: CreateRoomForm, now: datetime) -> None:
         """The end summary, the occurrences of a repeated time, and the address preview."""
         self.summary.setText(form.summary(now))
-        choices = form.fold_choices()
-        for fold, text in choices:
-            self.fold_buttons[fold].setText(text)
-        self.fold_row.setVisible(bool(choices))
+        self.end_folds.show_choices(form.fold_choices())
+        start_text = form.start_summary(now)
+        self.start_summary.setText(start_text)
+        self.start_summary.setVisible(bool(start_text))
+        self.start.folds.show_choices(form.start_fold_choices())
 
         if form.prefix.strip():
             self.prefix_hint.setText(f"Will be: {form.normalized_prefix}\n{form.prefix_preview}")

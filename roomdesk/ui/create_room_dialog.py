@@ -1,9 +1,10 @@
 """The "New room" dialog: every create option, validated as you type, sent without blocking.
 
 The dialog knows nothing of the service or the API client: it is handed ``create(request,
-label)``, a coroutine function, and runs it as a task it can cancel. The inputs live in the
-widgets of its pieces (:mod:`~roomdesk.ui.create_room_basic`, the advanced options of
-:mod:`~roomdesk.ui.create_room_advanced`, the request view of
+label, planned_start=…, time_zone=…)``, a coroutine function, and runs it as a task it can
+cancel; the planned start (None when none is planned) and its zone stay on this computer. The
+inputs live in the widgets of its pieces (:mod:`~roomdesk.ui.create_room_basic`, the advanced
+options of :mod:`~roomdesk.ui.create_room_advanced`, the request view of
 :mod:`~roomdesk.ui.create_room_request`); :class:`CreateRoomForm` (plain Python) turns them
 into problems, the summary line and the request.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import (
 from roomdesk.api.errors import CreatedUnreadableError, RequestValidationError, WherebyError
 from roomdesk.api.requests import MeetingRequest, RoomNamePattern
 from roomdesk.domain.rooms import RoomMode
+from roomdesk.domain.sessions import default_start
 from roomdesk.domain.times import utc_now as now_utc
 from roomdesk.store import StoreError
 from roomdesk.timezones import system_zone_name
@@ -61,7 +64,8 @@ from roomdesk.ui.create_room_request import RequestPreview
 from roomdesk.ui.form_rows import FormRows, set_combo, small_label
 from roomdesk.ui.timezone_picker import negative_color
 
-CreateFunction = Callable[[MeetingRequest, str], Awaitable[Any]]
+# create(request, label, planned_start=datetime | None, time_zone=str | None)
+CreateFunction = Callable[..., Awaitable[Any]]
 
 SUMMARY_REFRESH_MS = 30_000
 
@@ -96,6 +100,8 @@ class CreateRoomDialog(QDialog):
         self._focus_before_busy: QWidget | None = None
         self._loading = False
         self._shown_once = False
+        # The start's wall time and fold as last shown: how far a change moves it.
+        self._start_seen: tuple[datetime, int | None] = (datetime(2000, 1, 1), None)
         # Issues the service reported for the last attempt, shown until the next edit.
         self._reported_issues: dict[str, str] = {}
         # Size, lock and links as the user set them, kept while viewer mode overrides them.
@@ -147,6 +153,10 @@ class CreateRoomDialog(QDialog):
     def form(self) -> CreateRoomForm:
         """The inputs as they stand."""
         return self._read_form()
+
+    def plansStart(self) -> bool:
+        """Whether "Plan a start" is ticked, for the caller to offer it the next time."""
+        return self._basic.start.planned()
 
     def isBusy(self) -> bool:
         return self._busy
@@ -268,6 +278,8 @@ class CreateRoomDialog(QDialog):
                 check.toggled.connect(self._on_input_changed)
         basic.viewer_mode.toggled.connect(self._on_viewer_mode_toggled)
         basic.end_edit.dateTimeChanged.connect(self._on_input_changed)
+        basic.start.edit.dateTimeChanged.connect(self._on_start_moved)
+        basic.start.folds.on_change(self._on_input_changed)
         basic.zone_picker.editTextChanged.connect(self._on_input_changed)
         basic.fold_group.idToggled.connect(self._on_input_changed)
 
@@ -297,6 +309,8 @@ class CreateRoomDialog(QDialog):
             end_wall=basic.end_wall(),
             zone_name=basic.zone_name(),
             fold=basic.fold(),
+            start_wall=basic.start.wall(),
+            start_fold=basic.start.fold(),
             label=basic.label_edit.text(),
             host_link=host_link,
             viewer_link=viewer_link,
@@ -315,6 +329,10 @@ class CreateRoomDialog(QDialog):
         self._loading = True
         try:
             basic.label_edit.setText(form.label)
+            offered = form.starting_at(default_start(self._clock())).start_wall
+            assert offered is not None
+            basic.write_start(form, offered)
+            self._start_seen = (basic.start.wall_shown(), basic.start.fold())
             basic.write_end(form)
             basic.zone_picker.setZoneName(form.zone_name)
             self._own_choices = (
@@ -353,6 +371,20 @@ class CreateRoomDialog(QDialog):
         finally:
             self._loading = False
         self._on_input_changed()
+
+    def _on_start_moved(self, *_args: object) -> None:
+        """The end follows the start, so the session keeps its length."""
+        if self._loading:
+            return
+        start = self._basic.start
+        before_wall, before_fold = self._start_seen
+        self._start_seen = (start.wall_shown(), start.fold())
+        form = self._read_form()
+        if form.start_wall is None:
+            self._on_input_changed()
+            return
+        before = replace(form, start_wall=before_wall, start_fold=before_fold)
+        self._apply_end(before.with_start(form.start_wall, form.start_fold))
 
     def _remember_zone(self, zone: str) -> None:
         self._chosen_zone = zone
@@ -507,16 +539,24 @@ class CreateRoomDialog(QDialog):
         self._show_message("")
         self._request_may_be_sent = False
         self._set_busy(True)
-        task = self._run_create(request, form.label.strip())
+        task = self._run_create(request, form.label.strip(), form.start(), form.time_zone)
         task.add_done_callback(self._create_finished)
         self._task = task
 
     @async_slot
-    async def _run_create(self, request: MeetingRequest, label: str) -> None:
+    async def _run_create(
+        self,
+        request: MeetingRequest,
+        label: str,
+        planned_start: datetime | None,
+        time_zone: str | None,
+    ) -> None:
         # From here on the service may send the request at any moment.
         self._request_may_be_sent = True
         try:
-            result = await self._create(request, label)
+            result = await self._create(
+                request, label, planned_start=planned_start, time_zone=time_zone
+            )
         except CreatedUnreadableError as exc:
             if not shiboken6.isValid(self):
                 return

@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -42,6 +43,7 @@ from roomdesk.domain.errors import (
     NonexistentLocalTimeError,
 )
 from roomdesk.domain.rooms import RoomMode, label_problem, normalize_prefix
+from roomdesk.domain.sessions import START_FIELD, default_start, resolve_start, start_problem
 from roomdesk.domain.status import ROOM_GRACE_PERIOD
 from roomdesk.domain.times import get_zone, minutes_text, resolve_local_time
 
@@ -67,6 +69,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # phrases ("is required for S3 storage") meant to follow such a name.
 _FIELD_TITLES = {
     "label": "The label",
+    START_FIELD: "The start",
     "endDate": "The end",
     "timeZone": "The time zone",
     "roomNamePrefix": "The prefix",
@@ -109,6 +112,28 @@ def _offset_text(moment: datetime) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def repeated_time_choices(wall: datetime, zone_name: str) -> list[tuple[int, str]]:
+    """For a wall time that occurs twice in the zone (clocks going back): both occurrences,
+    ``[(0, "first (CEST, UTC+02:00)"), (1, "second (CET, UTC+01:00)")]``; else empty."""
+    try:
+        zone = get_zone(zone_name)
+    except RequestValidationError:
+        return []
+    first, second = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return []
+    try:
+        placed = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        return []
+    if placed != wall:
+        return []  # skipped by the clocks (a gap), not repeated
+    return [
+        (fold, f"{word} ({moment.tzname()}, {_offset_text(moment)})")
+        for fold, word, moment in ((0, "first", first), (1, "second", second))
+    ]
+
+
 def _day_text(day: date) -> str:
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
@@ -145,6 +170,7 @@ class FormDefaults:
     host_link: bool = True
     viewer_link: bool = False
     room_mode: RoomMode = RoomMode.NORMAL
+    plan_start: bool = False  # whether a new room starts with a planned session
 
 
 @dataclass(frozen=True)
@@ -260,13 +286,17 @@ class CreateRoomForm:
 
     ``end_wall`` is a naive wall-clock time (minutes only) in the IANA zone ``zone_name``;
     ``fold`` says which of two equal wall times is meant when clocks go back (0 the first,
-    1 the second) and is ignored otherwise. Link, size and lock choices are kept as the user
-    made them even in viewer mode; the ``effective_*`` properties give what is sent.
+    1 the second) and is ignored otherwise. ``start_wall`` (with ``start_fold``) is the planned
+    start in the same zone, None when no session is planned: it stays on this computer and is
+    not part of the request. Link, size and lock choices are kept as the user made them even in
+    viewer mode; the ``effective_*`` properties give what is sent.
     """
 
     end_wall: datetime
     zone_name: str
     fold: int | None = None
+    start_wall: datetime | None = None
+    start_fold: int | None = None
     label: str = ""
     host_link: bool = True
     viewer_link: bool = False
@@ -282,9 +312,14 @@ class CreateRoomForm:
     def __post_init__(self) -> None:
         if self.end_wall.tzinfo is not None:
             raise ValueError("end_wall is a naive wall-clock time; the zone is zone_name")
-        if self.fold not in (None, 0, 1):
+        if self.fold not in (None, 0, 1) or self.start_fold not in (None, 0, 1):
             raise ValueError("fold is 0, 1 or None")
         object.__setattr__(self, "end_wall", self.end_wall.replace(second=0, microsecond=0))
+        if self.start_wall is not None:
+            if self.start_wall.tzinfo is not None:
+                raise ValueError("start_wall is a naive wall-clock time; the zone is zone_name")
+            start_wall = self.start_wall.replace(second=0, microsecond=0)
+            object.__setattr__(self, "start_wall", start_wall)
 
     # -- construction and quick adjustments ---------------------------------------------------
 
@@ -292,7 +327,9 @@ class CreateRoomForm:
     def default(
         cls, now: datetime, zone_name: str, defaults: FormDefaults | None = None
     ) -> CreateRoomForm:
-        """A form ending one hour after ``now``, rounded up to the next 5 minutes, in the zone.
+        """A form ending one hour after ``now``, rounded up to the next 5 minutes, in the zone;
+        with a planned start (``defaults.plan_start``), starting at the next quarter hour and
+        ending an hour after that.
 
         Raises :class:`RequestValidationError` (field ``timeZone``) for an unknown zone.
         """
@@ -305,17 +342,46 @@ class CreateRoomForm:
             viewer_link=defaults.viewer_link,
             room_mode=defaults.room_mode,
         )
+        if defaults.plan_start:
+            start = default_start(now)
+            return form.starting_at(start).ending_at(start + DEFAULT_DURATION)
         return form.ending_at(end)
 
-    def ending_at(self, moment: datetime) -> CreateRoomForm:
-        """The form ending at the instant ``moment``, expressed as wall time in its zone."""
+    def _wall_and_fold(self, moment: datetime) -> tuple[datetime, int | None]:
         zone = get_zone(self.zone_name)
         local = _require_aware(moment).astimezone(UTC).astimezone(zone)
         wall = local.replace(tzinfo=None)
-        return replace(self, end_wall=wall, fold=local.fold if self._ambiguous(wall) else None)
+        return wall, local.fold if self._ambiguous(wall) else None
+
+    def ending_at(self, moment: datetime) -> CreateRoomForm:
+        """The form ending at the instant ``moment``, expressed as wall time in its zone."""
+        wall, fold = self._wall_and_fold(moment)
+        return replace(self, end_wall=wall, fold=fold)
+
+    def starting_at(self, moment: datetime) -> CreateRoomForm:
+        """The form with a planned start at the instant ``moment``, as wall time in its zone;
+        the end is left where it is."""
+        wall, fold = self._wall_and_fold(moment)
+        return replace(self, start_wall=wall, start_fold=fold)
 
     def with_end(self, wall: datetime, fold: int | None = None) -> CreateRoomForm:
         return replace(self, end_wall=wall, fold=fold)
+
+    def with_start(self, wall: datetime | None, fold: int | None = None) -> CreateRoomForm:
+        """The start moved to ``wall`` (None: no planned start), the end moved with it so the
+        session keeps its length: elapsed time when both starts and the end can be placed,
+        else the same change on the wall clock."""
+        moved = replace(self, start_wall=wall, start_fold=fold)
+        if wall is None or self.start_wall is None:
+            return moved
+        try:
+            old_start, new_start, end = self.start(), moved.start(), self.end()
+        except RequestValidationError:
+            return moved.with_end(self.end_wall + (wall - self.start_wall), self.fold)
+        assert old_start is not None and new_start is not None  # both walls are set
+        # In UTC: aware datetimes sharing a zone subtract by wall time, ignoring clock changes.
+        shift = new_start.astimezone(UTC) - old_start.astimezone(UTC)
+        return moved.ending_at(end.astimezone(UTC) + shift)
 
     def plus(self, minutes: int) -> CreateRoomForm:
         """The end moved by ``minutes`` of elapsed time (so +1 h across a clock change is
@@ -355,6 +421,18 @@ class CreateRoomForm:
         unknown zone."""
         return resolve_local_time(self.end_wall, self.zone_name, fold=self.fold)
 
+    def start(self) -> datetime | None:
+        """The planned start as an aware datetime in the zone, None when none is planned;
+        raises as :meth:`end` does, with the start's problems on ``plannedStart``."""
+        if self.start_wall is None:
+            return None
+        return resolve_start(self.start_wall, self.zone_name, fold=self.start_fold)
+
+    @property
+    def time_zone(self) -> str | None:
+        """The zone the start is planned in, to keep with the room; None without a start."""
+        return None if self.start_wall is None else self.zone_name
+
     def _place(self, wall: datetime, *, fold: int) -> datetime | None:
         try:
             return resolve_local_time(wall, self.zone_name, fold=fold)
@@ -380,12 +458,13 @@ class CreateRoomForm:
         """For a repeated wall time: ``[(0, "first (CEST, UTC+02:00)"), (1, "second …")]``."""
         if not self.is_ambiguous:
             return []
-        zone = get_zone(self.zone_name)
-        choices = []
-        for fold, word in ((0, "first"), (1, "second")):
-            moment = self.end_wall.replace(tzinfo=zone, fold=fold)
-            choices.append((fold, f"{word} ({moment.tzname()}, {_offset_text(moment)})"))
-        return choices
+        return repeated_time_choices(self.end_wall, self.zone_name)
+
+    def start_fold_choices(self) -> list[tuple[int, str]]:
+        """:meth:`fold_choices` for the planned start."""
+        if self.start_wall is None:
+            return []
+        return repeated_time_choices(self.start_wall, self.zone_name)
 
     # -- viewer mode -------------------------------------------------------------------------
 
@@ -467,7 +546,30 @@ class CreateRoomForm:
                     add("endDate", too_far or "is in the past; pick a later time")
                 continue
             add(issue.field, issue.message)
-        return {key: " ".join(messages) for key, messages in found.items()}, error_type
+        start_type = self._check_start(end, add)
+        if error_type is RequestValidationError:
+            error_type = start_type
+        # The start's row comes before the end's, and so do its problems.
+        order = sorted(found, key=lambda key: (key != "label", key != START_FIELD))
+        return {key: " ".join(found[key]) for key in order}, error_type
+
+    def _check_start(
+        self, end: datetime | None, add: Callable[[str, str], None]
+    ) -> type[RequestValidationError]:
+        """Report the planned start's problems through ``add``; the error type they make."""
+        if self.start_wall is None or not zone_is_known(self.zone_name):
+            return RequestValidationError  # no start, or the zone's problem is reported already
+        try:
+            start = self.start()
+        except RequestValidationError as exc:
+            for issue in exc.issues:
+                add(issue.field, issue.message)
+            return type(exc) if isinstance(exc, LocalTimeError) else RequestValidationError
+        if start is not None and end is not None:
+            problem = start_problem(start, end, get_zone(self.zone_name))
+            if problem is not None:
+                add(START_FIELD, problem)
+        return RequestValidationError
 
     def issues(self, now: datetime) -> dict[str, str]:
         """Field key → message for each problem, in the dialog's order; empty when valid.
@@ -541,6 +643,32 @@ class CreateRoomForm:
             f"--data {data}"
         )
 
+    def start_summary(self, now: datetime) -> str:
+        """The line under the planned start: its local and UTC time, how far away it is and
+        how long the session lasts until the end; empty without a start or a known zone."""
+        if self.start_wall is None:
+            return ""
+        try:
+            start = self.start()
+        except AmbiguousLocalTimeError:
+            return f"{self.start_wall:%H:%M} happens twice that day in {self.zone_name}; say which."
+        except NonexistentLocalTimeError:
+            return f"{self.start_wall:%H:%M} is skipped that day in {self.zone_name}."
+        except RequestValidationError:
+            return ""
+        assert start is not None
+        parts = [f"Starts {_day_text(start.date())}, {start:%H:%M} {start.tzname()}"]
+        utc = start.astimezone(UTC)
+        if start.utcoffset() != timedelta(0) or start.tzname() != "UTC":
+            on_day = f" on {_day_text(utc.date())}" if utc.date() != start.date() else ""
+            parts.append(f" ({utc:%H:%M} UTC{on_day})")
+        parts.append(f" — {relative_text(start, _require_aware(now))}")
+        with contextlib.suppress(RequestValidationError):
+            length = self.end().astimezone(UTC) - utc
+            if length > timedelta(0):
+                parts.append(f"; the session lasts {minutes_text(length // timedelta(minutes=1))}")
+        return "".join(parts) + "."
+
     def summary(self, now: datetime) -> str:
         """The live line under the end: local and UTC time, how far away, and when the room
         is deactivated (one hour after the end)."""
@@ -591,5 +719,6 @@ __all__ = [
     "TranscriptionInputs",
     "issue_sentence",
     "relative_text",
+    "repeated_time_choices",
     "zone_is_known",
 ]

@@ -624,6 +624,7 @@ class MainWindow(QMainWindow):
             host_link=self.settings.default_host_link,
             viewer_link=self.settings.default_viewer_link,
             room_mode=self.settings.default_room_mode,
+            plan_start=self.settings.plan_start,
         )
         dialog = CreateRoomDialog(
             self._create_room,
@@ -636,17 +637,20 @@ class MainWindow(QMainWindow):
         )
         dialog.roomCreated.connect(self._on_room_created)
         dialog.roomCreatedUnread.connect(self._on_room_created_unread)
-        dialog.accepted.connect(lambda: self._remember_zone(dialog.chosenZoneName()))
+        dialog.accepted.connect(lambda: self._remember_form(dialog))
         self.show_dialog(dialog)
         return dialog
 
-    async def _create_room(self, request: MeetingRequest, label: str) -> StoredRoom:
-        return await self.session.create_room(request, label)
+    async def _create_room(self, request: MeetingRequest, label: str, **plan: Any) -> StoredRoom:
+        return await self.session.create_room(request, label, **plan)
 
-    def _remember_zone(self, zone_name: str) -> None:
+    def _remember_form(self, dialog: CreateRoomDialog) -> None:
+        """Offer the next new room the zone and the "Plan a start" choice of this one."""
+        zone_name = dialog.chosenZoneName()
         if zone_name:
             self.settings.last_zone = zone_name
-            self.settings.sync()
+        self.settings.plan_start = dialog.plansStart()
+        self.settings.sync()
 
     def _on_room_created(self, room: StoredRoom) -> None:
         self.select_room(room.meeting_id)
@@ -673,15 +677,17 @@ class MainWindow(QMainWindow):
 
     def _save_edit(self, meeting_id: str, dialog: EditRoomDialog) -> None:
         label, notes = dialog.values()
-        if self._set_label(meeting_id, label, notes):
+        if self._set_label(meeting_id, label, notes, **dialog.plan()):
             self.statusBar().showMessage("Label saved.", STATUS_MESSAGE_MS)
 
     def _on_label_edited(self, meeting_id: str, label: str) -> None:
         self._set_label(meeting_id, label)
 
-    def _set_label(self, meeting_id: str, label: str, notes: str | None = None) -> bool:
+    def _set_label(
+        self, meeting_id: str, label: str, notes: str | None = None, **plan: Any
+    ) -> bool:
         try:
-            self.session.set_label(meeting_id, label, notes)
+            self.session.set_label(meeting_id, label, notes, **plan)
         except StoreError as exc:
             report_store_error(self, "The label was not saved.", exc)
             return False

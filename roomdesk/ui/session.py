@@ -118,6 +118,7 @@ class AppSession(QObject):
         self._service: RoomService | None = None
         self._sync: SyncService | None = None
         self._sync_task: asyncio.Task[Any] | None = None
+        self._samples_task: asyncio.Task[Any] | None = None
         self._emulator: EmulatorServer | None = None
         self._demo_dir: Path | None = None
         self._demo_lock: Any = None  # QLockFile of _demo_dir, held while the demo runs
@@ -283,6 +284,35 @@ class AppSession(QObject):
         self._set_connection(f"Demo server on {base_url.split('/v1')[0]}")
         self.sessionReady.emit()
 
+    async def add_demo_rooms(self, zone_name: str) -> list[StoredRoom]:
+        """Create the demo's sample rooms (see :mod:`roomdesk.services.demo_rooms`) on its
+        server and in its store, planned in ``zone_name``; the rooms made. Only a demo gets
+        them, and only while its list is still empty; one that cannot be made is logged and
+        left out. Closing the session stops it."""
+        import asyncio
+
+        from roomdesk.services.demo_rooms import sample_rooms
+
+        if not self.is_demo or self.count_rooms() or self._samples_task is not None:
+            return []
+        self._samples_task = asyncio.current_task()
+        made: list[StoredRoom] = []
+        try:
+            for sample in sample_rooms(self.now(), zone_name):
+                try:
+                    room = await self.create_room(
+                        sample.request,
+                        sample.label,
+                        planned_start=sample.planned_start,
+                        time_zone=sample.time_zone,
+                    )
+                    made.append(self.set_label(room.meeting_id, room.label, sample.notes))
+                except (WherebyError, StoreError) as exc:
+                    log.warning("demo: the sample room %r was not made: %s", sample.label, exc)
+        finally:
+            self._samples_task = None
+        return made
+
     def _new_client(self, key: ApiKey | str, base_url: str | None) -> WherebyClient:
         from roomdesk.api.client import WherebyClient
 
@@ -365,6 +395,7 @@ class AppSession(QObject):
         import asyncio
 
         await self._stop_sync()
+        await self._stop_demo_rooms()
         if self._client is not None:
             await self._client.aclose()
         if self._store is not None:
@@ -424,19 +455,39 @@ class AppSession(QObject):
         """How many rooms the open store holds, past ones too (0 when none is open)."""
         return 0 if self._store is None else self._store.count_rooms(include_past=True)
 
-    def set_label(self, meeting_id: str, label: str, notes: str | None = None) -> StoredRoom:
-        room = self._require_store().set_label(meeting_id, label.strip(), notes)
+    def set_label(
+        self,
+        meeting_id: str,
+        label: str,
+        notes: str | None = None,
+        **plan: Any,
+    ) -> StoredRoom:
+        """Change a room's label, notes unless None, and, when ``plan`` gives them, its
+        ``planned_start`` and ``time_zone``, in one write (see :meth:`RoomStore.set_label`)."""
+        # Passed through rather than named: their default lives in the store's module, which
+        # the first frame does not load.
+        room = self._require_store().set_label(meeting_id, label.strip(), notes, **plan)
         assert room is not None
         self.roomUpserted.emit(room)
         return room
 
-    async def create_room(self, request: MeetingRequest, label: str = "") -> StoredRoom:
+    async def create_room(
+        self,
+        request: MeetingRequest,
+        label: str = "",
+        *,
+        planned_start: datetime | None = None,
+        time_zone: str | None = None,
+    ) -> StoredRoom:
+        """Create a room, with a planned start in ``time_zone`` kept with it when given."""
         import asyncio
 
         service = self._require_service()
         with self._Busy(self):
             try:
-                room = await service.create_room(request, label=label)
+                room = await service.create_room(
+                    request, label=label, planned_start=planned_start, time_zone=time_zone
+                )
             except WherebyError as exc:
                 self._note_outcome(exc)
                 self.pendingChanged.emit()  # a lost answer leaves a create to resolve
@@ -506,6 +557,16 @@ class AppSession(QObject):
         import asyncio
 
         task = self._sync_task
+        if task is None or task.done() or task is asyncio.current_task():
+            return
+        task.cancel()
+        await asyncio.wait({task})
+
+    async def _stop_demo_rooms(self) -> None:
+        """Cancel the making of the demo's sample rooms, before their client and store go."""
+        import asyncio
+
+        task = self._samples_task
         if task is None or task.done() or task is asyncio.current_task():
             return
         task.cancel()
