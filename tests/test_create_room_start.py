@@ -301,10 +301,9 @@ def test_the_next_new_room_offers_a_planned_start_as_the_last_was_left(
         check = child(dialog, QCheckBox, "planStartCheck")
         assert check.isChecked() is not planned  # as the last one was left
         check.setChecked(planned)
-        with qtbot.waitSignal(dialog.finished):
-            with qtbot.waitSignal(dialog.roomCreated) as created:
-                aloop.act(child(dialog, QPushButton, "createButton").click)
-                aloop.wait_until(lambda: created.signal_triggered)
+        with qtbot.waitSignal(dialog.finished), qtbot.waitSignal(dialog.roomCreated) as created:
+            aloop.act(child(dialog, QPushButton, "createButton").click)
+            aloop.wait_until(lambda: created.signal_triggered)
 
     create_with(True)
     assert AppSettings(app_paths()).plan_start

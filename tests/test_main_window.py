@@ -300,7 +300,7 @@ def test_edit_label_with_f2(window, session, aloop, qtbot):
 
 
 def test_f2_saves_the_planned_start_with_the_label_and_clears_it(window, session, aloop):
-    room = make_room(session, aloop, label="Coaching", hours=3)
+    make_room(session, aloop, label="Coaching", hours=3)
     select_rows(window, [0])
     dialog = window.edit_current_room()
     assert dialog is not None
@@ -312,7 +312,7 @@ def test_f2_saves_the_planned_start_with_the_label_and_clears_it(window, session
     dialog.start.edit.setTime(in_new_york.time())
     assert dialog.start_problem() is None
     dialog.accept()
-    stored = session._require_store().get(room.meeting_id)
+    [stored] = session.list_rooms()
     assert stored.label == "Coaching: Sam"
     assert stored.time_zone == "America/New_York"
     assert stored.planned_start == dialog.plan()["planned_start"]
@@ -322,7 +322,7 @@ def test_f2_saves_the_planned_start_with_the_label_and_clears_it(window, session
     assert again is not None and again.start.plan_check.isChecked()
     again.start.plan_check.setChecked(False)
     again.accept()
-    stored = session._require_store().get(room.meeting_id)
+    [stored] = session.list_rooms()
     assert (stored.label, stored.planned_start, stored.time_zone) == ("Coaching: Sam", None, None)
 
 

@@ -114,3 +114,22 @@ def test_a_create_that_cannot_be_stored_keeps_the_dialog_open_and_says_why(
     assert "roomdesk could not write to its room list" in shown
     assert "the disk is full" in shown
     assert dialog.isVisible()
+
+
+def test_an_edit_that_cannot_be_saved_names_all_of_it(window, app_session, aloop, monkeypatch):
+    """F2 saves label, notes and planned start in one write: a failure is about all of them."""
+    make_room(app_session, aloop, "Old")
+    window.table.selectRow(0)
+
+    def full(*_args, **_kwargs):
+        raise disk_full()
+
+    monkeypatch.setattr(app_session, "set_label", full)
+    dialog = window.edit_current_room()
+    assert dialog is not None
+    dialog.label_edit.setText("New")
+    dialog.accept()
+    assert "The changes were not saved. The room list could not be saved: the disk is full" in (
+        window.statusBar().fullMessage()
+    )
+    assert window.proxy.index(0, Column.LABEL).data() == "Old"

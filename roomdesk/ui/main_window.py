@@ -678,7 +678,7 @@ class MainWindow(QMainWindow):
     def _save_edit(self, meeting_id: str, dialog: EditRoomDialog) -> None:
         label, notes = dialog.values()
         if self._set_label(meeting_id, label, notes, **dialog.plan()):
-            self.statusBar().showMessage("Label saved.", STATUS_MESSAGE_MS)
+            self.statusBar().showMessage("Changes saved.", STATUS_MESSAGE_MS)
 
     def _on_label_edited(self, meeting_id: str, label: str) -> None:
         self._set_label(meeting_id, label)
@@ -689,7 +689,9 @@ class MainWindow(QMainWindow):
         try:
             self.session.set_label(meeting_id, label, notes, **plan)
         except StoreError as exc:
-            report_store_error(self, "The label was not saved.", exc)
+            # The edit dialog saves label, notes and planned start at once, or nothing.
+            what = "The changes were not saved." if plan or notes is not None else None
+            report_store_error(self, what or "The label was not saved.", exc)
             return False
         return True
 
