@@ -276,6 +276,14 @@ class App:
         await window.wait_first_frame()
         if not window.is_closed:
             await self.session.add_demo_rooms(self.settings.default_zone)
+        running = window.refresh() if window.is_refreshing() else None
+        if running is not None:
+            # The start-up refresh ran while they were being made: its report would say none.
+            import asyncio
+
+            await asyncio.wait([running])
+        if not window.is_closed:
+            window.refresh()
 
     async def _start_up_step(self, step: Awaitable[None]) -> None:
         """Await ``step``; a problem with the list or the key is kept to show in the welcome

@@ -116,3 +116,20 @@ def test_the_app_can_leave_them_out(qapp, aloop):
         return await running
 
     assert aloop.run(scenario()) == 0
+
+
+def test_once_they_are_made_the_refresh_reports_them(qapp, aloop):
+    app = App(LaunchOptions(demo=True, debug=False), qapp)
+
+    async def scenario() -> str:
+        running = asyncio.ensure_future(app.run())
+        while app.demo_rooms_task is None or not app.demo_rooms_task.done():
+            await asyncio.sleep(0.01)
+        while app.window.is_refreshing():
+            await asyncio.sleep(0.01)
+        message = app.window.statusBar().currentMessage()
+        app.window.close()
+        await running
+        return message
+
+    assert aloop.run(scenario()).startswith("Refreshed: 4 rooms on Whereby")

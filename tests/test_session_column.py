@@ -139,3 +139,18 @@ def test_a_header_saved_before_the_session_column_restores_with_it_visible(model
     assert header.sectionSize(Column.ROOM) == 333  # the old columns keep what was saved
     assert header.sortIndicatorSection() == Column.STATUS
     assert header.visualIndex(Column.SESSION) == Column.SESSION
+
+
+def test_a_new_window_shows_the_session_next_to_the_label(app_session, qtbot):
+    from roomdesk.paths import app_paths
+    from roomdesk.ui.app_settings import AppSettings
+    from roomdesk.ui.main_window import MainWindow
+
+    window = MainWindow(app_session, AppSettings(app_paths()))
+    qtbot.addWidget(window)
+    header = window.table.horizontalHeader()
+    assert [header.logicalIndex(i) for i in range(3)] == [
+        Column.LABEL,
+        Column.SESSION,
+        Column.ROOM,
+    ]

@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         # The start-up refresh waits for the key when the window came up before it was in use.
         self._refresh_when_ready = False
         self.setWindowIcon(app_icon())
-        self.resize(960, 600)
+        self.resize(1120, 640)  # room for the list and the details pane on a 1280×800 screen
 
         self.model = RoomTableModel(self)
         self.model.setDisplayZone(settings.default_zone)
@@ -239,12 +239,16 @@ class MainWindow(QMainWindow):
         header.sortIndicatorChanged.connect(lambda *_: self.list_loader.show_first_rows_again())
         for column, width in (
             (Column.LABEL, 200),
-            (Column.ROOM, 240),
+            (Column.SESSION, 190),
+            (Column.ROOM, 220),
             (Column.ENDS, 170),
             (Column.STATUS, 110),
             (Column.MODE, 80),
         ):
             self.table.setColumnWidth(column, width)
+        # The session is what a facilitator looks for next to the label. The model keeps it as
+        # the last column, so header states saved before it existed still restore.
+        header.moveSection(header.visualIndex(Column.SESSION), 1)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(lambda at: show_context_menu(self, at))
         self.table.doubleClicked.connect(lambda _index: self.edit_current_room())
