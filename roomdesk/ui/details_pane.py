@@ -253,13 +253,16 @@ class DetailsPane(QWidget):
             layout.addWidget(widget)
         layout.addSpacing(6)
         layout.addLayout(links)
+        # The hand-outs before the notes and the code: in view without scrolling in a small
+        # window, and in the same order as the keyboard reaches them.
+        layout.addSpacing(6)
+        layout.addLayout(buttons)
+        layout.addSpacing(6)
         layout.addWidget(self.notes_caption)
         layout.addWidget(self.notes)
         layout.addSpacing(6)
         layout.addWidget(self.qr)
         layout.addWidget(self.qr_caption)
-        layout.addSpacing(6)
-        layout.addLayout(buttons)
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(page)
