@@ -39,26 +39,129 @@ if TYPE_CHECKING:
 SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "whereby-openapi.json"
 # The operations roomdesk uses; the rest of the document is dropped on load (see below).
 MEETING_PATHS = ("/meetings", "/meetings/{meetingId}")
+RECORDING_PATHS = (
+    "/recordings",
+    "/recordings/{recordingId}",
+    "/recordings/{recordingId}/access-link",
+    "/recordings/bulk-delete",
+    "/transcriptions",
+    "/transcriptions/{transcriptionId}",
+    "/transcriptions/{transcriptionId}/access-link",
+    "/summaries",
+    "/summaries/{summaryId}",
+)
+INSIGHT_PATHS = ("/insights/room-sessions", "/insights/participants")
+USED_PATHS = MEETING_PATHS + RECORDING_PATHS + INSIGHT_PATHS
+LIST_PATHS = ("/meetings", "/recordings", "/transcriptions", "/summaries", *INSIGHT_PATHS)
+_DATE_TIME = {"type": "string", "format": "date-time"}
 
 
 class SpecViolation(AssertionError):
     """A request or response does not match the (patched) spec."""
 
 
+def _json_schema(operation: dict[str, Any], status: str) -> dict[str, Any]:
+    return operation["responses"][status]["content"]["application/json"]["schema"]
+
+
+def _nullable_3_1_types(schema: Any) -> None:
+    """``type: [X, "null"]`` (OpenAPI 3.1) as 3.0's ``type: X, nullable: true``, everywhere."""
+    if isinstance(schema, dict):
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            (schema["type"],) = [item for item in kind if item != "null"]
+            schema["nullable"] = "null" in kind
+        for value in schema.values():
+            _nullable_3_1_types(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _nullable_3_1_types(value)
+
+
 def _patch_known_defects(document: dict[str, Any]) -> None:
     """Mend the published document's known mistakes in place."""
     paths = document["paths"]
-    # 1. The recordings, transcriptions, summaries, insights and theme operations are not valid
-    #    OpenAPI 3.0 (query parameters without a schema, response content lacking its media type,
-    #    path parameters that do not occur in the path), so the whole document fails to load.
-    #    roomdesk only uses the meetings operations, which are valid: keep just those.
-    document["paths"] = {path: paths[path] for path in MEETING_PATHS}
-    # 2. GET /meetings: the prose says the cursor is null on the last page (and the service does
-    #    send null), but the schema forgot `nullable: true`.
-    list_schema = paths["/meetings"]["get"]["responses"]["200"]["content"]["application/json"]
-    list_schema["schema"]["properties"]["cursor"]["nullable"] = True
-    # 3. POST /meetings: the liveTranscription.language enum values carry a stray trailing comma
-    #    ("en," ...); the service takes the plain language codes.
+    schemas = document["components"]["schemas"]
+    # 1. The theme, room insights and single-participant operations (and the transcriptions'
+    #    bulk delete) are not used by roomdesk, and some are not valid OpenAPI 3.0 either: keep
+    #    only the operations roomdesk uses, each mended below.
+    document["paths"] = paths = {path: paths[path] for path in USED_PATHS}
+    # 2. Every list: the prose says the cursor is null on the last page (and the service does
+    #    send null), but the schemas forgot `nullable: true`.
+    # 3. GET /transcriptions and GET /summaries: `cursor` sits beside `properties` instead of
+    #    inside it, so it is no property at all.
+    for path in LIST_PATHS:
+        page = _json_schema(paths[path]["get"], "200")
+        if "cursor" in page:
+            page["properties"]["cursor"] = page.pop("cursor")
+        page["properties"]["cursor"]["nullable"] = True
+    # 4. Query parameters with no schema (sortBy, the insights' roomName, roomSessionId,
+    #    externalId and cursor), which OpenAPI requires: they are plain strings.
+    for item in paths.values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and "schema" not in parameter:
+                    parameter["schema"] = {"type": "string"}
+    # 5. POST /transcriptions and POST /summaries declare a path parameter (recordingId,
+    #    transcriptionId) that is not in their path; the id goes in the body, as their
+    #    request schemas say.
+    for path in ("/transcriptions", "/summaries"):
+        paths[path]["post"].pop("parameters")
+    # 6. Their 201 answers give the body's one property in place of a schema: an object with
+    #    that property, as the descriptions ("the transcription ID") say.
+    for path, key in (("/transcriptions", "transcriptionId"), ("/summaries", "summaryId")):
+        content = paths[path]["post"]["responses"]["201"]["content"]["application/json"]
+        content["schema"] = {"type": "object", "required": [key], "properties": content["schema"]}
+    # 7. Recording and Summary list required fields but define no properties, so any value
+    #    passes: their types, as their examples show them.
+    schemas["Recording"]["properties"] = {
+        "recordingId": {"type": "string"},
+        "roomSessionId": {"type": "string"},
+        "filename": {"type": "string"},
+        "startDate": _DATE_TIME,
+        "endDate": _DATE_TIME,
+        "sizeInMegaBytes": {"type": "number", "minimum": 0},
+    }
+    schemas["Summary"]["properties"] = {
+        "summaryId": {"type": "string"},
+        "transcriptionId": {"type": "string"},
+        "summary": {"type": "object", "additionalProperties": {"type": "string"}},
+        "roomSessionId": {"type": "string"},
+        "roomName": {"type": "string"},
+        "startDate": _DATE_TIME,
+        "endDate": _DATE_TIME,
+        "state": {"type": "string"},
+        "createdAt": _DATE_TIME,
+        "modifiedAt": _DATE_TIME,
+        "template": {"type": "string"},
+    }
+    # 8. The insights' ratings use OpenAPI 3.1's `type: [number, "null"]` in a 3.0 document.
+    for path in INSIGHT_PATHS:
+        _nullable_3_1_types(paths[path])
+    # 9. GET /insights/room-sessions requires createdAt and endAt, which it does not define,
+    #    and defines startedAt and endedAt: a session has started; it has no end while it runs.
+    sessions = _json_schema(paths["/insights/room-sessions"]["get"], "200")
+    session = sessions["properties"]["results"]["items"]
+    session["required"] = [
+        "startedAt" if name == "createdAt" else name
+        for name in session["required"]
+        if name != "endAt"
+    ]
+    session["properties"]["endedAt"]["nullable"] = True
+    # 10. GET /insights/participants: roomSessionId is marked required, but the prose says
+    #     "either roomSessionId or externalId is required". And each participant is required
+    #     to have an externalId and a leftAt, which only one who passed an externalId when
+    #     joining, and who has left, has: both may be null.
+    participants = paths["/insights/participants"]["get"]
+    for parameter in participants["parameters"]:
+        if parameter["name"] == "roomSessionId":
+            parameter["required"] = False
+    participant = _json_schema(participants, "200")["properties"]["results"]["items"]
+    participant["required"].remove("externalId")
+    for name in ("externalId", "leftAt"):
+        participant["properties"][name]["nullable"] = True
+    # 11. POST /meetings: the liveTranscription.language enum values carry a stray trailing
+    #     comma ("en," ...); the service takes the plain language codes.
     create_schema = paths["/meetings"]["post"]["requestBody"]["content"]["application/json"]
     language = create_schema["schema"]["properties"]["liveTranscription"]["properties"]["language"]
     language["enum"] = [code.rstrip(",") for code in language["enum"]]

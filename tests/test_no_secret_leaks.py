@@ -359,3 +359,85 @@ def test_objects_holding_the_key_never_show_it(aloop) -> None:
         aloop.run(client.aclose())
     for text in texts:
         assert API_KEY not in text, text
+
+
+# -- access links to recordings and transcripts ----------------------------------------------------
+
+
+def signatures(urls: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for url in urls:
+        found.update(parse_qs(urlsplit(url).query).get("Signature", []))
+    return found
+
+
+def test_access_links_never_reach_a_log_or_an_error(server, debug_log, aloop, caplog) -> None:
+    from roomdesk.api.recordings import RecordingsClient
+
+    caplog.set_level(logging.DEBUG)
+    history = server.add_demo_history(server.add_meeting()["meetingId"])
+    client = WherebyClient(API_KEY, base_url=server.base_url, retry=QUICK)
+    recordings = RecordingsClient(client)
+    recording_id = history[0]["recording"]["recordingId"]
+
+    async def scenario() -> tuple[list, list[WherebyError]]:
+        links = [
+            await recordings.recording_access_link(session["recording"]["recordingId"])
+            for session in history
+        ]
+        links.append(
+            await recordings.transcription_access_link(
+                history[0]["transcription"]["transcriptionId"]
+            )
+        )
+        async with httpx.AsyncClient() as http:  # downloaded, as the app will
+            for link in links:
+                (await http.get(link.url, headers={"Range": "bytes=10-"})).raise_for_status()
+        errors: list[WherebyError] = []
+        for fault, value in (("force_status", 503), ("truncate_rate", 1.0), ("drop_rate", 1.0)):
+            setattr(server.faults, fault, value)
+            try:
+                await recordings.recording_access_link(recording_id)
+            except WherebyError as error:
+                errors.append(error)
+            setattr(server.faults, fault, type(value)())
+        await client.aclose()
+        return links, errors
+
+    links, errors = aloop.run(scenario())
+    assert len(errors) == 3
+    secrets_of_links = signatures(link.url for link in links)
+    assert len(secrets_of_links) == 3
+    texts = [repr(links), str(links), *(f"{link}" for link in links)]
+    texts += [text for error in errors for text in (str(error), repr(error))]
+    texts += [record.getMessage() for record in caplog.records]
+    texts += [repr(record) for record in server.received]
+    logging.getLogger().handlers[-1].flush()
+    texts.append(debug_log.read_text())
+    assert "GET /recordings/" in texts[-1]  # it really logged the calls in detail
+    for text in texts:
+        assert not hits(text, secrets_of_links), text
+
+
+def test_a_refusal_quoting_an_access_link_is_shown_without_its_signature(aloop) -> None:
+    from roomdesk.api.recordings import RecordingsClient
+
+    link = "https://s3.example.com/rec.mp4?X-Amz-Credential=AKIA-LEAK&X-Amz-Signature=LEAKSIG"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": f"cannot sign {link} again"})
+
+    client = WherebyClient(API_KEY, transport=httpx.MockTransport(answer), retry=QUICK)
+
+    async def scenario() -> WherebyError:
+        try:
+            await RecordingsClient(client).recording_access_link("r-1")
+        except WherebyError as error:
+            return error
+        finally:
+            await client.aclose()
+        raise AssertionError("the refusal was not reported")
+
+    error = aloop.run(scenario())
+    assert "cannot sign https://s3.example.com/rec.mp4" in str(error)
+    assert not hits(str(error) + repr(error), ["LEAKSIG", "AKIA-LEAK"])

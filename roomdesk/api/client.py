@@ -83,6 +83,28 @@ MAX_POINTS = 1_000_000
 COMMA_SEPARATED_PARAMS = frozenset({"fields"})
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a call is about: the words of its failures, and whether a POST of it may be sent
+    again (one that makes something may not: it may have made it already)."""
+
+    noun: str = "meeting"
+    request: str = "the create request"  # what was sent, in a lost answer's message
+    missing: str = "it may have been deleted or expired."
+    # Said when a POST's answer was lost, and when Whereby failed answering one.
+    maybe_made: str = "the room may have been created"
+    check_first: str = "Refresh the list before trying again."
+    # A 2xx whose body could not be read; ``{reason}`` says why.
+    unreadable: str = (
+        "The room was created, but its details could not be read ({reason}); "
+        "the next refresh will add it."
+    )
+    repeatable: bool = False  # a POST that does the same however often it is sent
+
+
+MEETINGS = Subject()
+
+
 class SecretKey(Protocol):
     def reveal(self) -> str: ...
 
@@ -478,7 +500,7 @@ class WherebyClient:
         try:
             return Meeting.from_json(body)
         except MalformedResponseError as exc:
-            raise CreatedUnreadableError(_created_unreadable(str(exc))) from None
+            raise CreatedUnreadableError(MEETINGS.unreadable.format(reason=exc)) from None
 
     async def get_meeting(self, meeting_id: str, fields: Iterable[Field] = ()) -> Meeting:
         params = {"fields": fields_param(fields)} if fields else None
@@ -568,6 +590,19 @@ class WherebyClient:
         delay = min(self.retry.max_delay, self.retry.base_delay * (2.0 ** (attempt - 1)))
         return delay * random.uniform(0.5, 1.0)
 
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        subject: Subject = MEETINGS,
+    ) -> Any:
+        """One call of Whereby's API (``path`` below the base URL) through this client: its
+        rate-limit queue, retries and typed errors. For the calls of the other API modules."""
+        return await self._call(method, path, params=params, json_body=json_body, subject=subject)
+
     async def _call(
         self,
         method: str,
@@ -575,6 +610,7 @@ class WherebyClient:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        subject: Subject = MEETINGS,
     ) -> Any:
         """Send one request with retries; the parsed JSON body (None for an empty answer).
 
@@ -582,7 +618,7 @@ class WherebyClient:
         the attempts and the waits this call asked for (a 429's wait included), not its time in
         the scheduler's queue.
         """
-        is_create = method == "POST"
+        is_create = method == "POST" and not subject.repeatable
         cost = POINT_COST[method]
         counted = 0.0
         attempt = 0
@@ -593,7 +629,9 @@ class WherebyClient:
             started = time.monotonic()
             retry_wait: float | None = None
             try:
-                return await self._attempt(method, path, permit, params=params, json_body=json_body)
+                return await self._attempt(
+                    method, path, permit, params=params, json_body=json_body, subject=subject
+                )
             except RateLimitedError as exc:
                 # A throttled request was not processed, so even a create may be sent again.
                 # The margin covers timers that fire early and clocks that differ slightly.
@@ -645,6 +683,7 @@ class WherebyClient:
         *,
         params: Mapping[str, Any] | None,
         json_body: Any,
+        subject: Subject = MEETINGS,
     ) -> Any:
         import httpx  # already loaded by self._http; bound here for the except clauses
 
@@ -696,10 +735,10 @@ class WherebyClient:
         if response is None:
             assert problem is not None
             reason, error = problem
-            if method == "POST":
+            if method == "POST" and not subject.repeatable:
                 raise CreateOutcomeUnknownError(
-                    f"The connection failed after the create request was sent ({reason}): "
-                    "the room may have been created. Refresh the list before trying again."
+                    f"The connection failed after {subject.request} was sent ({reason}): "
+                    f"{subject.maybe_made}. {subject.check_first}"
                 ) from None
             raise error from None
         log.debug(
@@ -715,12 +754,12 @@ class WherebyClient:
         if problem is not None:
             reason, error = problem
             if response.is_success:
-                if method == "POST":
-                    raise CreatedUnreadableError(_created_unreadable(reason)) from None
+                if method == "POST" and not subject.repeatable:
+                    raise CreatedUnreadableError(subject.unreadable.format(reason=reason)) from None
                 raise error from None
             # A refusal's status says what happened; its text is a nicety that did not come.
             exchange.content = b""
-        return self._interpret(method, response, exchange.content)
+        return self._interpret(method, response, exchange.content, subject)
 
     async def _exchange(
         self,
@@ -774,7 +813,10 @@ class WherebyClient:
             return "connection refused or host not found"
         return type(exc).__name__
 
-    def _interpret(self, method: str, response: httpx.Response, content: bytes) -> Any:
+    def _interpret(
+        self, method: str, response: httpx.Response, content: bytes, subject: Subject = MEETINGS
+    ) -> Any:
+        makes = method == "POST" and not subject.repeatable
         status = response.status_code
         if 200 <= status < 300:
             if method == "DELETE":
@@ -782,9 +824,9 @@ class WherebyClient:
             try:
                 return _parse_json(content)
             except MalformedResponseError:
-                if method == "POST":
+                if makes:
                     raise CreatedUnreadableError(
-                        _created_unreadable("the answer is not JSON")
+                        subject.unreadable.format(reason="the answer is not JSON")
                     ) from None
                 raise MalformedResponseError(
                     f"the server answered {status} with a body that is not JSON"
@@ -805,7 +847,7 @@ class WherebyClient:
                 + (f": {text}" if text else ". Check the plan and the key's permissions.")
             )
         if status == 404:
-            raise NotFoundError("No such meeting (404): it may have been deleted or expired.")
+            raise NotFoundError(f"No such {subject.noun} (404): {subject.missing}")
         if status == 429:
             wait = _rate_limit_wait(response, body)
             shown = f"; the server asks to wait {wait_in_words(wait)}" if wait is not None else ""
@@ -815,8 +857,8 @@ class WherebyClient:
                 f"Whereby had a problem of its own ({status})"
                 + (f": {text}" if text else "")
                 + (
-                    ". The room may have been created; refresh before retrying."
-                    if method == "POST"
+                    f". {subject.maybe_made.capitalize()}; {subject.check_first.lower()}"
+                    if makes
                     else ". Try again in a moment."
                 ),
                 status=status,
@@ -826,13 +868,6 @@ class WherebyClient:
             status=status,
             server_text=text,
         )
-
-
-def _created_unreadable(reason: str) -> str:
-    return (
-        f"The room was created, but its details could not be read ({reason}); "
-        "the next refresh will add it."
-    )
 
 
 __all__ = [

@@ -38,6 +38,16 @@ class ForbiddenError(ApiError):
     status = 403
 
 
+class FeatureNotAvailableError(ForbiddenError):
+    """The account may not use this feature (session summaries are a beta for selected
+    customers). An answer to show as "not available for this account", not a failure."""
+
+
+class NotWherebyHostedError(ForbiddenError):
+    """Whereby gives download links only for files it stores, and this one is kept in the
+    organisation's own storage."""
+
+
 class NotFoundError(ApiError):
     status = 404
 

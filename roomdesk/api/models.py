@@ -74,10 +74,17 @@ def meeting_id_problem(meeting_id: object) -> str | None:
 
 def check_meeting_id(meeting_id: str) -> str:
     """``meeting_id`` itself, or :class:`RequestValidationError` before anything is sent."""
-    if problem := meeting_id_problem(meeting_id):
-        shown = f"{meeting_id[:40]!r} " if isinstance(meeting_id, str) and meeting_id else ""
-        raise RequestValidationError.single("meetingId", f"{shown}{problem}")
-    return meeting_id
+    return check_path_id(meeting_id, "meetingId")
+
+
+def check_path_id(value: str, field_name: str) -> str:
+    """``value`` itself when it may go into a request path by the meeting id's rule (recording,
+    transcription and summary ids do too), else :class:`RequestValidationError` naming
+    ``field_name`` before anything is sent."""
+    if problem := meeting_id_problem(value):
+        shown = f"{value[:40]!r} " if isinstance(value, str) and value else ""
+        raise RequestValidationError.single(field_name, f"{shown}{problem}")
+    return value
 
 
 def room_link_problem(url: object) -> str | None:

@@ -1,4 +1,5 @@
-"""Following ``GET /meetings`` from page to page, within bounds.
+"""Following ``GET /meetings`` (and the other cursor-paged lists) from page to page, within
+bounds.
 
 A cursor-paged list ends when the server says so, and a server that never does (a bug, or a
 hostile one handing out a new cursor every time) would keep a walk going for ever. So a walk
@@ -9,14 +10,16 @@ sent twice is refused by :meth:`MeetingsPage.next_cursor`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import AsyncGenerator, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from roomdesk.api.errors import MalformedResponseError
 from roomdesk.api.models import MeetingsPage
+from roomdesk.api.parsing import Page
 
 if TYPE_CHECKING:
     from roomdesk.api.client import WherebyClient
@@ -45,7 +48,15 @@ class PagingLimits:
         return max(self.min_pages, 2 * math.ceil(known_meetings / max(1, page_size)))
 
 
-async def walk_pages(
+class _ListPage(Protocol):
+    def next_cursor(self, seen: set[str]) -> str | None: ...
+
+
+P = TypeVar("P", bound=_ListPage)
+T = TypeVar("T")
+
+
+def walk_pages(
     client: WherebyClient,
     *,
     page_size: int,
@@ -62,18 +73,47 @@ async def walk_pages(
     """
     limits = limits or PagingLimits()
     fields = tuple(fields)
-    max_pages = limits.max_pages(known_meetings, page_size)
+
+    async def fetch(cursor: str | None) -> MeetingsPage:
+        return await client.list_meetings_page(
+            cursor=cursor, limit=page_size, fields=fields, room_name_prefix=room_name_prefix
+        )
+
+    return walk_list(
+        fetch,
+        lambda page: (meeting.meeting_id for meeting in page.meetings),
+        what="meeting list",
+        noun="meeting",
+        max_pages=limits.max_pages(known_meetings, page_size),
+        limits=limits,
+        clock=clock,
+    )
+
+
+async def walk_list(
+    fetch: Callable[[str | None], Awaitable[P]],
+    item_ids: Callable[[P], Iterable[str]],
+    *,
+    what: str,
+    noun: str,
+    max_pages: int | None = None,
+    limits: PagingLimits | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> AsyncGenerator[P]:
+    """Every page of a cursor-paged list (``fetch(cursor)``, None for the first), within
+    ``limits``; as :func:`walk_pages`. ``what`` names the list ("recording list") and ``noun``
+    its items in messages."""
+    limits = limits or PagingLimits()
+    max_pages = limits.min_pages if max_pages is None else max_pages
     started = clock()
     cursor: str | None = None
     cursors: set[str] = set()
     listed: set[str] = set()
     pages = stale = 0
     while True:
-        page = await client.list_meetings_page(
-            cursor=cursor, limit=page_size, fields=fields, room_name_prefix=room_name_prefix
-        )
+        page = await fetch(cursor)
         pages += 1
-        ids = {meeting.meeting_id for meeting in page.meetings}
+        ids = set(item_ids(page))
         stale = 0 if ids - listed else stale + 1
         listed |= ids
         yield page
@@ -82,15 +122,37 @@ async def walk_pages(
             return
         if stale >= limits.stale_pages:
             raise ListWalkError(
-                f"Whereby's meeting list went on for {stale} pages in a row without a meeting "
+                f"Whereby's {what} went on for {stale} pages in a row without a {noun} "
                 "not listed before, so it would never end."
             )
         if pages >= max_pages:
             raise ListWalkError(
-                f"Whereby's meeting list did not end after {pages:,} pages, far more than the "
-                "rooms known here."
+                f"Whereby's {what} did not end after {pages:,} pages, far more than "
+                + ("the rooms known here." if noun == "meeting" else "any real list has.")
             )
         if clock() - started > limits.seconds:
             raise ListWalkError(
-                f"Whereby's meeting list did not end within {limits.seconds / 60:.0f} minutes."
+                f"Whereby's {what} did not end within {limits.seconds / 60:.0f} minutes."
             )
+
+
+def walk_item_pages(
+    fetch: Callable[[str | None], Awaitable[Page[T]]],
+    item_id: Callable[[T], str],
+    noun: str,
+    limits: PagingLimits | None = None,
+) -> AsyncGenerator[Page[T]]:
+    """:func:`walk_list` over :class:`Page` values; ``noun`` names their items."""
+
+    def ids(page: Page[T]) -> Iterable[str]:
+        return map(item_id, page.items)
+
+    return walk_list(fetch, ids, what=f"{noun} list", noun=noun, limits=limits)
+
+
+async def items_of(pages: AsyncGenerator[Page[T]]) -> AsyncGenerator[T]:
+    """The items of ``pages``, in order; ``pages`` is closed however the caller leaves."""
+    async with contextlib.aclosing(pages):
+        async for page in pages:
+            for item in page.items:
+                yield item

@@ -14,12 +14,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http import HTTPStatus
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from roomdesk.emulator.clock import later
 from roomdesk.emulator.meetings import LINK_FIELDS, BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import POINTS_PER_METHOD, PointBudget
+from roomdesk.emulator.storage import STORAGE_PREFIX, BodyStream, Storage
+
+if TYPE_CHECKING:
+    from roomdesk.emulator.media_routes import MediaApi
 
 API_PREFIX = "/v1"
 DEFAULT_PAGE_SIZE = 50
@@ -41,9 +45,10 @@ class Reply:
     status: int
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
+    stream: BodyStream | None = None  # a body made as it is sent, in place of ``body``
 
     def with_headers(self, *extra: tuple[str, str]) -> Reply:
-        return Reply(self.status, self.body, self.headers + extra)
+        return replace(self, headers=self.headers + extra)
 
 
 def json_reply(status: int, payload: Any, *headers: tuple[str, str]) -> Reply:
@@ -194,6 +199,7 @@ class Call:
     headers: Mapping[str, str]
     body: bytes
     meeting_id: str = ""  # from /meetings/{meetingId}
+    item_id: str = ""  # from /recordings/{recordingId} and the like
 
 
 class MeetingsApi:
@@ -217,6 +223,9 @@ class MeetingsApi:
             "POST": self._create,
         }
         self._item: dict[str, Callable[[Call], Reply]] = {"GET": self._get, "DELETE": self._delete}
+        # Recordings, transcriptions, summaries and insights, and the files they link to.
+        self.media: MediaApi | None = None
+        self.storage: Storage | None = None
 
     def _authorised(self, headers: Mapping[str, str]) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -240,11 +249,20 @@ class MeetingsApi:
             return error_reply(
                 HTTPStatus.NOT_IMPLEMENTED, f"this server does not implement the method {shown}"
             )
+        if self.storage is not None and path.startswith(f"{STORAGE_PREFIX}/"):
+            # A file's link: the link itself is the permission, and it costs no points.
+            status, file_headers, content = self.storage.serve(method, path, query, headers)
+            if isinstance(content, BodyStream):
+                return Reply(status, b"", file_headers, content)
+            return Reply(status, content, file_headers)
         if path == f"{API_PREFIX}/meetings":
             handlers = self._collection
         elif match := _MEETING_PATH.fullmatch(path):
             handlers = self._item
             call = replace(call, meeting_id=unquote(match.group(1)))
+        elif self.media is not None and (found := self.media.route(path)) is not None:
+            handlers, item_id = found
+            call = replace(call, item_id=item_id)
         else:
             return error_reply(HTTPStatus.NOT_FOUND, f"No such endpoint: {path}")
         handler = handlers.get(method)

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +25,14 @@ from typing import Any
 
 from roomdesk.emulator.clock import system_clock
 from roomdesk.emulator.faults import NO_FAULTS, FaultAction, FaultConfig, FaultPlan
+from roomdesk.emulator.library import (
+    DEFAULT_RECORDING_BYTES,
+    DEMO_CAST,
+    DEMO_MINUTES,
+    Person,
+    SessionLibrary,
+)
+from roomdesk.emulator.media_routes import MediaApi
 from roomdesk.emulator.meetings import BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import PointBudget
 from roomdesk.emulator.routes import (
@@ -37,6 +45,7 @@ from roomdesk.emulator.routes import (
     status_error_reply,
     throttle_reply,
 )
+from roomdesk.emulator.storage import Storage
 
 logger = logging.getLogger("roomdesk.emulator")
 
@@ -260,7 +269,8 @@ class _Handler(BaseHTTPRequestHandler):
                 # A bug in the emulator: answer like a server would, and say where it broke.
                 logger.exception("emulator failed on %s %s", self.command, path)
                 reply = error_reply(HTTPStatus.INTERNAL_SERVER_ERROR, "emulator error")
-        truncate = plan.truncate and bool(reply.body) and self.command != "HEAD"
+        has_body = bool(reply.body) or (reply.stream is not None and reply.stream.length > 0)
+        truncate = plan.truncate and has_body and self.command != "HEAD"
         # Finish the record before answering: a client may look at it as soon as it has the answer.
         record.status = int(reply.status)
         record.outcome = RequestOutcome.TRUNCATED if truncate else RequestOutcome.ANSWERED
@@ -271,8 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
+        length = reply.stream.length if reply.stream is not None else len(reply.body)
         if reply.status not in _BODILESS_STATUSES:
-            self.send_header("Content-Length", str(len(reply.body)))
+            self.send_header("Content-Length", str(length))
         if truncate:
             self.close_connection = True
         if self.close_connection:
@@ -280,7 +291,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
-        self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+        if reply.stream is None:
+            self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+            return
+        # Made and sent a chunk at a time, so a file of any size takes little memory.
+        left = length // 2 if truncate else length
+        for chunk in reply.stream.chunks():
+            self.wfile.write(chunk[:left])
+            left -= min(left, len(chunk))
+            if not left:
+                break
 
 
 def _parse_json(body: bytes) -> Any:
@@ -342,6 +362,14 @@ class EmulatorServer:
             clock=self.now,
         )
         self._api.ignore_room_name_filter = ignore_room_name_filter
+        self._library = SessionLibrary(clock=self.now)
+        storage = Storage(
+            clock=self.now,
+            origin=lambda: self.base_url.removesuffix(API_PREFIX),
+            find=lambda kind, item_id: self._media.find_file(kind, item_id),
+        )
+        self._media = MediaApi(self._library, storage)
+        self._api.media, self._api.storage = self._media, storage
         self._received: list[RecordedRequest] = []
         self._received_lock = threading.Lock()
         self._lifecycle_lock = threading.Lock()
@@ -496,3 +524,115 @@ class EmulatorServer:
     def seed(self, count: int, **options: Any) -> list[dict[str, Any]]:
         """Add ``count`` meetings with :meth:`add_meeting`'s ``options``; in creation order."""
         return [self.add_meeting(**options) for _ in range(count)]
+
+    # -- room sessions, recordings, transcriptions, summaries -----------------------------
+
+    @property
+    def summaries_enabled(self) -> bool:
+        """Whether the account is in Whereby's summaries beta; off, as for most accounts, so
+        every /summaries call is refused with 403."""
+        return self._media.summaries_enabled
+
+    @summaries_enabled.setter
+    def summaries_enabled(self, value: bool) -> None:
+        self._media.summaries_enabled = value
+
+    @property
+    def processing_time(self) -> timedelta:
+        """How long, on the emulator's clock, a transcription or summary asked for through the
+        API stays ``in_progress``."""
+        return self._library.processing
+
+    @processing_time.setter
+    def processing_time(self, value: timedelta) -> None:
+        if value < timedelta(0):
+            raise ValueError("a processing time cannot be negative")
+        self._library.processing = value
+
+    def _room_name(self, meeting_id: str) -> str:
+        stored = self._book.get(meeting_id)
+        if stored is None:
+            raise ValueError(f"the emulator has no meeting {meeting_id!r}")
+        return stored.room_name
+
+    def add_room_session(
+        self,
+        meeting_id: str,
+        *,
+        started_at: datetime | None = None,
+        minutes: float = DEMO_MINUTES,
+        cast: tuple[Person, ...] = DEMO_CAST,
+        ongoing: bool = False,
+    ) -> dict[str, Any]:
+        """A session held in the meeting's room, with ``cast`` joining, leaving and rejoining
+        as their stays say; by default one that ended now. Returns it as the insights call
+        does, with its ``participants`` as that call lists them."""
+        session = self._library.add_session(
+            self._room_name(meeting_id),
+            started_at=started_at,
+            minutes=minutes,
+            cast=cast,
+            ongoing=ongoing,
+        )
+        body = session.to_api_json(self.now())
+        body["participants"] = [
+            participant.to_api_json(session.room_session_id) for participant in session.participants
+        ]
+        return body
+
+    def add_recording(
+        self,
+        room_session_id: str,
+        *,
+        size_bytes: int = DEFAULT_RECORDING_BYTES,
+        file_format: str = "mp4",
+        self_hosted: bool = False,
+    ) -> dict[str, Any]:
+        """A recording of the session whose file has ``size_bytes`` bytes (made as it is sent,
+        so a gigabyte costs no memory); ``self_hosted`` keeps it in the organisation's own
+        storage, which has no access link. Returns it as the API does."""
+        return self._library.add_recording(
+            room_session_id, size_bytes=size_bytes, file_format=file_format, self_hosted=self_hosted
+        ).to_api_json()
+
+    def add_transcription(
+        self,
+        room_session_id: str,
+        *,
+        ready_in: timedelta = timedelta(0),
+        failed: bool = False,
+        recording_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A transcription of the session (live, or of ``recording_id``), ``in_progress`` until
+        ``ready_in`` from now on the emulator's clock; then ready, or failed. Returns it as the
+        API does."""
+        made = self._library.add_transcription(
+            room_session_id, ready_in=ready_in, failed=failed, recording_id=recording_id
+        )
+        return made.to_api_json(self.now())
+
+    def add_demo_history(self, meeting_id: str) -> list[dict[str, Any]]:
+        """What the demo shows for a room: a session a week ago, recorded and transcribed, and
+        one that ended now, recorded, its transcription in progress. Returns the sessions as
+        :meth:`add_room_session` does, each with its ``recording`` and ``transcription``."""
+        sessions = []
+        for days_ago, ready_in in ((7, timedelta(0)), (0, self.processing_time)):
+            start = self.now() - timedelta(days=days_ago, minutes=DEMO_MINUTES)
+            session = self.add_room_session(meeting_id, started_at=start)
+            recording = self.add_recording(session["roomSessionId"])
+            session["recording"] = recording
+            session["transcription"] = self.add_transcription(
+                session["roomSessionId"],
+                ready_in=ready_in,
+                recording_id=recording["recordingId"],
+            )
+            sessions.append(session)
+        return sessions
+
+    def recording_ids(self) -> set[str]:
+        with self._library.lock:
+            return set(self._library.recordings)
+
+    def transcription_ids(self) -> set[str]:
+        with self._library.lock:
+            return set(self._library.transcriptions)
