@@ -133,3 +133,29 @@ def test_once_they_are_made_the_refresh_reports_them(qapp, aloop):
         return message
 
     assert aloop.run(scenario()).startswith("Refreshed: 4 rooms on Whereby")
+
+
+def test_the_drop_in_room_has_past_sessions_recorded_on_the_demo_server(
+    qapp, aloop, keyring_backend
+):
+    from roomdesk.api.client import WherebyClient
+    from roomdesk.api.recordings import RecordingsClient
+    from roomdesk.ui.session import DEMO_API_KEY
+
+    demo = demo_session(keyring_backend)
+    aloop.run(demo.start_demo())
+    try:
+        made = {room.label: room for room in aloop.run(demo.add_demo_rooms("UTC"))}
+
+        async def names_with_recordings() -> set[str]:
+            found = set()
+            async with WherebyClient(DEMO_API_KEY, base_url=demo.base_url) as client:
+                recordings = RecordingsClient(client)
+                for room in made.values():
+                    async for _ in recordings.iter_recordings(room_name=room.room_name):
+                        found.add(room.label)
+            return found
+
+        assert aloop.run(names_with_recordings()) == {"Drop-in room"}
+    finally:
+        aloop.run(demo.shutdown())

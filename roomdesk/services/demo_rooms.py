@@ -29,6 +29,9 @@ class SampleRoom:
     request: MeetingRequest
     planned_start: datetime | None = None
     time_zone: str | None = None
+    # Whether the demo's server gives the room past sessions, with recordings, transcripts and
+    # attendance, as a room in use for a while has.
+    history: bool = False
 
 
 def _whole_minute_after(moment: datetime) -> datetime:
@@ -81,11 +84,13 @@ def sample_rooms(now: datetime, zone_name: str) -> list[SampleRoom]:
         ),
         SampleRoom(
             "Drop-in room",
-            "Always open this week for anyone who needs a room at short notice.",
+            "Always open this week for anyone who needs a room at short notice. Last week's "
+            "session was recorded.",
             MeetingRequest(
                 end_date=_whole_minute_after(now + timedelta(days=5)),
                 room_mode=RoomMode.GROUP,
                 fields=host,
             ),
+            history=True,
         ),
     ]

@@ -307,6 +307,8 @@ class AppSession(QObject):
                         time_zone=sample.time_zone,
                     )
                     made.append(self.set_label(room.meeting_id, room.label, sample.notes))
+                    if sample.history and self._emulator is not None:
+                        self._emulator.add_demo_history(room.meeting_id)
                 except (WherebyError, StoreError) as exc:
                     log.warning("demo: the sample room %r was not made: %s", sample.label, exc)
         finally:
