@@ -170,9 +170,14 @@ def _participant_row(person: Participant) -> tuple[Any, ...]:
 
 
 def _participant(row: Sequence[Any]) -> Participant:
-    *ids, joined, left, external_id, rating, tags, comment = row
+    sid, pid, device, user, role, name, joined, left, external_id, rating, tags, comment = row
     return Participant(
-        *ids,
+        sid,
+        pid,
+        device,
+        user,
+        role,
+        name,
         _moment(joined),
         _optional_moment(left),
         external_id,
