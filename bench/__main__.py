@@ -29,6 +29,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
     # Imported here so that --help stays instant and one broken module names itself.
     from bench import (
+        attendance,
         calendar_export,
         client_overhead,
         details_pane,
@@ -49,6 +50,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "client": client_overhead.run_client_overhead,
         "calendar": calendar_export.run_calendar,
         "pane": details_pane.run_details_pane,
+        "attendance": attendance.run_attendance,
     }
 
 
@@ -62,6 +64,7 @@ BENCHMARK_NAMES = (
     "client",
     "calendar",
     "pane",
+    "attendance",
 )
 
 

@@ -26,6 +26,7 @@ BENCHMARKS = (
     "client",
     "calendar",
     "pane",
+    "attendance",
 )
 
 

@@ -24,6 +24,7 @@ from roomdesk.store import (
     move_aside,
 )
 from roomdesk.store import db as store_db
+from roomdesk.store.media import MediaKind
 from roomdesk.store.migrations import (
     MIGRATIONS,
     Migration,
@@ -159,7 +160,7 @@ def table_shape(path: Path) -> dict[str, object]:
 
 def test_migrations_are_numbered_in_order() -> None:
     check_sequence(MIGRATIONS)
-    assert LATEST_VERSION == len(MIGRATIONS) == 4
+    assert LATEST_VERSION == len(MIGRATIONS) == 5
     with pytest.raises(MigrationOrderError):
         check_sequence([MIGRATIONS[1], MIGRATIONS[0]])
 
@@ -240,7 +241,7 @@ def test_upgrade_from_v3_keeps_every_row_and_adds_planned_starts_and_reminders(
     conn.close()
 
     with RoomStore(path) as store:
-        assert store.schema_version == LATEST_VERSION == 4
+        assert store.schema_version == LATEST_VERSION
         rooms = {room.meeting_id: room for room in store.list_rooms(include_past=True, now=NOW)}
         assert set(rooms) == {"m-created", "m-imported"}
         assert all(room.planned_start is None and room.time_zone is None for room in rooms.values())
@@ -259,6 +260,43 @@ def test_upgrade_from_v3_keeps_every_row_and_adds_planned_starts_and_reminders(
         assert after.execute("SELECT meeting_id FROM reminders_shown").fetchall() == [
             ("m-created",)
         ]
+    finally:
+        after.close()
+    assert len(backups(tmp_path)) == 1
+    assert table_shape(path) == table_shape_of_fresh_store(tmp_path)
+
+
+def test_upgrade_from_v4_keeps_every_row_and_adds_the_media_cache(tmp_path: Path) -> None:
+    path = tmp_path / "rooms.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(conn, up_to=4)
+    insert_v1_rows(conn)
+    conn.execute("UPDATE rooms SET planned_start = '2030-06-01T13:00:00Z', time_zone = 'UTC'")
+    conn.execute(
+        "INSERT INTO pending_creates (request_json, label, created_at, state, attempt, "
+        "planned_start, time_zone) VALUES ('{}', 'Lost', '2030-06-01T11:00:00Z', 'unknown', 1, "
+        "'2030-06-01T13:00:00Z', 'Europe/Oslo')"
+    )
+    conn.execute(
+        "INSERT INTO reminders_shown VALUES ('m-created', '2030-06-01T13:00:00Z', "
+        "'2030-06-01T12:50:00Z')"
+    )
+    before = {
+        table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        for table in ("rooms", "pending_creates", "reminders_shown")
+    }
+    conn.close()
+
+    with RoomStore(path) as store:
+        assert store.schema_version == LATEST_VERSION == 5
+        assert store.media.recordings("m-created") == []
+        assert store.media.last_fetched("m-created", MediaKind.RECORDINGS) is None
+        store.media.replace_recordings("m-created", [], NOW)
+        assert store.media.last_fetched("m-created", MediaKind.RECORDINGS) == NOW
+    after = sqlite3.connect(path)
+    try:
+        for table, rows in before.items():
+            assert after.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() == rows
     finally:
         after.close()
     assert len(backups(tmp_path)) == 1

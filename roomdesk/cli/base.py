@@ -43,3 +43,16 @@ def visible(text: str) -> str:
 def say_error(message: object, err: TextIO, *, kind: str = "error") -> None:
     """``error: <message>`` (or ``warning:``) as one line, whatever the message holds."""
     print(f"{kind}: {visible(str(message))}", file=err)
+
+
+def confirm(question: str, stdin: TextIO, err: TextIO) -> bool:
+    """Ask ``question`` on the terminal; True for y or yes. Without a terminal to ask on, an
+    error telling to add --yes: a delete is never confirmed by whatever is piped in."""
+    if not stdin.isatty():
+        raise CliError(
+            "not deleting without confirmation: add --yes when not running interactively",
+            EXIT_BAD_INPUT,
+        )
+    print(question + " [y/N] ", end="", file=err, flush=True)
+    answer = stdin.readline().strip().lower()
+    return answer in ("y", "yes")

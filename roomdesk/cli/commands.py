@@ -32,6 +32,7 @@ from roomdesk.api.errors import (
     WherebyError,
 )
 from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
+from roomdesk.cli import media as media_commands
 from roomdesk.cli import sessions as session_commands
 from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
@@ -43,6 +44,7 @@ from roomdesk.cli.base import (
     EXIT_STORAGE,
     EXIT_UNAVAILABLE,
     CliError,
+    confirm,
     say_error,
     visible,
 )
@@ -409,14 +411,7 @@ async def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _confirm(question: str, ctx: Context) -> bool:
-    if not ctx.stdin.isatty():
-        raise CliError(
-            "not deleting without confirmation: add --yes when not running interactively",
-            EXIT_BAD_INPUT,
-        )
-    print(question + " [y/N] ", end="", file=ctx.err, flush=True)
-    answer = ctx.stdin.readline().strip().lower()
-    return answer in ("y", "yes")
+    return confirm(question, ctx.stdin, ctx.err)
 
 
 async def cmd_delete(args: argparse.Namespace, ctx: Context) -> int:
@@ -499,6 +494,7 @@ COMMANDS = {
     "delete": cmd_delete,
     "key": cmd_key,
     **session_commands.COMMANDS,
+    **media_commands.COMMANDS,
 }
 
 

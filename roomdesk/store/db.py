@@ -54,6 +54,7 @@ from roomdesk.store.rows import room_from_row as _room_from_row
 if TYPE_CHECKING:
     # Only named in annotations: the API's models stay out of the window's first frame.
     from roomdesk.api.models import Meeting
+    from roomdesk.store.media import MediaCache
 
 __all__ = [
     "RoomStore",
@@ -433,6 +434,15 @@ class RoomStore:
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def media(self) -> MediaCache:
+        """The rooms' recordings, transcriptions, sessions and participants as last fetched."""
+        # Loaded when first asked for: it needs the API's models, which the window's first
+        # frame does without.
+        from roomdesk.store.media import MediaCache
+
+        return MediaCache(self._conn, self._write)
 
     @property
     def schema_version(self) -> int:

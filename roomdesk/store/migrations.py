@@ -141,11 +141,102 @@ _V4_PLANNED_STARTS = _sql(
 )
 
 
+# What Whereby said about a room's sessions, kept so the lists show at once and offline: each row
+# with the time it was fetched. Dates here keep their microseconds (fixed width, so text order is
+# still time order), as attendance is counted from them. Access links are never stored: each
+# works without the API key until it expires.
+_V5_MEDIA_CACHE = _sql(
+    """
+    CREATE TABLE recordings (
+        recording_id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL,
+        room_session_id TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        size_in_megabytes REAL NOT NULL,
+        room_name TEXT,
+        fetched_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX recordings_by_meeting ON recordings (meeting_id, start_date)",
+    """
+    CREATE TABLE transcriptions (
+        transcription_id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL,
+        room_session_id TEXT NOT NULL,
+        room_name TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        filename TEXT,
+        duration_in_seconds REAL,
+        storage_type TEXT,
+        fetched_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX transcriptions_by_meeting ON transcriptions (meeting_id, start_date)",
+    """
+    CREATE TABLE room_sessions (
+        room_session_id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL,
+        room_name TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        total_participant_minutes INTEGER NOT NULL,
+        total_recorder_minutes INTEGER NOT NULL,
+        total_streamer_minutes INTEGER NOT NULL,
+        total_unique_participants INTEGER NOT NULL,
+        total_unique_recorders INTEGER NOT NULL,
+        total_unique_streamers INTEGER NOT NULL,
+        rating REAL,
+        total_ratings REAL,
+        fetched_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX room_sessions_by_meeting ON room_sessions (meeting_id, started_at)",
+    """
+    CREATE TABLE participants (
+        room_session_id TEXT NOT NULL,
+        participant_id TEXT NOT NULL,
+        meeting_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        role_name TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        joined_at TEXT NOT NULL,
+        left_at TEXT,
+        external_id TEXT,
+        rating REAL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        comment TEXT,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (room_session_id, participant_id)
+    )
+    """,
+    # When each list was last fetched, so an empty list fetched is told from one never fetched.
+    # scope is the room session for participants, empty for a meeting's own lists.
+    """
+    CREATE TABLE media_fetches (
+        meeting_id TEXT NOT NULL,
+        kind TEXT NOT NULL
+            CHECK (kind IN ('recordings', 'transcriptions', 'room_sessions', 'participants')),
+        scope TEXT NOT NULL DEFAULT '',
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, kind, scope)
+    )
+    """,
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "rooms table", _V1_ROOMS),
     Migration(2, "pending creates table and room list indexes", _V2_PENDING_CREATES_AND_INDEXES),
     Migration(3, "pending creates may be 'created' (answer unreadable)", _v3_pending_state_created),
     Migration(4, "planned starts, their zones and reminders shown", _V4_PLANNED_STARTS),
+    Migration(5, "recordings, transcripts, sessions and participants as fetched", _V5_MEDIA_CACHE),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
