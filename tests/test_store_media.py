@@ -153,3 +153,29 @@ def test_no_access_link_column_exists(store: RoomStore):
         conn.close()
     assert "fetched_at" in columns
     assert not {name for name in columns if "link" in name or "url" in name}
+
+
+def test_a_room_forgotten_locally_takes_its_media_with_it(store: RoomStore):
+    from roomdesk.api.models import Meeting
+
+    for meeting_id in ("m-1", "m-2"):
+        store.add_created(
+            Meeting(meeting_id, f"https://a.whereby.com/{meeting_id}", NOW + timedelta(days=1)),
+            room_mode="normal",
+            options={},
+        )
+        media = store.media
+        media.replace_recordings(meeting_id, [recording(f"r-{meeting_id}")], NOW)
+        media.replace_transcriptions(meeting_id, [transcription(f"t-{meeting_id}")], NOW)
+        media.replace_room_sessions(meeting_id, [session(f"s-{meeting_id}")], NOW)
+        media.replace_participants(
+            meeting_id, f"s-{meeting_id}", [participant(f"s-{meeting_id}", "p-1")], NOW
+        )
+    assert store.delete_local(["m-1"]) == 1
+    media = store.media
+    assert media.recordings("m-1") == [] and media.transcriptions("m-1") == []
+    assert media.room_sessions("m-1") == [] and media.participants("s-m-1") == []
+    assert media.last_fetched("m-1", MediaKind.RECORDINGS) is None
+    # The other room's stay.
+    assert [item.recording_id for item in media.recordings("m-2")] == ["r-m-2"]
+    assert len(media.participants("s-m-2")) == 1

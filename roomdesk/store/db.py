@@ -56,6 +56,9 @@ if TYPE_CHECKING:
     from roomdesk.api.models import Meeting
     from roomdesk.store.media import MediaCache
 
+# What the store keeps per meeting beside its room: forgotten with it.
+_MEDIA_TABLES = ("recordings", "transcriptions", "room_sessions", "participants", "media_fetches")
+
 __all__ = [
     "RoomStore",
     "StoreCorruptError",
@@ -832,10 +835,15 @@ class RoomStore:
         return self._stamp("server_missing_at", meeting_ids, when)
 
     def delete_local(self, meeting_ids: Iterable[str]) -> int:
-        """Forget these rooms entirely (the server is not asked). Returns how many were removed."""
+        """Forget these rooms entirely, with what was fetched of their recordings, transcripts
+        and attendance (the server is not asked). Returns how many rooms were removed."""
         rows = _ids(meeting_ids)
         with self._write() as conn:
-            return conn.executemany("DELETE FROM rooms WHERE meeting_id = ?", rows).rowcount
+            removed = conn.executemany("DELETE FROM rooms WHERE meeting_id = ?", rows).rowcount
+            # Table names fixed here, never caller input.
+            for table in _MEDIA_TABLES:
+                conn.executemany(f"DELETE FROM {table} WHERE meeting_id = ?", rows)
+            return removed
 
     # -- pending creates -------------------------------------------------------------------------
 
