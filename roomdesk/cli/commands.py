@@ -46,6 +46,7 @@ from roomdesk.cli.base import (
     say_error,
     visible,
 )
+from roomdesk.cli.media_parsers import MEDIA_COMMANDS
 from roomdesk.cli.output import (
     _rooms,
     meeting_json,
@@ -499,6 +500,7 @@ COMMANDS = {
     "delete": cmd_delete,
     "key": cmd_key,
     **session_commands.COMMANDS,
+    **MEDIA_COMMANDS,
 }
 
 

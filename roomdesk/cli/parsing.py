@@ -14,6 +14,7 @@ from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
     CliError,
 )
+from roomdesk.cli.media_parsers import add_media_parsers
 from roomdesk.cli.plan import (
     add_edit_parser,
     add_start_option,
@@ -148,4 +149,5 @@ def build_parser() -> argparse.ArgumentParser:
     key_commands.add_parser("clear", help="remove the key from the keychain")
     key_commands.add_parser("status", help="say where the key comes from, without showing it")
     session_commands.add_commands(commands)
+    add_media_parsers(commands)
     return parser
