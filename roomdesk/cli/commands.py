@@ -68,6 +68,7 @@ from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.times import get_zone
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
+from roomdesk.services.downloads import DownloadTuning
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.sync import (
     PendingCreateError,
@@ -121,6 +122,7 @@ class Context:
     err: TextIO
     stdin: TextIO
     store_opener: StoreOpener = open_store_safely
+    download_tuning: DownloadTuning | None = None
 
     def open_store(self) -> RoomStore:
         paths = app_paths().ensure()
@@ -512,10 +514,12 @@ def run(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
     store_opener: StoreOpener = open_store_safely,
+    download_tuning: DownloadTuning | None = None,
 ) -> int:
     """Run one command; returns the exit code. Never raises for expected failures.
 
-    ``store_opener`` opens the room list (tests pass one that opens it with tuning).
+    ``store_opener`` opens the room list (tests pass one that opens it with tuning);
+    ``download_tuning`` is how downloads go (tests pass one whose disk fills up).
     """
     err = err or sys.stderr
     try:
@@ -526,6 +530,7 @@ def run(
             err=err,
             stdin=stdin or sys.stdin,
             store_opener=store_opener,
+            download_tuning=download_tuning,
         )
         return asyncio.run(COMMANDS[args.command](args, ctx))
     except SystemExit as exc:  # --help and --version

@@ -407,6 +407,7 @@ async def _transfer(
             meter.restart()
             continue
         except (NetworkError, ServerError) as exc:
+            await transfer.settle()  # a disk that filled up meanwhile ends it here
             failures = 0 if transfer.done > before else failures + 1
             if failures >= tuning.max_failures:
                 raise
