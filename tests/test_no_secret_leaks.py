@@ -441,3 +441,60 @@ def test_a_refusal_quoting_an_access_link_is_shown_without_its_signature(aloop) 
     error = aloop.run(scenario())
     assert "cannot sign https://s3.example.com/rec.mp4" in str(error)
     assert not hits(str(error) + repr(error), ["LEAKSIG", "AKIA-LEAK"])
+
+
+def test_downloads_keep_their_links_out_of_logs_and_errors(
+    server, debug_log, aloop, caplog, tmp_path
+) -> None:
+    from roomdesk.api.recordings import RecordingsClient
+    from roomdesk.services.downloads import DownloadTuning, download
+
+    caplog.set_level(logging.DEBUG)
+    history = server.add_demo_history(server.add_meeting()["meetingId"])
+    recording_id = history[0]["recording"]["recordingId"]
+    tuning = DownloadTuning(write_bytes=16 * 1024, retry_delay=0, max_failures=2)
+    client = WherebyClient(API_KEY, base_url=server.base_url, retry=QUICK)
+    links = []
+
+    def fault_after_link(fault: str | None):
+        async def link_source():
+            links.append(await RecordingsClient(client).recording_access_link(recording_id))
+            if fault is not None:
+                setattr(server.faults, fault, 1.0)
+            return links[-1]
+
+        return link_source
+
+    async def tampered_link():
+        link = await fault_after_link(None)()
+        return link._replace(url=link.url.replace("Expires=", "Expires=9"))
+
+    def stop_cutting(_step) -> None:
+        server.faults.truncate_rate = 0.0
+
+    async def scenario() -> list[BaseException]:
+        # Cut and resumed; dropped until it gives up; a link the storage refuses.
+        cut = fault_after_link("truncate_rate")
+        await download(client, cut, tmp_path / "a.mp4", tuning=tuning, progress=stop_cutting)
+        errors: list[BaseException] = []
+        for source in (fault_after_link("drop_rate"), tampered_link):
+            try:
+                await download(client, source, tmp_path / "b.mp4", tuning=tuning)
+            except WherebyError as error:
+                errors.append(error)
+            server.faults.drop_rate = 0.0
+        await client.aclose()
+        return errors
+
+    errors = aloop.run(scenario())
+    assert [type(error).__name__ for error in errors] == ["NetworkError", "ApiError"]
+    assert (tmp_path / "a.mp4").exists() and not (tmp_path / "b.mp4").exists()
+    secrets_of_links = signatures(link.url for link in links)
+    assert secrets_of_links and len(links) == 5  # links signed in the same second are alike
+    texts = [text for error in errors for text in (str(error), repr(error))]
+    texts += [record.getMessage() for record in caplog.records]
+    logging.getLogger().handlers[-1].flush()
+    texts.append(debug_log.read_text())
+    assert "resuming" in texts[-1] and "fresh one" in texts[-1]  # it logged the transfers
+    for text in texts:
+        assert not hits(text, secrets_of_links), text

@@ -397,6 +397,48 @@ def _is_tls_failure(exc: BaseException) -> bool:
     return "CERTIFICATE_VERIFY_FAILED" in str(exc)
 
 
+class FileAnswer:
+    """A download link's answer: its status and headers, then its body as it arrives (``async
+    for chunk in answer``), undecoded. A failed read is a :class:`NetworkError` naming only
+    the host, never the link."""
+
+    def __init__(self, response: httpx.Response, host: str) -> None:
+        self.status = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+        self._response = response
+        self._chunks = response.aiter_raw()
+        self._host = host
+        self._started = False
+        self.finished = False
+
+    def __aiter__(self) -> FileAnswer:
+        return self
+
+    async def __anext__(self) -> bytes:
+        import httpx
+
+        self._started = True
+        try:
+            return await anext(self._chunks)
+        except StopAsyncIteration:
+            self.finished = True
+            raise
+        except httpx.HTTPError as exc:
+            self.finished = True
+            reason = WherebyClient._describe(exc)
+            raise NetworkError(f"The connection to {self._host} failed: {reason}.") from None
+
+    async def close(self) -> None:
+        """Close the connection; a body left mid-way is ended as :func:`_read_into` ends one."""
+        import httpx
+
+        await self._response.aclose()
+        if self._started and not self.finished:
+            with contextlib.suppress(httpx.HTTPError, httpx.StreamError):
+                async for _chunk in self._chunks:
+                    pass
+
+
 class WherebyClient:
     """Async access to ``/meetings``. Use as ``async with WherebyClient(key) as client``."""
 
@@ -560,6 +602,46 @@ class WherebyClient:
         """The cheapest authenticated call, to tell whether the key works."""
         await self.list_meetings_page(limit=1)
         return self.rate_limit
+
+    @contextlib.asynccontextmanager
+    async def open_file(self, url: str, headers: Mapping[str, str]) -> AsyncIterator[FileAnswer]:
+        """GET a download link (a recording's or transcript's access link), its body streamed.
+
+        It shares the client's connections but not its API key: the link is signed on its own,
+        and its host is not Whereby's API. Storage costs no API points, so nothing is queued.
+        Failures are typed errors naming the host only: the link itself is a secret.
+        """
+        import httpx
+
+        host = urlsplit(url).hostname or "the storage"
+        try:
+            # Anything but the raw bytes would break ranges: a resumed range counts stored bytes.
+            wanted = {"Accept": "*/*", "Accept-Encoding": "identity", **headers}
+            request = self._http.build_request("GET", url, headers=wanted)
+            del request.headers["Authorization"]
+            response = await self._http.send(request, stream=True)
+        except (ImportError, ValueError):  # the proxy set in the environment, as in _attempt
+            raise ConnectFailedError(
+                f"Could not connect to {host}: the proxy set in the environment is not an http "
+                "or https proxy."
+            ) from None
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
+            if _is_tls_failure(exc):
+                raise TlsVerificationError(
+                    f"The secure connection to {host} could not be verified (TLS certificate "
+                    "problem). Check the system's certificates or proxy."
+                ) from None
+            raise ConnectFailedError(
+                f"Could not connect to {host}: {self._describe(exc)}. Check the network connection."
+            ) from None
+        except httpx.HTTPError as exc:
+            raise NetworkError(f"The connection to {host} failed: {self._describe(exc)}.") from None
+        log.debug("download from %s -> %d", host, response.status_code)
+        answer = FileAnswer(response, host)
+        try:
+            yield answer
+        finally:
+            await answer.close()
 
     # -- transport ------------------------------------------------------------------------------
 

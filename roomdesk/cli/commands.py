@@ -32,7 +32,6 @@ from roomdesk.api.errors import (
     WherebyError,
 )
 from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
-from roomdesk.cli import media as media_commands
 from roomdesk.cli import sessions as session_commands
 from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
@@ -48,6 +47,7 @@ from roomdesk.cli.base import (
     say_error,
     visible,
 )
+from roomdesk.cli.media_parsers import MEDIA_COMMANDS
 from roomdesk.cli.output import (
     _rooms,
     meeting_json,
@@ -69,6 +69,7 @@ from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.times import get_zone
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
+from roomdesk.services.downloads import DownloadTuning
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.sync import (
     PendingCreateError,
@@ -122,6 +123,7 @@ class Context:
     err: TextIO
     stdin: TextIO
     store_opener: StoreOpener = open_store_safely
+    download_tuning: DownloadTuning | None = None
 
     def open_store(self) -> RoomStore:
         paths = app_paths().ensure()
@@ -494,7 +496,7 @@ COMMANDS = {
     "delete": cmd_delete,
     "key": cmd_key,
     **session_commands.COMMANDS,
-    **media_commands.COMMANDS,
+    **MEDIA_COMMANDS,
 }
 
 
@@ -506,10 +508,12 @@ def run(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
     store_opener: StoreOpener = open_store_safely,
+    download_tuning: DownloadTuning | None = None,
 ) -> int:
     """Run one command; returns the exit code. Never raises for expected failures.
 
-    ``store_opener`` opens the room list (tests pass one that opens it with tuning).
+    ``store_opener`` opens the room list (tests pass one that opens it with tuning);
+    ``download_tuning`` is how downloads go (tests pass one whose disk fills up).
     """
     err = err or sys.stderr
     try:
@@ -520,6 +524,7 @@ def run(
             err=err,
             stdin=stdin or sys.stdin,
             store_opener=store_opener,
+            download_tuning=download_tuning,
         )
         return asyncio.run(COMMANDS[args.command](args, ctx))
     except SystemExit as exc:  # --help and --version

@@ -287,15 +287,3 @@ async def cmd_attendance(args: argparse.Namespace, ctx: Context) -> int:
     if any(session.recent for session in sessions):
         print(LAG_NOTE, file=ctx.out)
     return EXIT_OK
-
-
-async def _dispatch(args: argparse.Namespace, ctx: Context) -> int:
-    command: Command = args.media_command
-    return await command(args, ctx)
-
-
-COMMANDS: dict[str, Command] = {
-    "recordings": _dispatch,
-    "transcripts": _dispatch,
-    "attendance": _dispatch,
-}

@@ -9,12 +9,13 @@ from typing import NoReturn
 
 from roomdesk import __version__
 from roomdesk.api.requests import LONGEST_PLAN_AHEAD, RoomNamePattern
+from roomdesk.cli import downloads as download_commands
 from roomdesk.cli import sessions as session_commands
 from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
     CliError,
 )
-from roomdesk.cli.media_parsers import add_media_commands
+from roomdesk.cli.media_parsers import add_media_parsers
 from roomdesk.cli.plan import (
     add_edit_parser,
     add_start_option,
@@ -149,5 +150,6 @@ def build_parser() -> argparse.ArgumentParser:
     key_commands.add_parser("clear", help="remove the key from the keychain")
     key_commands.add_parser("status", help="say where the key comes from, without showing it")
     session_commands.add_commands(commands)
-    add_media_commands(commands)
+    media_groups = add_media_parsers(commands)
+    download_commands.add_commands(media_groups)
     return parser

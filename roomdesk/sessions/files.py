@@ -12,7 +12,8 @@ class OutputFileError(Exception):
     """A file that could not be written, with a message fit to show; nothing was changed."""
 
 
-def _reason(error: OSError) -> str:
+def write_problem(error: OSError) -> str:
+    """Why a file could not be written, in a few words fit to show after "Could not write X:"."""
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "there is no permission to write there"
     if error.errno == errno.ENOENT:
@@ -41,4 +42,4 @@ def write_atomically(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
-        raise OutputFileError(f"Could not write {path}: {_reason(exc)}") from None
+        raise OutputFileError(f"Could not write {path}: {write_problem(exc)}") from None
