@@ -293,16 +293,21 @@ class MeetingsPage:
         return cls(tuple(meetings), cursor or None, tuple(skipped))
 
     def next_cursor(self, seen: set[str]) -> str | None:
-        """The cursor of the next page, added to ``seen`` (the cursors followed so far); None
-        after the last page. A cursor followed before would make the walk endless: refused."""
-        if self.cursor is None:
-            return None
-        if self.cursor in seen:
-            raise MalformedResponseError(
-                "the server sent the same page cursor twice; the list would never end"
-            )
-        seen.add(self.cursor)
-        return self.cursor
+        """The cursor of the next page (see :func:`follow_cursor`)."""
+        return follow_cursor(self.cursor, seen)
+
+
+def follow_cursor(cursor: str | None, seen: set[str]) -> str | None:
+    """``cursor``, added to ``seen`` (the cursors followed so far); None after the last page. A
+    cursor followed before would make the walk endless: refused."""
+    if cursor is None:
+        return None
+    if cursor in seen:
+        raise MalformedResponseError(
+            "the server sent the same page cursor twice; the list would never end"
+        )
+    seen.add(cursor)
+    return cursor
 
 
 def _readable_id(item: Any) -> str | None:

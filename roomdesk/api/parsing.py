@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, Generic, NamedTuple, NoReturn, TypeVar
 
 from roomdesk.api.errors import MalformedResponseError, RequestValidationError
-from roomdesk.api.models import meeting_id_problem, parse_api_datetime
+from roomdesk.api.models import follow_cursor, meeting_id_problem, parse_api_datetime
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
@@ -150,16 +150,8 @@ class Page(NamedTuple, Generic[T]):
     skipped: tuple[SkippedItem, ...] = ()
 
     def next_cursor(self, seen: set[str]) -> str | None:
-        """The cursor of the next page, added to ``seen``; a cursor followed before would make
-        the walk endless, so it is refused."""
-        if self.cursor is None:
-            return None
-        if self.cursor in seen:
-            raise MalformedResponseError(
-                "the server sent the same page cursor twice; the list would never end"
-            )
-        seen.add(self.cursor)
-        return self.cursor
+        """The cursor of the next page (see :func:`roomdesk.api.models.follow_cursor`)."""
+        return follow_cursor(self.cursor, seen)
 
 
 def parse_page(data: Any, parse: Callable[[Any], T], *, kind: str, id_key: str) -> Page[T]:

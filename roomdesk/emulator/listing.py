@@ -21,7 +21,8 @@ MAX_PAGE_SIZE = 100
 _BAD_CURSOR = '"cursor" is not a cursor this API returned for this list and sort'
 
 
-def _single(query: Mapping[str, list[str]], name: str) -> str | None:
+def single_value(query: Mapping[str, list[str]], name: str) -> str | None:
+    """The query parameter ``name``, or None when absent; given twice is a bad request."""
     values = query.get(name)
     if not values:
         return None
@@ -35,7 +36,7 @@ def parse_sort(
 ) -> tuple[str, bool]:
     """``sortBy`` as (field, descending): ``field:asc`` or ``field:desc``; ``default`` (asc)
     without one."""
-    raw = _single(query, "sortBy")
+    raw = single_value(query, "sortBy")
     if raw is None:
         return default, False
     field, _, direction = raw.partition(":")
@@ -45,7 +46,7 @@ def parse_sort(
 
 
 def parse_page_size(query: Mapping[str, list[str]], default: int) -> int:
-    raw = _single(query, "limit")
+    raw = single_value(query, "limit")
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from roomdesk.emulator.library import GENERAL_TEMPLATE, NoSuchItem, NotPossible, SessionLibrary
-from roomdesk.emulator.listing import page, parse_page_size, parse_sort
+from roomdesk.emulator.listing import page, parse_page_size, parse_sort, single_value
 from roomdesk.emulator.meetings import BadRequest
 from roomdesk.emulator.routes import (
     API_PREFIX,
@@ -42,15 +42,6 @@ SUMMARY_TEMPLATES = (
 )
 SUMMARIES_REFUSED = "Session summaries are not enabled for this organization"
 _ITEM = r"/([^/]+)"
-
-
-def _single(query: Mapping[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise BadRequest(f'"{name}" may be given only once')
-    return values[0]
 
 
 def _json_object(call: Call) -> Mapping[str, Any] | Reply:
@@ -150,7 +141,7 @@ class MediaApi:
     def _list_recordings(self, call: Call) -> Reply:
         fields = ("roomName", "startDate", "duration", "sizeInMegaBytes")
         sort, descending = parse_sort(call.query, fields, "startDate")
-        room_name = _single(call.query, "roomName")
+        room_name = single_value(call.query, "roomName")
         library = self.library
         with library.lock:
             found = [
@@ -171,7 +162,7 @@ class MediaApi:
                 sort=sort,
                 descending=descending,
                 limit=parse_page_size(call.query, LIST_PAGE_SIZE),
-                cursor=_single(call.query, "cursor"),
+                cursor=single_value(call.query, "cursor"),
             )
             results = [item.to_api_json() for item in items]
         return json_reply(HTTPStatus.OK, {"results": results, "cursor": cursor})
@@ -223,7 +214,7 @@ class MediaApi:
     def _list_transcriptions(self, call: Call) -> Reply:
         fields = ("roomName", "startDate", "durationInSeconds")
         sort, descending = parse_sort(call.query, fields, "startDate")
-        room_name = _single(call.query, "roomName")
+        room_name = single_value(call.query, "roomName")
         library = self.library
         with library.lock:
             now = library.now()
@@ -244,7 +235,7 @@ class MediaApi:
                 sort=sort,
                 descending=descending,
                 limit=parse_page_size(call.query, LIST_PAGE_SIZE),
-                cursor=_single(call.query, "cursor"),
+                cursor=single_value(call.query, "cursor"),
             )
             results = [item.to_api_json(now) for item in items]
         return json_reply(HTTPStatus.OK, {"results": results, "cursor": cursor})
@@ -316,7 +307,7 @@ class MediaApi:
                 sort=sort,
                 descending=descending,
                 limit=parse_page_size(call.query, LIST_PAGE_SIZE),
-                cursor=_single(call.query, "cursor"),
+                cursor=single_value(call.query, "cursor"),
             )
             results = [item.to_api_json(now) for item in items]
         return json_reply(HTTPStatus.OK, {"results": results, "cursor": cursor})
@@ -358,10 +349,10 @@ class MediaApi:
     # -- insights -------------------------------------------------------------------------
 
     def _room_sessions(self, call: Call) -> Reply:
-        room_name = _single(call.query, "roomName")
+        room_name = single_value(call.query, "roomName")
         if not room_name:
             raise BadRequest('"roomName" is required')
-        session_id = _single(call.query, "roomSessionId")
+        session_id = single_value(call.query, "roomSessionId")
         fields = ("startedAt", "endedAt", "totalParticipantMinutes", "totalUniqueParticipants")
         sort, descending = parse_sort(call.query, fields, "startedAt")
         library = self.library
@@ -381,15 +372,15 @@ class MediaApi:
                 sort=sort,
                 descending=descending,
                 limit=parse_page_size(call.query, INSIGHTS_PAGE_SIZE),
-                cursor=_single(call.query, "cursor"),
+                cursor=single_value(call.query, "cursor"),
             )
         return json_reply(
             HTTPStatus.OK, {"results": [body for _s, body in items], "cursor": cursor}
         )
 
     def _participants(self, call: Call) -> Reply:
-        session_id = _single(call.query, "roomSessionId")
-        external_id = _single(call.query, "externalId")
+        session_id = single_value(call.query, "roomSessionId")
+        external_id = single_value(call.query, "externalId")
         if not session_id and not external_id:
             raise BadRequest('either "roomSessionId" or "externalId" is required')
         sort, descending = parse_sort(call.query, ("joinedAt", "leftAt"), "joinedAt")
@@ -409,7 +400,7 @@ class MediaApi:
                 sort=sort,
                 descending=descending,
                 limit=parse_page_size(call.query, INSIGHTS_PAGE_SIZE),
-                cursor=_single(call.query, "cursor"),
+                cursor=single_value(call.query, "cursor"),
             )
         return json_reply(
             HTTPStatus.OK, {"results": [body for _p, body in items], "cursor": cursor}
@@ -417,7 +408,7 @@ class MediaApi:
 
 
 def _valid_for(query: Mapping[str, list[str]]) -> int:
-    raw = _single(query, "validForSeconds")
+    raw = single_value(query, "validForSeconds")
     if raw is None:
         return ACCESS_LINK_SECONDS_DEFAULT
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= ACCESS_LINK_SECONDS_MAX:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from roomdesk.emulator.clock import later
+from roomdesk.emulator.listing import single_value
 from roomdesk.emulator.meetings import LINK_FIELDS, BadRequest, MeetingBook
 from roomdesk.emulator.ratelimit import POINTS_PER_METHOD, PointBudget
 from roomdesk.emulator.storage import STORAGE_PREFIX, BodyStream, Storage
@@ -88,15 +89,6 @@ def throttle_reply(limit: int, wait_seconds: float, now: datetime) -> Reply:
     )
 
 
-def _single(query: Mapping[str, list[str]], name: str) -> str | None:
-    values = query.get(name)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise BadRequest(f'"{name}" may be given only once')
-    return values[0]
-
-
 def split_target(target: str) -> tuple[str, dict[str, list[str]]]:
     """The path and query parameters of a request target, or BadRequest."""
     try:
@@ -119,7 +111,7 @@ def parse_fields(query: Mapping[str, list[str]]) -> frozenset[str]:
 
 
 def parse_limit(query: Mapping[str, list[str]]) -> int:
-    raw = _single(query, "limit")
+    raw = single_value(query, "limit")
     if raw is None:
         return DEFAULT_PAGE_SIZE
     try:
@@ -300,10 +292,10 @@ class MeetingsApi:
         fields = parse_fields(call.query)
         prefix = None
         if not self.ignore_room_name_filter:
-            prefix = _single(call.query, "roomName[startsWith]")
+            prefix = single_value(call.query, "roomName[startsWith]")
         meetings, cursor = self.book.page(
             limit=parse_limit(call.query),
-            cursor=_single(call.query, "cursor"),
+            cursor=single_value(call.query, "cursor"),
             room_name_prefix=prefix,
         )
         results = [meeting.to_api_json(fields) for meeting in meetings]
