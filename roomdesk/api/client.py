@@ -538,7 +538,7 @@ class WherebyClient:
     async def create_meeting(self, request: MeetingRequest) -> Meeting:
         """``POST /meetings``; :class:`CreateOutcomeUnknownError` when the answer was lost."""
         request.validate()
-        body = await self._call("POST", "meetings", json_body=request.to_json())
+        body = await self.call("POST", "meetings", json_body=request.to_json())
         try:
             return Meeting.from_json(body)
         except MalformedResponseError as exc:
@@ -546,7 +546,7 @@ class WherebyClient:
 
     async def get_meeting(self, meeting_id: str, fields: Iterable[Field] = ()) -> Meeting:
         params = {"fields": fields_param(fields)} if fields else None
-        body = await self._call("GET", self._meeting_path(meeting_id), params=params)
+        body = await self.call("GET", self._meeting_path(meeting_id), params=params)
         return Meeting.from_json(body)
 
     async def list_meetings_page(
@@ -570,7 +570,7 @@ class WherebyClient:
             params["fields"] = fields_param(fields)
         if room_name_prefix:
             params["roomName[startsWith]"] = "/" + room_name_prefix.lstrip("/")
-        body = await self._call("GET", "meetings", params=params)
+        body = await self.call("GET", "meetings", params=params)
         return MeetingsPage.from_json(body)
 
     async def iter_meetings(
@@ -593,7 +593,7 @@ class WherebyClient:
     async def delete_meeting(self, meeting_id: str) -> bool:
         """``DELETE /meetings/{id}``. True when deleted now, False when it was already gone."""
         try:
-            await self._call("DELETE", self._meeting_path(meeting_id))
+            await self.call("DELETE", self._meeting_path(meeting_id))
         except NotFoundError:
             return False
         return True
@@ -681,20 +681,9 @@ class WherebyClient:
         json_body: Any = None,
         subject: Subject = MEETINGS,
     ) -> Any:
-        """One call of Whereby's API (``path`` below the base URL) through this client: its
-        rate-limit queue, retries and typed errors. For the calls of the other API modules."""
-        return await self._call(method, path, params=params, json_body=json_body, subject=subject)
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        subject: Subject = MEETINGS,
-    ) -> Any:
-        """Send one request with retries; the parsed JSON body (None for an empty answer).
+        """One call of Whereby's API (``path`` below the base URL) through this client's
+        rate-limit queue, with retries and typed errors; the parsed JSON body (None for an
+        empty answer). The other API modules send theirs through it too.
 
         Each attempt first waits in the scheduler for its points. ``retry.total_seconds`` counts
         the attempts and the waits this call asked for (a 429's wait included), not its time in
