@@ -33,6 +33,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         calendar_export,
         client_overhead,
         details_pane,
+        downloads,
         filtering,
         ratelimit,
         sorting,
@@ -51,6 +52,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "calendar": calendar_export.run_calendar,
         "pane": details_pane.run_details_pane,
         "attendance": attendance.run_attendance,
+        "downloads": downloads.run_downloads,
     }
 
 
@@ -65,6 +67,7 @@ BENCHMARK_NAMES = (
     "calendar",
     "pane",
     "attendance",
+    "downloads",
 )
 
 

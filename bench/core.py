@@ -112,6 +112,14 @@ def ratio_at_most(limit: float, of: str = "baseline") -> Target:
     )
 
 
+def ratio_at_least(limit: float, of: str = "baseline") -> Target:
+    """For figures where more is better (throughput): at least ``limit`` times the baseline."""
+    return Target(
+        f"≥ {limit:g}× {of}",
+        lambda value, baseline: baseline is not None and baseline > 0 and value / baseline >= limit,
+    )
+
+
 def baseline_plus(margin: float, unit: str) -> Target:
     return Target(
         f"≤ baseline + {format_value(margin, unit)}",

@@ -3,7 +3,8 @@
 ``python -m bench.emulator_child --budget 100 --window 6 --latency 0.05`` prints one JSON line
 with ``base_url``, then answers commands on stdin, one per line, each with one JSON line:
 ``stats`` (requests seen, by answer status), ``reset`` (forget requests and points spent),
-``force STATUS`` / ``force none`` (answer every request with STATUS, or stop doing so). End of
+``force STATUS`` / ``force none`` (answer every request with STATUS, or stop doing so),
+``recording SIZE`` (a recording of SIZE bytes, made as it is sent: its ``recording_id``). End of
 input stops it. :class:`EmulatorProcess` drives it from the benchmarks.
 
 The window benchmarks start it with ``force 403``: the main window refreshes from the server as
@@ -84,6 +85,10 @@ class EmulatorProcess:
         """Answer every request with ``status`` from now on (None: answer normally again)."""
         self._ask(f"force {status or 'none'}")
 
+    def add_recording(self, size_bytes: int) -> str:
+        """A recording of ``size_bytes`` bytes in a session of a new room; returns its id."""
+        return str(self._ask(f"recording {size_bytes}")["recording_id"])
+
     def close(self) -> None:
         if self._process.stdin is not None:
             self._process.stdin.close()
@@ -136,6 +141,11 @@ def main() -> None:
                 status = command.split()[1]
                 server.faults.force_status = None if status == "none" else int(status)
                 answer = {"ok": True}
+            elif command.startswith("recording "):
+                session = server.add_room_session(server.add_meeting()["meetingId"])
+                size = int(command.split()[1])
+                recording = server.add_recording(session["roomSessionId"], size_bytes=size)
+                answer = {"recording_id": recording["recordingId"]}
             else:
                 answer = {"error": f"unknown command {command!r}"}
             print(json.dumps(answer), flush=True)
