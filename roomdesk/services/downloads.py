@@ -23,7 +23,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -51,7 +51,7 @@ _CONTENT_RANGE = re.compile(r"bytes (\d{1,19})-(\d{1,19})/(\d{1,19})")
 class PartFile(Protocol):
     """What a download writes to: a file opened for writing in binary."""
 
-    def write(self, data: bytes, /) -> int: ...
+    def write(self, data: bytes | bytearray | memoryview, /) -> int: ...
     def flush(self) -> None: ...
     def fileno(self) -> int: ...
     def close(self) -> None: ...
@@ -222,6 +222,10 @@ class _Transfer:
     total: int | None = None
     etag: str | None = None
     writing: asyncio.Future[int] | None = None
+    # One buffer reused for every write: a fresh megabyte for each would be new pages for the
+    # kernel to map and fault in, again and again. It is refilled only once the last write is
+    # done with it (settle()).
+    buffer: bytearray = field(default_factory=bytearray)
 
     def problem(self, exc: OSError) -> DownloadFileError:
         return DownloadFileError(f"Could not write {self.target}: {write_problem(exc)}")
@@ -239,9 +243,16 @@ class _Transfer:
         """Hand ``pieces`` to the writing thread once the last write is done; they count as
         done from now on (a failed write fails the whole download)."""
         await self.settle()
-        data = b"".join(pieces)
-        self.writing = asyncio.ensure_future(asyncio.to_thread(self.file.write, data))
-        self.done += len(data)
+        size = sum(len(piece) for piece in pieces)
+        if len(self.buffer) < size:
+            self.buffer = bytearray(size)
+        view = memoryview(self.buffer)
+        at = 0
+        for piece in pieces:
+            view[at : at + len(piece)] = piece
+            at += len(piece)
+        self.writing = asyncio.ensure_future(asyncio.to_thread(self.file.write, view[:size]))
+        self.done += size
 
     async def start_over(self, open_file: Callable[[Path], PartFile]) -> None:
         await self.settle()
