@@ -25,10 +25,14 @@ from roomdesk.api.requests import (
     RecordingFileFormat,
     RecordingTrigger,
     RecordingType,
+    RecordingOptions,
     RoomNamePattern,
     S3AuthenticationType,
+    StorageDestination,
     StorageProvider,
+    StreamingOptions,
     StreamingTrigger,
+    TranscriptionOptions,
     TranscriptionTrigger,
 )
 from roomdesk.domain.rooms import RoomMode, prefix_problem
@@ -376,6 +380,72 @@ def join_stream_key(base: str, key: str) -> str:
     return f"{base.rstrip('/')}/{key}" if base and key else base
 
 
+def _destination(
+    storage: PresetStorage, secret: str, file_format: RecordingFileFormat | None = None
+) -> StorageDestination:
+    # Only the inputs of the chosen way in are sent, as the create dialog does.
+    if storage.provider != StorageProvider.S3:
+        return StorageDestination(file_format=file_format)
+    if storage.authentication_type == S3AuthenticationType.ROLE_BASED:
+        return StorageDestination(
+            provider=StorageProvider.S3,
+            authentication_type=S3AuthenticationType.ROLE_BASED,
+            bucket=storage.bucket,
+            oidc_role_arn=storage.oidc_role_arn,
+            file_format=file_format,
+        )
+    return StorageDestination(
+        provider=StorageProvider.S3,
+        authentication_type=S3AuthenticationType.ACCESS_KEY,
+        bucket=storage.bucket,
+        region=storage.region,
+        access_key_id=storage.access_key_id,
+        access_key_secret=secret,
+        file_format=file_format,
+    )
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """The parts of a create request a preset gives beyond room, name and links."""
+
+    recording: RecordingOptions | None = None
+    live_transcription: TranscriptionOptions | None = None
+    streaming: StreamingOptions | None = None
+
+
+def request_options(preset: Preset, secrets: PresetSecrets) -> RequestOptions:
+    """The recording, transcription and streaming sections ``preset`` asks for."""
+    recording = None
+    if preset.recording_type != RecordingType.NONE:
+        cloud = preset.recording_type == RecordingType.CLOUD
+        recording = RecordingOptions(
+            type=preset.recording_type,
+            # A local recording is saved by the host's browser: no storage or file format.
+            destination=_destination(
+                preset.recording_storage, secrets.recording_secret, preset.recording_file_format
+            )
+            if cloud
+            else StorageDestination(),
+            start_trigger=preset.recording_trigger,
+        )
+    transcription = None
+    if preset.transcription:
+        transcription = TranscriptionOptions(
+            destination=_destination(preset.transcription_storage, secrets.transcription_secret),
+            start_trigger=preset.transcription_trigger,
+            language=preset.transcription_language,
+            live_captions=True if preset.live_captions else None,
+        )
+    streaming = None
+    if preset.streaming:
+        streaming = StreamingOptions(
+            url=join_stream_key(preset.stream_url, secrets.stream_key),
+            start_trigger=preset.streaming_trigger,
+        )
+    return RequestOptions(recording, transcription, streaming)
+
+
 # -- reading dicts ------------------------------------------------------------------------------
 
 
@@ -462,12 +532,14 @@ __all__ = [
     "PresetError",
     "PresetSecrets",
     "PresetStorage",
+    "RequestOptions",
     "find_preset",
     "join_stream_key",
     "name_problem",
     "parse_time_of_day",
     "presets_from_list",
     "read_secrets",
+    "request_options",
     "secret_name",
     "split_stream_key",
     "unknown_preset_message",
