@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from roomdesk.secrets import KeychainError, NamedSecrets
-from roomdesk.services.presets import PRESET_VERSION, Preset, presets_from_list
+from roomdesk.services.presets import (
+    PRESET_VERSION,
+    Preset,
+    PresetSecrets,
+    find_preset,
+    presets_from_list,
+    read_secrets,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,4 +161,63 @@ def save_presets(
             log.info("a preset's secret %r could not be removed: %s", name, exc)
 
 
-__all__ = ["PresetFile", "PresetFileError", "PresetList", "save_presets"]
+class PresetLibrary:
+    """The presets as the window works with them: read once, then changed and written back
+    whole. ``secrets`` None keeps no secrets (each preset's come back missing)."""
+
+    def __init__(self, file: PresetFile, secrets: NamedSecrets | None) -> None:
+        self.file = file
+        self.secrets = secrets
+        try:
+            self._loaded = file.load()
+        except PresetFileError as exc:
+            self._loaded = PresetList(warnings=[str(exc)])
+
+    @property
+    def presets(self) -> list[Preset]:
+        return list(self._loaded.presets)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._loaded.warnings)
+
+    def secrets_of(self, preset: Preset) -> PresetSecrets:
+        """The secrets ``preset`` refers to; a keychain that cannot be asked counts as not
+        having them (the messages then say to enter them again)."""
+        secrets = self.secrets
+
+        def lookup(name: str) -> str | None:
+            if secrets is None:
+                return None
+            try:
+                return secrets.get(name)
+            except KeychainError as exc:
+                log.info("a preset's secret %r could not be read: %s", name, exc)
+                return None
+
+        return read_secrets(preset, lookup)
+
+    def put(self, preset: Preset, new_secrets: Mapping[str, str]) -> None:
+        """Keep ``preset``, replacing the one of the same name (case aside)."""
+        old = find_preset(self._loaded.presets, preset.name)
+        kept = [preset if p is old else p for p in self._loaded.presets]
+        self.replace_all(kept if old is not None else [*kept, preset], new_secrets)
+
+    def replace_all(
+        self, presets: list[Preset], new_secrets: Mapping[str, str] | None = None
+    ) -> None:
+        """Keep exactly ``presets``; raises :class:`PresetFileError` or :class:`KeychainError`
+        with nothing changed in the file."""
+        before = self._loaded.presets
+        save_presets(
+            self.file,
+            presets,
+            kept_raw=self._loaded.kept_raw,
+            secrets=self.secrets,
+            new_secrets=new_secrets,
+            before=before,
+        )
+        self._loaded = PresetList(list(presets), [], self._loaded.kept_raw)
+
+
+__all__ = ["PresetFile", "PresetFileError", "PresetLibrary", "PresetList", "save_presets"]
