@@ -863,9 +863,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Dismissed “{name}”; nothing was sent.", STATUS_MESSAGE_MS)
 
     def open_settings(self) -> SettingsDialog:
+        from roomdesk.ui.create_room_presets import presets_for
         from roomdesk.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.session, self.settings, parent=self)
+        presets = presets_for(self.settings, self.session).library
+        dialog = SettingsDialog(self.session, self.settings, parent=self, presets=presets)
         dialog.accepted.connect(self._settings_saved)
         self.show_dialog(dialog)
         return dialog
