@@ -32,6 +32,11 @@ class AppPaths:
         return self.config_dir / "settings.ini"
 
     @property
+    def presets_file(self) -> Path:
+        """The presets, which the window and the command line share."""
+        return self.config_dir / "presets.json"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "roomdesk.log"
 

@@ -448,6 +448,10 @@ class KeyStore:
 
         return self._keychain_call("remove the API key", backend, delete)
 
+    def named_secrets(self) -> NamedSecrets:
+        """The other secrets, kept in the same keychain as the key."""
+        return NamedSecrets(self._keyring_backend)
+
     # --- the keychain itself -------------------------------------------------------------------
 
     def backend_name(self) -> str:
@@ -555,6 +559,54 @@ class KeyStore:
         except Exception as error:  # any backend failure is a keychain failure to the person
             failure = _translate(error, operation, backend)
         raise failure from None
+
+
+class NamedSecrets:
+    """Other secrets roomdesk keeps for the person, each under a name they can recognise (an
+    S3 secret access key a preset uses, say): in the same keychain as the API key, as service
+    ``roomdesk``, username ``secret:<name>``. Methods raise :class:`KeychainError` as
+    :class:`KeyStore`'s do, and block the same way."""
+
+    def __init__(self, keyring_backend: KeyringBackend | None = None) -> None:
+        self._keys = KeyStore(environ={}, keyring_backend=keyring_backend)
+
+    @staticmethod
+    def _username(name: str) -> str:
+        return f"secret:{name}"
+
+    def get(self, name: str) -> str | None:
+        """The secret kept as ``name``, or None when there is none."""
+        backend = self._keys._usable_backend("read a saved secret")
+        return self._keys._keychain_call(
+            "read a saved secret",
+            backend,
+            lambda: backend.get_password(KEYRING_SERVICE, self._username(name)),
+        )
+
+    def set(self, name: str, secret: str) -> None:
+        backend = self._keys._usable_backend("save a secret")
+        self._keys._keychain_call(
+            "save a secret",
+            backend,
+            lambda: backend.set_password(KEYRING_SERVICE, self._username(name), secret),
+        )
+
+    def delete(self, name: str) -> bool:
+        """Remove the secret kept as ``name``; True if one was there."""
+        import keyring.errors
+
+        backend = self._keys._usable_backend("remove a saved secret")
+
+        def delete() -> bool:
+            try:
+                backend.delete_password(KEYRING_SERVICE, self._username(name))
+            except keyring.errors.PasswordDeleteError:
+                if backend.get_password(KEYRING_SERVICE, self._username(name)) is not None:
+                    raise
+                return False
+            return True
+
+        return self._keys._keychain_call("remove a saved secret", backend, delete)
 
 
 def _translate(

@@ -32,6 +32,7 @@ from roomdesk.api.errors import (
     WherebyError,
 )
 from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
+from roomdesk.cli import presets as preset_commands
 from roomdesk.cli import sessions as session_commands
 from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
@@ -201,12 +202,14 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
     zone_name = args.tz.strip() if args.tz is not None else system_zone_name()
     now = datetime.now(UTC)
     get_zone(zone_name)
+    preset = preset_commands.prepare_create(args, ctx, zone_name, now)
     start = (
         None
         if args.start is None
         else parse_moment("--start", args.start, zone_name, args.ambiguous)
     )
     request = build_request(args, zone_name, now, start)
+    request = preset_commands.with_preset_options(request, preset, ctx, now)
     if start is not None:
         checked_start(start, request.end_date, zone_name)
     # The zone a session was planned in goes with it; a room without one has none.
@@ -496,6 +499,7 @@ COMMANDS = {
     "delete": cmd_delete,
     "key": cmd_key,
     **session_commands.COMMANDS,
+    **preset_commands.COMMANDS,
     **MEDIA_COMMANDS,
 }
 

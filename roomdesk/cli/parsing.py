@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from roomdesk import __version__
-from roomdesk.api.requests import LONGEST_PLAN_AHEAD, RoomNamePattern
+from roomdesk.api.requests import LONGEST_PLAN_AHEAD
 from roomdesk.cli import downloads as download_commands
 from roomdesk.cli import sessions as session_commands
 from roomdesk.cli.base import (
@@ -21,7 +21,7 @@ from roomdesk.cli.plan import (
     add_start_option,
     parse_moment,
 )
-from roomdesk.domain.rooms import RoomMode
+from roomdesk.cli.preset_parsers import add_preset_option, add_preset_parsers, add_room_choices
 
 MAX_COUNT = 100  # rooms one create --count may make
 
@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     create = commands.add_parser("create", help="create a room and store it")
-    when = create.add_mutually_exclusive_group(required=True)
+    add_preset_option(create)
+    # Not required here: a preset may give the length (checked when the preset is read).
+    when = create.add_mutually_exclusive_group()
     when.add_argument(
         "--end", help="end as ISO date-time; wall time in --tz unless it has an offset"
     )
@@ -87,17 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="which one to take when --end or --start falls in a daylight-saving overlap",
     )
     add_start_option(create)
-    create.add_argument("--mode", choices=[m.value for m in RoomMode], default="normal")
-    create.add_argument("--prefix", default="", help="room name prefix (a-z, 0-9, '-')")
-    create.add_argument("--pattern", choices=[p.value for p in RoomNamePattern], default="uuid")
-    create.add_argument("--host-link", action="store_true", help="also get a host link")
-    create.add_argument("--viewer-link", action="store_true", help="also get a viewer link")
-    create.add_argument("--locked", action="store_true", help="start the room locked")
-    create.add_argument(
-        "--viewer-mode",
-        action="store_true",
-        help="viewer-mode room (forces group, locked and both links)",
-    )
+    add_room_choices(create)
     create.add_argument("--label", default="", help="your own label, kept locally")
     create.add_argument(
         "--count",
@@ -152,4 +144,5 @@ def build_parser() -> argparse.ArgumentParser:
     session_commands.add_commands(commands)
     media_groups = add_media_parsers(commands)
     download_commands.add_commands(media_groups)
+    add_preset_parsers(commands)
     return parser

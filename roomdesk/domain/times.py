@@ -6,7 +6,7 @@ All datetimes handed out are aware; the ones in UTC use :data:`datetime.UTC`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -94,6 +94,19 @@ def resolve_local_time(wall: datetime, zone_name: str, *, fold: int | None = Non
             )
         return first if fold == 0 else second
     return first
+
+
+def next_wall_time(at: time, zone_name: str, now: datetime) -> datetime:
+    """The wall time ``at`` today in the zone, or tomorrow when today's has passed, as a naive
+    wall time: :func:`resolve_local_time` then refuses it if the clocks skip it and asks which
+    one is meant if it happens twice, as for any time typed in."""
+    zone = get_zone(zone_name)
+    now_utc = require_aware(now, "now").astimezone(UTC)
+    wall = datetime.combine(now_utc.astimezone(zone).date(), at.replace(second=0, microsecond=0))
+    # Compared in UTC (one zone's datetimes compare by wall time); of a repeated time the later.
+    if wall.replace(tzinfo=zone, fold=1).astimezone(UTC) <= now_utc:
+        wall += timedelta(days=1)
+    return wall
 
 
 def to_utc(moment: datetime) -> datetime:

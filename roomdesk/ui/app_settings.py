@@ -105,6 +105,15 @@ class AppSettings:
     def plan_start(self, on: bool) -> None:
         self._settings.setValue("rooms/plan_start", bool(on))
 
+    @property
+    def last_preset(self) -> str:
+        """The preset last chosen in the create dialog; "" for none."""
+        return self._text("rooms/last_preset")
+
+    @last_preset.setter
+    def last_preset(self, name: str) -> None:
+        self._settings.setValue("rooms/last_preset", name)
+
     # -- reminders and the system tray ----------------------------------------------------------
 
     @property

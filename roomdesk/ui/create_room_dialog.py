@@ -44,6 +44,7 @@ from roomdesk.api.requests import MeetingRequest, RoomNamePattern
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.sessions import default_start
 from roomdesk.domain.times import utc_now as now_utc
+from roomdesk.services.presets import Preset
 from roomdesk.store import StoreError
 from roomdesk.timezones import system_zone_name
 from roomdesk.ui.async_slot import async_slot
@@ -60,8 +61,10 @@ from roomdesk.ui.create_room_form import (
     issue_sentence,
     zone_is_known,
 )
+from roomdesk.ui.create_room_presets import PresetBar, PresetChoices
 from roomdesk.ui.create_room_request import RequestPreview
 from roomdesk.ui.form_rows import FormRows, set_combo, small_label
+from roomdesk.ui.preset_form import form_with_preset, form_without_preset
 from roomdesk.ui.timezone_picker import negative_color
 
 # create(request, label, planned_start=datetime | None, time_zone=str | None)
@@ -87,9 +90,12 @@ class CreateRoomDialog(QDialog):
         clock: Callable[[], datetime] = now_utc,
         defaults: FormDefaults | None = None,
         recent_zones: Iterable[str] = (),
+        presets: PresetChoices | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._presets = presets
+        self._preset_bar: PresetBar | None = None
         self._create = create
         self._clock = clock
         self._base_url = base_url
@@ -128,6 +134,9 @@ class CreateRoomDialog(QDialog):
             ]
         )
         self._load_form(CreateRoomForm.default(self._clock(), start_zone, self._defaults))
+        if self._preset_bar is not None:
+            self._apply_preset(self._preset_bar.current())
+            self._show_message(" ".join([*self._preset_bar.warnings(), self._error_area.text()]))
         self._connect_inputs()
         self._set_tab_order()
         self._apply_message_colours()
@@ -177,6 +186,11 @@ class CreateRoomDialog(QDialog):
 
     def _build_ui(self) -> None:
         outer = self._outer = QVBoxLayout(self)
+        if self._presets is not None:
+            bar = self._preset_bar = PresetBar(self._presets, self._read_form, self._clock, self)
+            bar.chosen.connect(self._apply_preset)
+            bar.message.connect(self._show_message)
+            outer.addLayout(bar.layout)
 
         self._error_area = QLabel()
         self._error_area.setObjectName("errorArea")
@@ -285,6 +299,7 @@ class CreateRoomDialog(QDialog):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
+            *(self._preset_bar.tab_chain() if self._preset_bar is not None else []),
             *self._basic.tab_chain(),
             *self._advanced.tab_chain(),
             self._preview.view,
@@ -348,6 +363,20 @@ class CreateRoomDialog(QDialog):
             self._advanced.load(form)
         finally:
             self._loading = False
+
+    def _apply_preset(self, preset: Preset | None) -> None:
+        """Fill the form from ``preset`` (Settings' defaults for None), keeping label and zone;
+        a secret the keychain no longer has is said, and its field is left to fill in."""
+        now, form = self._clock(), self._read_form()
+        missing: tuple[str, ...] = ()
+        if preset is None or self._preset_bar is None:
+            filled = form_without_preset(form, self._defaults, now)
+        else:
+            secrets = self._preset_bar.secrets_of(preset)
+            filled, missing = form_with_preset(form, preset, secrets, now), secrets.missing
+        self._load_form(filled)
+        self._show_message(" ".join(missing))
+        self._on_input_changed()
 
     # ---------------------------------------------------------------------------------------
     # Reacting to input

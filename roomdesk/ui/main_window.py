@@ -619,6 +619,7 @@ class MainWindow(QMainWindow):
     def open_create_dialog(self) -> CreateRoomDialog | None:
         from roomdesk.ui.create_room_dialog import CreateRoomDialog
         from roomdesk.ui.create_room_form import FormDefaults
+        from roomdesk.ui.create_room_presets import presets_for
 
         if not self.session.is_ready:
             return None
@@ -637,6 +638,7 @@ class MainWindow(QMainWindow):
             clock=self.session.now,
             defaults=defaults,
             recent_zones=self.settings.recent_zones,
+            presets=presets_for(self.settings, self.session),
             parent=self,
         )
         dialog.roomCreated.connect(self._on_room_created)
@@ -861,9 +863,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Dismissed “{name}”; nothing was sent.", STATUS_MESSAGE_MS)
 
     def open_settings(self) -> SettingsDialog:
+        from roomdesk.ui.create_room_presets import presets_for
         from roomdesk.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.session, self.settings, parent=self)
+        presets = presets_for(self.settings, self.session).library
+        dialog = SettingsDialog(self.session, self.settings, parent=self, presets=presets)
         dialog.accepted.connect(self._settings_saved)
         self.show_dialog(dialog)
         return dialog

@@ -1,5 +1,6 @@
 """Settings: the API key (replace / remove), default time zone, default links and room size,
-reminders and the system tray on one page; the invitation template on another."""
+reminders and the system tray on one page; the invitation template on another; the presets
+on a third."""
 
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from roomdesk.domain.rooms import RoomMode
+from roomdesk.services.preset_file import PresetLibrary
 from roomdesk.services.reminders import MAX_LEAD_MINUTES
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.invitation_page import InvitationPage, InvitationPageTuning
 from roomdesk.ui.key_feedback import describe_key_failure
+from roomdesk.ui.presets_page import PresetsPage
 from roomdesk.ui.session import AppSession
 from roomdesk.ui.timezone_picker import TimeZonePicker
 
@@ -52,6 +55,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         invitation_tuning: InvitationPageTuning | None = None,
+        presets: PresetLibrary | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -144,6 +148,9 @@ class SettingsDialog(QDialog):
         self.pages.setAccessibleName("Settings pages")
         self.pages.addTab(general, "&General")
         self.pages.addTab(self.invitation, "&Invitation")
+        self.presets_page = None if presets is None else PresetsPage(presets)
+        if self.presets_page is not None:
+            self.pages.addTab(self.presets_page, "&Presets")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
@@ -255,6 +262,9 @@ class SettingsDialog(QDialog):
         if not self.invitation.check():
             self.pages.setCurrentWidget(self.invitation)
             self.invitation.template_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        if self.presets_page is not None and not self.presets_page.save():
+            self.pages.setCurrentWidget(self.presets_page)
             return
         self.settings.invitation_template = self.invitation.template()
         self.settings.include_notes_in_invitation = self.invitation.include_notes.isChecked()
