@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -203,17 +204,20 @@ def test_damaged_entries_are_written_back_as_they_were(tmp_path):
     assert data["presets"][1] == broken
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="needs POSIX file modes")
-def test_a_failed_write_leaves_the_old_file(tmp_path):
+def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     file = PresetFile(tmp_path / "presets.json")
     file.save([Preset(name="Kept")])
-    tmp_path.chmod(0o500)
-    try:
-        with pytest.raises(PresetFileError, match="The presets saved before are unchanged"):
-            file.save([Preset(name="Lost")])
-    finally:
-        tmp_path.chmod(0o700)
+
+    def disk_full(descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(PresetFileError, match=r"the disk is full.*saved before are unchanged"):
+        file.save([Preset(name="Lost")])
+    monkeypatch.undo()
     assert [p.name for p in file.load().presets] == ["Kept"]
+    assert [path.name for path in tmp_path.iterdir()] == ["presets.json"]
+    assert (tmp_path / "presets.json").stat().st_mode & 0o777 == 0o600
 
 
 def test_secrets_go_to_the_keychain_and_leave_with_their_last_preset(tmp_path, keyring_backend):

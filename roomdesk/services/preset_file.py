@@ -9,7 +9,6 @@ warning and written back as it was, so a later roomdesk that understands it stil
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ from roomdesk.services.presets import (
     presets_from_list,
     read_secrets,
 )
+from roomdesk.sessions.files import OutputFileError, write_atomically, write_problem
 
 log = logging.getLogger(__name__)
 
@@ -82,22 +82,13 @@ class PresetFile:
                 f"The presets file {self.path} cannot be read, so it was left as it is and "
                 "nothing was saved: move it away or fix it, then try again."
             )
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()  # left by a write that was cut short
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+            write_atomically(self.path, text.encode("utf-8"), mode=0o600)
+        except (OSError, OutputFileError) as exc:
+            reason = write_problem(exc) if isinstance(exc, OSError) else str(exc)
             raise PresetFileError(
-                f"The presets could not be saved to {self.path}: {exc.strerror or exc}. "
+                f"The presets could not be saved to {self.path}: {reason}. "
                 "The presets saved before are unchanged."
             ) from None
 

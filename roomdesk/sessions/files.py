@@ -25,15 +25,19 @@ def write_problem(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, mode: int = 0o666) -> None:
     """Write ``data`` to ``path`` through a file beside it, then put it in place in one step,
-    so a full disk or a crash midway never leaves half a file. OutputFileError on failure."""
+    so a full disk or a crash midway never leaves half a file. OutputFileError on failure.
+
+    ``mode`` is as for ``os.open``: the default makes the file as a plain open() does, with the
+    usual permissions; 0o600 keeps it to its owner."""
     if path.is_dir():
         raise OutputFileError(f"Could not write {path}: it is a folder; give a file name")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        # Made the way a plain open() makes a file, so it gets the usual permissions.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()  # left by a write of this process cut short
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             file.flush()
