@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QStandardPaths, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -85,6 +85,7 @@ class AttendanceTab(QWidget):
         self.timeline_scroll.setWidgetResizable(True)
         self.timeline_scroll.setFrameShape(QFrame.Shape.StyledPanel)
         self.timeline_scroll.setAccessibleName("Attendance timeline")
+        self.timeline_scroll.setBackgroundRole(QPalette.ColorRole.Base)  # as the timeline's
         self.message = MessageLine("What happened to the attendance")
 
         self.export_button = QPushButton("Export CSV…")
@@ -112,7 +113,7 @@ class AttendanceTab(QWidget):
         splitter.addWidget(lower)
         splitter.addWidget(self.timeline_scroll)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([120, 220, 220])
+        splitter.setSizes([90, 250, 220])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addWidget(self.fetched)

@@ -207,6 +207,8 @@ def text_table(model: TextTableModel, name: str) -> QTableView:
     view.setWordWrap(False)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
+    # Rows as tall as their text: a session's people fit without scrolling far.
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     header = view.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
