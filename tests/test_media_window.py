@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -157,6 +158,24 @@ def test_the_window_shows_what_was_kept_first_and_f5_fetches_again(
     aloop.act(lambda: qtbot.keyClick(media, Qt.Key.Key_F5))
     aloop.wait_until(lambda: media.recordings.model.rowCount() == 3)
     aloop.wait_until(lambda: not media.tasks.running())
+
+
+def test_nothing_is_fetched_while_the_room_list_is_refreshed(
+    window, aloop, emulator, session, room_with_history
+):
+    room, _history = room_with_history
+    emulator.faults.latency = 1.0
+    aloop.act(window.refresh)
+    window.select_ids(room.meeting_id, [room.meeting_id])
+    aloop.act(window.after_session_action.trigger)
+    media = window.media_windows[room.meeting_id]
+    opened = time.monotonic()
+    aloop.wait_until(lambda: time.monotonic() - opened > 0.5)
+    assert session.is_syncing
+    assert [r.path for r in emulator.received if not r.path.startswith("/v1/meetings")] == []
+    emulator.faults.latency = 0
+    aloop.wait_until(lambda: not media.tasks.running(), timeout=30)
+    assert recording_requests(emulator) and media.recordings.model.rowCount() == 2
 
 
 def test_a_failed_fetch_is_said_in_the_window_and_what_was_kept_stays(
