@@ -34,6 +34,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         client_overhead,
         details_pane,
         filtering,
+        media_window,
         ratelimit,
         sorting,
         stalls,
@@ -51,6 +52,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "calendar": calendar_export.run_calendar,
         "pane": details_pane.run_details_pane,
         "attendance": attendance.run_attendance,
+        "media": media_window.run_media,
     }
 
 
@@ -65,6 +67,7 @@ BENCHMARK_NAMES = (
     "calendar",
     "pane",
     "attendance",
+    "media",
 )
 
 

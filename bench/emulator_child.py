@@ -3,8 +3,9 @@
 ``python -m bench.emulator_child --budget 100 --window 6 --latency 0.05`` prints one JSON line
 with ``base_url``, then answers commands on stdin, one per line, each with one JSON line:
 ``stats`` (requests seen, by answer status), ``reset`` (forget requests and points spent),
-``force STATUS`` / ``force none`` (answer every request with STATUS, or stop doing so). End of
-input stops it. :class:`EmulatorProcess` drives it from the benchmarks.
+``force STATUS`` / ``force none`` (answer every request with STATUS, or stop doing so),
+``recording SIZE`` (a recording of SIZE bytes to download: its ``recording_id``). End of input
+stops it. :class:`EmulatorProcess` drives it from the benchmarks.
 
 The window benchmarks start it with ``force 403``: the main window refreshes from the server as
 soon as it is shown, and a refresh against this empty emulator would mark every stored room
@@ -80,6 +81,10 @@ class EmulatorProcess:
     def reset(self) -> None:
         self._ask("reset")
 
+    def add_recording(self, size_bytes: int) -> str:
+        """A recording of ``size_bytes`` on the server (in a meeting of its own); its id."""
+        return str(self._ask(f"recording {size_bytes}")["recording_id"])
+
     def force(self, status: int | None) -> None:
         """Answer every request with ``status`` from now on (None: answer normally again)."""
         self._ask(f"force {status or 'none'}")
@@ -132,6 +137,14 @@ def main() -> None:
                 server.clear_received()
                 server.reset_rate_limit()
                 answer = {"ok": True}
+            elif command.startswith("recording "):
+                # A recording of SIZE bytes in a session of a new meeting: a download to time.
+                meeting = server.add_meeting()
+                session = server.add_room_session(meeting["meetingId"])
+                made = server.add_recording(
+                    session["roomSessionId"], size_bytes=int(command.split()[1])
+                )
+                answer = {"recording_id": made["recordingId"], "filename": made["filename"]}
             elif command.startswith("force "):
                 status = command.split()[1]
                 server.faults.force_status = None if status == "none" else int(status)
