@@ -35,6 +35,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         details_pane,
         downloads,
         filtering,
+        media_window,
         ratelimit,
         sorting,
         stalls,
@@ -53,6 +54,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "pane": details_pane.run_details_pane,
         "attendance": attendance.run_attendance,
         "downloads": downloads.run_downloads,
+        "media": media_window.run_media,
     }
 
 
@@ -68,6 +70,7 @@ BENCHMARK_NAMES = (
     "pane",
     "attendance",
     "downloads",
+    "media",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -186,6 +187,42 @@ def test_an_existing_file_is_kept_unless_overwriting_is_asked(
     assert target.read_bytes() == b"mine" and storage_requests(server) == []
     run_download(aloop, server, recording_id, target, overwrite=True)
     assert target.read_bytes() == whole(recording_id)
+
+
+class ThreadNoting:
+    """A part file that notes the threads its data is synced to the disk from."""
+
+    def __init__(self, path: Path, threads: list[str]) -> None:
+        self.file = open_part_file(path)
+        self.threads = threads
+
+    def write(self, data: bytes) -> int:
+        return self.file.write(data)
+
+    def flush(self) -> None:
+        self.threads.append(threading.current_thread().name)
+        self.file.flush()
+
+    def fileno(self) -> int:
+        self.threads.append(threading.current_thread().name)
+        return self.file.fileno()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def test_the_whole_file_is_synced_to_the_disk_away_from_the_event_loop(
+    server, recording_id, tmp_path, aloop
+) -> None:
+    """Syncing a large file takes long enough to stall a window whose loop it ran on."""
+    threads: list[str] = []
+    tuning = DownloadTuning(
+        write_bytes=16 * 1024, retry_delay=0, open_file=lambda path: ThreadNoting(path, threads)
+    )
+    target = tmp_path / "a.mp4"
+    run_download(aloop, server, recording_id, target, tuning=tuning)
+    assert target.read_bytes() == whole(recording_id)
+    assert threads and threading.main_thread().name not in threads
 
 
 class FullDisk:

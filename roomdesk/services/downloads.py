@@ -341,13 +341,20 @@ async def download(
     try:
         await _transfer(client, link_source, transfer, progress, tuning)
         await transfer.settle()
+        # In the writing thread: syncing a large file to the disk would stall the event loop.
+        finishing = asyncio.ensure_future(asyncio.to_thread(_finish, transfer.file, part, target))
         try:
-            transfer.file.flush()
-            os.fsync(transfer.file.fileno())
-            transfer.file.close()
-            os.replace(part, target)
+            await asyncio.shield(finishing)
         except OSError as exc:
             raise transfer.problem(exc) from None
+        except asyncio.CancelledError:
+            # The thread cannot be stopped: once it has ended, a cancel leaves nothing as ever.
+            with contextlib.suppress(Exception):
+                await finishing
+            if not part.exists():
+                with contextlib.suppress(OSError):
+                    target.unlink()
+            raise
         finished = True
     finally:
         if not finished:
@@ -361,6 +368,14 @@ async def download(
                 with contextlib.suppress(OSError):
                     part.unlink()
     return transfer.done
+
+
+def _finish(file: PartFile, part: Path, target: Path) -> None:
+    """The whole file on the disk, then under its name."""
+    file.flush()
+    os.fsync(file.fileno())
+    file.close()
+    os.replace(part, target)
 
 
 async def _transfer(

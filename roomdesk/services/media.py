@@ -18,11 +18,18 @@ from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import FeatureNotAvailableError, WherebyError
 from roomdesk.api.insight_models import Participant, RoomSession
 from roomdesk.api.insights import InsightsClient
-from roomdesk.api.media_models import Recording, Summary, Transcription, TranscriptionState
+from roomdesk.api.media_models import (
+    AccessLink,
+    Recording,
+    Summary,
+    Transcription,
+    TranscriptionState,
+)
 from roomdesk.api.recordings import RecordingsClient
 from roomdesk.domain.times import utc_now
 from roomdesk.services.attendance import SessionAttendance, session_attendance
 from roomdesk.store import RoomStore, StoredRoom
+from roomdesk.store.media import MediaCache
 
 # How often a transcription is asked about while Whereby makes it, and for how long at most.
 POLL_INTERVAL = timedelta(seconds=10)
@@ -64,10 +71,21 @@ class MediaService:
         *,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        self._client = client
         self._recordings = RecordingsClient(client)
         self._insights = InsightsClient(client)
         self._store = store
         self._clock = clock
+
+    @property
+    def client(self) -> WherebyClient:
+        """The client calls go through: a download uses it for the file itself."""
+        return self._client
+
+    @property
+    def cache(self) -> MediaCache:
+        """What was last fetched, read without asking Whereby (a window shows it first)."""
+        return self._store.media
 
     def room(self, meeting_id: str) -> StoredRoom:
         """The stored room, or :class:`UnknownRoomError` saying what to do."""
@@ -115,6 +133,10 @@ class MediaService:
         self._store.media.forget_recordings(ids)
         return len(ids)
 
+    async def recording_access_link(self, recording_id: str) -> AccessLink:
+        """A fresh link to the recording's file: a secret, for a download only."""
+        return await self._recordings.recording_access_link(recording_id)
+
     # -- transcriptions --------------------------------------------------------------------------
 
     async def fetch_transcriptions(self, meeting_id: str) -> list[Transcription]:
@@ -129,6 +151,10 @@ class MediaService:
         ]
         self._store.media.replace_transcriptions(room.meeting_id, found, self._clock())
         return self._store.media.transcriptions(room.meeting_id)
+
+    async def transcription_access_link(self, transcription_id: str) -> AccessLink:
+        """A fresh link to the transcript's file: a secret, for a download only."""
+        return await self._recordings.transcription_access_link(transcription_id)
 
     async def start_transcription(self, recording_id: str) -> Transcription:
         """Ask Whereby to transcribe a recording; the new transcription (in progress), kept

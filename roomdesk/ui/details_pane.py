@@ -50,6 +50,7 @@ class PaneActions(NamedTuple):
     save_calendar: QAction
     save_qr: QAction
     personal_links: QAction
+    after_session: QAction | None = None  # recordings, transcripts and attendance
 
 
 def _visible_text(text: str) -> str:
@@ -239,12 +240,19 @@ class DetailsPane(QWidget):
         self.personal_button = _action_button(
             actions.personal_links, "Personal links…", "Personal links"
         )
+        self.after_button: QPushButton | None = None
+        if actions.after_session is not None:
+            self.after_button = _action_button(
+                actions.after_session, "After the session…", "After the session"
+            )
         buttons = QGridLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         for index, button in enumerate(
             (self.invitation_button, self.calendar_button, self.qr_button, self.personal_button)
         ):
             buttons.addWidget(button, index // 2, index % 2)
+        if self.after_button is not None:
+            buttons.addWidget(self.after_button, 2, 0, 1, 2)
 
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -314,6 +322,7 @@ class DetailsPane(QWidget):
             self.calendar_button,
             self.qr_button,
             self.personal_button,
+            *([self.after_button] if self.after_button is not None else []),
             self.many_invitation_button,
             self.many_calendar_button,
         ]

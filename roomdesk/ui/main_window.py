@@ -73,6 +73,8 @@ if TYPE_CHECKING:
     from roomdesk.ui.create_room_dialog import CreateRoomDialog
     from roomdesk.ui.edit_room_dialog import EditRoomDialog
     from roomdesk.ui.hand_outs import HandOuts, SavePathChooser
+    from roomdesk.ui.media_parts import MediaTuning
+    from roomdesk.ui.media_window import MediaWindow
     from roomdesk.ui.room_actions import RoomActions
     from roomdesk.ui.session import AppSession
     from roomdesk.ui.settings_dialog import SettingsDialog
@@ -109,6 +111,7 @@ class MainWindow(QMainWindow):
     save_calendar_action: QAction
     save_qr_action: QAction
     personal_links_action: QAction
+    after_session_action: QAction
     edit_action: QAction
     delete_action: QAction
     find_action: QAction
@@ -134,11 +137,13 @@ class MainWindow(QMainWindow):
         start_work_on_first_frame: bool = True,
         load_tuning: LoadTuning | None = None,
         choose_save_path: SavePathChooser | None = None,
+        media_tuning: MediaTuning | None = None,
     ) -> None:
         """``start_work_on_first_frame``: False when the window is drawn before the asyncio loop
         runs; whoever starts the loop then calls :meth:`start_background_work`.
         ``load_tuning``: where the room list counts as large (see :class:`LoadTuning`).
-        ``choose_save_path``: asks where to save a file (default: a file dialog)."""
+        ``choose_save_path``: asks where to save a file (default: a file dialog).
+        ``media_tuning``: how the rooms' "After the session" windows work (see MediaTuning)."""
         super().__init__()
         self.session = session
         self.settings = settings
@@ -147,6 +152,8 @@ class MainWindow(QMainWindow):
         self._open_dialogs: set[QDialog] = set()
         self.action_icons: list[tuple[QAction, str]] = []  # redrawn when the palette changes
         self._choose_save_path = choose_save_path
+        self.media_tuning = media_tuning
+        self.media_windows: dict[str, MediaWindow] = {}  # by meeting id, while open
         self._refresh_task: asyncio.Task[Any] | None = None
         self._shown_once = False
         self._first_frame_done = False  # _after_first_paint has run
@@ -315,6 +322,7 @@ class MainWindow(QMainWindow):
             self.save_calendar_action,
             self.save_qr_action,
             self.personal_links_action,
+            self.after_session_action,
         )
         self.details_pane = DetailsPane(self.settings, actions)
         self.details_pane.copyLinkRequested.connect(lambda kind: self.room_actions.copy_link(kind))
@@ -596,6 +604,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(bool(selected))
         for action in (self.save_qr_action, self.personal_links_action):
             action.setEnabled(single is not None)
+        self.after_session_action.setEnabled(single is not None and self.session.is_ready)
         self.details_pane.showRooms(selected, single, self.model.now())
 
     # -- actions --------------------------------------------------------------------------------
@@ -700,6 +709,12 @@ class MainWindow(QMainWindow):
             report_store_error(self, what or "The label was not saved.", exc)
             return False
         return True
+
+    def open_media_window(self) -> MediaWindow | None:
+        """The current room's recordings, transcripts and attendance, in a window of its own."""
+        from roomdesk.ui.media_window import open_media_window
+
+        return open_media_window(self)
 
     def delete_selected(self) -> QMessageBox | None:
         """Ask, then end the selected rooms on Whereby (see :meth:`RoomActions.delete_selected`)."""
@@ -929,7 +944,7 @@ class MainWindow(QMainWindow):
         self.list_loader.drop_running()
         self.stop_refresh()
         self.save_state()
-        for dialog in list(self._open_dialogs):
+        for dialog in [*self._open_dialogs, *self.media_windows.values()]:
             dialog.close()
         self._status_timer.stop()
         self._throttle_timer.stop()

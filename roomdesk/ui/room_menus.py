@@ -166,7 +166,7 @@ def build_actions(window: MainWindow) -> None:
 
 def build_hand_out_actions(window: MainWindow) -> None:
     """What is handed out about the selected rooms: an invitation, a calendar file, a QR code
-    and personal links."""
+    and personal links; and what came of the current room's sessions."""
     window.copy_invitation_action = make_action(
         window,
         "Copy &invitation",
@@ -193,6 +193,13 @@ def build_hand_out_actions(window: MainWindow) -> None:
         lambda: window.hand_outs.personal_links(),
         tip="Make a link for each person, with their name in the room",
     )
+    window.after_session_action = make_action(
+        window,
+        "&After the session…",
+        window.open_media_window,
+        shortcut="Ctrl+R",
+        tip="The room's recordings, transcripts and attendance (Ctrl+R)",
+    )
 
 
 def room_menu_actions(window: MainWindow) -> list[QAction | None]:
@@ -208,6 +215,7 @@ def room_menu_actions(window: MainWindow) -> list[QAction | None]:
         window.save_calendar_action,
         window.save_qr_action,
         window.personal_links_action,
+        window.after_session_action,
         None,
         window.edit_action,
         window.delete_action,

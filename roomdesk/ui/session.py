@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from roomdesk.api.requests import MeetingRequest
     from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
     from roomdesk.emulator import EmulatorServer
+    from roomdesk.services.media import MediaService
     from roomdesk.services.reminders import StoreLedger
     from roomdesk.services.rooms import DeleteOutcome, RoomService
     from roomdesk.services.sync import RetryOutcome, SyncProgress, SyncReport, SyncService
@@ -117,6 +118,7 @@ class AppSession(QObject):
         self._store: RoomStore | None = None
         self._service: RoomService | None = None
         self._sync: SyncService | None = None
+        self._media: MediaService | None = None
         self._sync_task: asyncio.Task[Any] | None = None
         self._samples_task: asyncio.Task[Any] | None = None
         self._emulator: EmulatorServer | None = None
@@ -168,6 +170,17 @@ class AppSession(QObject):
         if self._store is None:
             raise InvalidApiKeyError("No API key is set. Enter one or try demo mode.")
         return self._store
+
+    def media(self) -> MediaService:
+        """Recordings, transcriptions and attendance of the stored rooms, through the session's
+        client and store; made at the first use, as nothing of it is needed before."""
+        self._require_service()
+        if self._media is None:
+            from roomdesk.services.media import MediaService
+
+            assert self._client is not None and self._store is not None
+            self._media = MediaService(self._client, self._store, clock=self._clock)
+        return self._media
 
     def _require_sync(self) -> SyncService:
         self._require_service()
@@ -374,6 +387,7 @@ class AppSession(QObject):
         self._client = client
         self._service = RoomService(client, store, clock=self._clock)
         self._sync = SyncService(self._service)
+        self._media = None
 
     async def verify_key(self, secret: str) -> ApiKey:
         """Check ``secret`` against the API; on success save it in the keychain and use it."""
@@ -410,7 +424,7 @@ class AppSession(QObject):
             self._demo_lock = None
         if self._demo_dir is not None:
             shutil.rmtree(self._demo_dir, ignore_errors=True)
-        self._client = self._store = self._service = self._sync = None
+        self._client = self._store = self._service = self._sync = self._media = None
         self._emulator = None
         self._demo_dir = None
 
