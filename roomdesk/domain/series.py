@@ -12,6 +12,7 @@ time, so a repeating calendar event agrees with the sessions planned here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -195,6 +196,14 @@ def expand_series(rule: SeriesRule, *, now: datetime) -> list[SeriesSession]:
 def _when(session: SeriesSession) -> str:
     start = session.start
     return f"{day_text(start.date())} {start.year} {start:%H:%M}"
+
+
+class Repeat(NamedTuple):
+    """How a one-room series' calendar event repeats: its first session's end (aware) and the
+    RRULE (as :func:`calendar_rule` gives it)."""
+
+    first_end: datetime
+    rule: Mapping[str, object]
 
 
 def calendar_rule(rule: SeriesRule, count: int) -> dict[str, object]:

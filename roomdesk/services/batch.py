@@ -20,10 +20,15 @@ from typing import NamedTuple
 from roomdesk.api.client import POINT_COST
 from roomdesk.api.scheduler import ASSUMED_BUDGET, DEFAULT_WINDOW_SECONDS, SAFETY_FRACTION
 from roomdesk.domain.roster import Roster
-from roomdesk.domain.series import ONE_ROOM_NOTE, SeriesRule, SeriesSession, calendar_rule
+from roomdesk.domain.series import (
+    ONE_ROOM_NOTE,
+    Repeat,
+    SeriesRule,
+    SeriesSession,
+    calendar_rule,
+)
 from roomdesk.domain.sessions import session_text
 from roomdesk.domain.times import get_zone
-from roomdesk.sessions.calendar import Repeat
 from roomdesk.sessions.personal_links import (
     LinkOptions,
     people_problems,

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone
 
 from roomdesk import __version__
+from roomdesk.domain.series import Repeat
 from roomdesk.sessions.facts import SessionFacts, shared_link
 from roomdesk.sessions.invitation import FALLBACK_LABEL, TemplateError, render, template_problems
 
@@ -25,14 +25,6 @@ PRODUCT_ID = f"-//roomdesk//roomdesk {__version__}//EN"
 # A reminder further ahead than a week is a different kind of note than an alarm.
 MAX_ALARM_MINUTES = 7 * 24 * 60
 UNPLANNED_NOTE = "No start time was planned: the room is open from when it was made until it ends."
-
-
-class Repeat(NamedTuple):
-    """How a one-room series' event repeats: its first session's end (aware) and the RRULE
-    (as :func:`roomdesk.domain.series.calendar_rule` gives it)."""
-
-    first_end: datetime
-    rule: Mapping[str, object]
 
 
 def event_uid(meeting_id: str) -> str:
