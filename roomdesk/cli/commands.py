@@ -17,7 +17,6 @@ from typing import Any, NoReturn, TextIO
 
 from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import (
-    ConnectFailedError,
     CreatedUnreadableError,
     CreateOutcomeUnknownError,
     ForbiddenError,
@@ -28,10 +27,10 @@ from roomdesk.api.errors import (
     RateLimitedError,
     RequestValidationError,
     ServerError,
-    TlsVerificationError,
     WherebyError,
 )
 from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
+from roomdesk.cli import batch as batch_commands
 from roomdesk.cli import sessions as session_commands
 from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
@@ -69,7 +68,9 @@ from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.times import get_zone
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
+from roomdesk.services.batch_run import STOPPERS
 from roomdesk.services.downloads import DownloadTuning
+from roomdesk.services.export import HOST_LINK_WARNING, rooms_csv
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.sync import (
     PendingCreateError,
@@ -84,15 +85,7 @@ from roomdesk.store.recovery import RecoveryNotice, open_store_safely
 from roomdesk.timezones import system_zone_name
 
 # After one of these, the next room of a batch would fail the same way: stop there.
-_BATCH_STOPPERS = (
-    InvalidApiKeyError,
-    ForbiddenError,
-    RequestValidationError,
-    InvalidBaseUrlError,
-    TlsVerificationError,
-    ConnectFailedError,
-    RateLimitedError,
-)
+_BATCH_STOPPERS = STOPPERS
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -190,6 +183,9 @@ def batch_labels(label: str, count: int | None) -> list[str]:
 
 
 async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
+    if batch_commands.wants_batch(args):
+        hooks = batch_commands.CreateHooks(build_request, exit_code_for)
+        return await batch_commands.cmd_create_batch(args, ctx, hooks)
     if args.count is not None and not 1 <= args.count <= MAX_COUNT:
         raise CliError(f"--count must be between 1 and {MAX_COUNT}, not {args.count}", 2)
     if args.tz is not None and not args.tz.strip():
@@ -297,12 +293,23 @@ async def _create_batch(
 
 
 async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    if args.host_links and not args.csv:
+        raise CliError("--host-links goes with --csv", EXIT_BAD_INPUT)
     now = datetime.now(UTC)
     with ctx.open_store() as store:
         rooms = store.list_rooms(include_past=args.all, now=now)
         unresolved = unresolved_creates(store, CreateActivity.beside(store.path))
     if args.json:
         print(json.dumps([room_json(room, now) for room in rooms], indent=2), file=ctx.out)
+    elif args.csv:
+        zone = get_zone(system_zone_name())
+        print(
+            rooms_csv(rooms, fallback_zone=zone, host_links=args.host_links, line_end="\n"),
+            end="",
+            file=ctx.out,
+        )
+        if args.host_links:
+            say_error(HOST_LINK_WARNING, ctx.err, kind="warning")
     else:
         print_table(rooms, now, system_zone_name(), ctx.out)
     if unread := sum(row.state is PendingState.CREATED for row in unresolved):
