@@ -30,6 +30,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
     # Imported here so that --help stays instant and one broken module names itself.
     from bench import (
         attendance,
+        batch_preview,
         calendar_export,
         client_overhead,
         details_pane,
@@ -51,6 +52,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "calendar": calendar_export.run_calendar,
         "pane": details_pane.run_details_pane,
         "attendance": attendance.run_attendance,
+        "batch": batch_preview.run_batch_preview,
     }
 
 
@@ -65,6 +67,7 @@ BENCHMARK_NAMES = (
     "calendar",
     "pane",
     "attendance",
+    "batch",
 )
 
 

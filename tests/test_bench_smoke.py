@@ -27,6 +27,7 @@ BENCHMARKS = (
     "calendar",
     "pane",
     "attendance",
+    "batch",
 )
 
 
