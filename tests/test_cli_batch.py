@@ -185,6 +185,15 @@ def test_options_of_another_kind_of_batch_are_refused(server, tmp_path, argv, ex
 
 
 @pytest.mark.parametrize(
+    "option", [["--times", "3"], ["--one-room"], ["--ics", "x.ics"], ["--yes"]]
+)
+def test_a_batch_option_without_a_batch_is_refused_not_left_out(server, option):
+    code, _, err = cli("create", "--duration", "1h", *option)
+    assert (code, err) == (2, f"error: {option[0]} goes with --labels, --roster or --repeat\n")
+    assert server.received == []
+
+
+@pytest.mark.parametrize(
     ("argv", "expected"),
     [
         (["--repeat", "weekly", "--duration", "1h"], "--repeat needs --start"),

@@ -58,7 +58,26 @@ class CreateHooks(NamedTuple):
 
 
 def wants_batch(args: argparse.Namespace) -> bool:
-    return bool(args.labels or args.roster or args.repeat)
+    """Whether ``create`` makes a batch; CliError for a batch's option given without one, which
+    would otherwise be left out without a word."""
+    if args.labels or args.roster or args.repeat:
+        return True
+    given = [
+        option
+        for option, value in (
+            ("--per", args.per),
+            ("--personal-links", args.personal_links),
+            ("--times", args.times),
+            ("--until", args.until),
+            ("--one-room", args.one_room),
+            ("--ics", args.ics),
+            ("--yes", args.yes),
+        )
+        if value not in (None, False)
+    ]
+    if given:
+        raise _bad(f"{given[0]} goes with --labels, --roster or --repeat")
+    return False
 
 
 def _bad(message: str) -> CliError:
