@@ -30,6 +30,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
     # Imported here so that --help stays instant and one broken module names itself.
     from bench import (
         attendance,
+        batch_preview,
         calendar_export,
         client_overhead,
         details_pane,
@@ -55,6 +56,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "attendance": attendance.run_attendance,
         "downloads": downloads.run_downloads,
         "media": media_window.run_media,
+        "batch": batch_preview.run_batch_preview,
     }
 
 
@@ -71,6 +73,7 @@ BENCHMARK_NAMES = (
     "attendance",
     "downloads",
     "media",
+    "batch",
 )
 
 

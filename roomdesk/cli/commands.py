@@ -17,7 +17,6 @@ from typing import Any, NoReturn, TextIO
 
 from roomdesk.api.client import WherebyClient
 from roomdesk.api.errors import (
-    ConnectFailedError,
     CreatedUnreadableError,
     CreateOutcomeUnknownError,
     ForbiddenError,
@@ -28,10 +27,10 @@ from roomdesk.api.errors import (
     RateLimitedError,
     RequestValidationError,
     ServerError,
-    TlsVerificationError,
     WherebyError,
 )
 from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
+from roomdesk.cli import batch as batch_commands
 from roomdesk.cli import presets as preset_commands
 from roomdesk.cli import sessions as session_commands
 from roomdesk.cli.base import (
@@ -70,7 +69,9 @@ from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.times import get_zone
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeychainError, KeyStore
+from roomdesk.services.batch_run import STOPPERS
 from roomdesk.services.downloads import DownloadTuning
+from roomdesk.services.export import HOST_LINK_WARNING, rooms_csv
 from roomdesk.services.rooms import CreateActivity, RoomService
 from roomdesk.services.sync import (
     PendingCreateError,
@@ -85,15 +86,7 @@ from roomdesk.store.recovery import RecoveryNotice, open_store_safely
 from roomdesk.timezones import system_zone_name
 
 # After one of these, the next room of a batch would fail the same way: stop there.
-_BATCH_STOPPERS = (
-    InvalidApiKeyError,
-    ForbiddenError,
-    RequestValidationError,
-    InvalidBaseUrlError,
-    TlsVerificationError,
-    ConnectFailedError,
-    RateLimitedError,
-)
+_BATCH_STOPPERS = STOPPERS
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -191,8 +184,6 @@ def batch_labels(label: str, count: int | None) -> list[str]:
 
 
 async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
-    if args.count is not None and not 1 <= args.count <= MAX_COUNT:
-        raise CliError(f"--count must be between 1 and {MAX_COUNT}, not {args.count}", 2)
     if args.tz is not None and not args.tz.strip():
         raise CliError(
             "--tz is empty: give an IANA time zone such as Europe/Oslo, or leave --tz out "
@@ -203,13 +194,25 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
     now = datetime.now(UTC)
     get_zone(zone_name)
     preset = preset_commands.prepare_create(args, ctx, zone_name, now)
+
+    def request_for(
+        args: argparse.Namespace, zone_name: str, now: datetime, start: datetime | None
+    ) -> MeetingRequest:
+        # The options given, filled from the preset, then its recording and streaming.
+        request = build_request(args, zone_name, now, start)
+        return preset_commands.with_preset_options(request, preset, ctx, now)
+
+    if batch_commands.wants_batch(args):
+        hooks = batch_commands.CreateHooks(request_for, exit_code_for)
+        return await batch_commands.cmd_create_batch(args, ctx, hooks)
+    if args.count is not None and not 1 <= args.count <= MAX_COUNT:
+        raise CliError(f"--count must be between 1 and {MAX_COUNT}, not {args.count}", 2)
     start = (
         None
         if args.start is None
         else parse_moment("--start", args.start, zone_name, args.ambiguous)
     )
-    request = build_request(args, zone_name, now, start)
-    request = preset_commands.with_preset_options(request, preset, ctx, now)
+    request = request_for(args, zone_name, now, start)
     if start is not None:
         checked_start(start, request.end_date, zone_name)
     # The zone a session was planned in goes with it; a room without one has none.
@@ -300,12 +303,23 @@ async def _create_batch(
 
 
 async def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    if args.host_links and not args.csv:
+        raise CliError("--host-links goes with --csv", EXIT_BAD_INPUT)
     now = datetime.now(UTC)
     with ctx.open_store() as store:
         rooms = store.list_rooms(include_past=args.all, now=now)
         unresolved = unresolved_creates(store, CreateActivity.beside(store.path))
     if args.json:
         print(json.dumps([room_json(room, now) for room in rooms], indent=2), file=ctx.out)
+    elif args.csv:
+        zone = get_zone(system_zone_name())
+        print(
+            rooms_csv(rooms, fallback_zone=zone, host_links=args.host_links, line_end="\n"),
+            end="",
+            file=ctx.out,
+        )
+        if args.host_links:
+            say_error(HOST_LINK_WARNING, ctx.err, kind="warning")
     else:
         print_table(rooms, now, system_zone_name(), ctx.out)
     if unread := sum(row.state is PendingState.CREATED for row in unresolved):

@@ -15,6 +15,7 @@ from roomdesk.cli.base import (
     EXIT_BAD_INPUT,
     CliError,
 )
+from roomdesk.cli.batch_options import add_batch_options
 from roomdesk.cli.media_parsers import add_media_parsers
 from roomdesk.cli.plan import (
     add_edit_parser,
@@ -98,10 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"create N rooms alike (1-{MAX_COUNT}), labelled '<label> 1' to '<label> N'",
     )
     create.add_argument("--json", action="store_true", help="print JSON")
+    add_batch_options(create)
 
     listing = commands.add_parser("list", help="list stored rooms")
     listing.add_argument("--all", action="store_true", help="include past and deleted rooms")
-    listing.add_argument("--json", action="store_true", help="print JSON")
+    shape = listing.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print JSON")
+    shape.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
+    listing.add_argument(
+        "--host-links", action="store_true", help="with --csv: add the host links (take care)"
+    )
 
     show = commands.add_parser("show", help="show one room")
     show.add_argument("meeting_id", metavar="ID")

@@ -1,5 +1,8 @@
 """Rooms as an iCalendar file (RFC 5545) for any calendar program: one event per room.
 
+A room that serves a whole series of sessions gets one repeating event: the first session's
+start and end, and an RRULE for the rest, so each session shows (and reminds) on its own day.
+
 Each event's UID comes from the room's meeting id, so exporting a room again updates the event
 a calendar already has instead of adding a second one. Times are written in the room's zone
 with a VTIMEZONE describing that zone over the years the events span (UTC needs none).
@@ -7,13 +10,14 @@ with a VTIMEZONE describing that zone over the years the events span (UTC needs 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, Timezone
 
 from roomdesk import __version__
+from roomdesk.domain.series import Repeat
 from roomdesk.sessions.facts import SessionFacts, shared_link
 from roomdesk.sessions.invitation import FALLBACK_LABEL, TemplateError, render, template_problems
 
@@ -42,6 +46,7 @@ def _event(
     include_notes: bool,
     alarm_minutes: int | None,
     stamp: datetime,
+    repeat: Repeat | None = None,
 ) -> Event:
     summary = facts.label.strip() or FALLBACK_LABEL
     link = shared_link(facts)
@@ -52,7 +57,11 @@ def _event(
     event.add("uid", event_uid(facts.meeting_id))
     event.add("dtstamp", stamp)
     event.add("dtstart", facts.start.astimezone(facts.zone))
-    event.add("dtend", facts.end.astimezone(facts.zone))
+    # A series' event lasts as its first session does; the room's end is the last one's.
+    end = facts.end if repeat is None else repeat.first_end
+    event.add("dtend", end.astimezone(facts.zone))
+    if repeat is not None:
+        event.add("rrule", dict(repeat.rule))
     event.add("summary", summary)
     event.add("url", link)
     event.add("location", link)
@@ -73,10 +82,12 @@ def calendar_bytes(
     alarm_minutes: int | None,
     include_notes: bool = False,
     now: datetime | None = None,
+    repeats: Mapping[str, Repeat] | None = None,
 ) -> bytes:
     """An iCalendar file with one event per room in ``facts_list``, its description the
     invitation from ``invitation_template``, with a display alarm ``alarm_minutes`` before
-    the start when given. ValueError (TemplateError for the template) on bad input."""
+    the start when given; a room named in ``repeats`` (by meeting id) gets a repeating event.
+    ValueError (TemplateError for the template) on bad input."""
     problems = template_problems(invitation_template)
     if problems:
         raise TemplateError(problems)
@@ -90,6 +101,7 @@ def calendar_bytes(
             include_notes=include_notes,
             alarm_minutes=alarm_minutes,
             stamp=stamp,
+            repeat=(repeats or {}).get(facts.meeting_id),
         )
         for facts in facts_list
     ]

@@ -1,0 +1,240 @@
+"""Sending a batch plan: each row through the crash-safe create, one after the other.
+
+Every row reports its progress (queued, sent, created, failed with its reason, may have been
+created, not sent) to a callback, so a window or the command line can show it as it happens.
+A cancel sends nothing more: the room on its way finishes, rooms made stay, and the rest are
+marked not sent. After a failure that every later room would meet too (a refused key, a bad
+request, the rate limit, no connection) the rest are not sent either. Rows that failed or were
+not sent can be sent again; a row that may have been created never is (a sync tells).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from roomdesk.api.errors import (
+    ConnectFailedError,
+    CreatedUnreadableError,
+    CreateOutcomeUnknownError,
+    ForbiddenError,
+    InvalidApiKeyError,
+    InvalidBaseUrlError,
+    RateLimitedError,
+    RequestValidationError,
+    ServerError,
+    TlsVerificationError,
+    WherebyError,
+)
+from roomdesk.api.requests import MeetingRequest
+from roomdesk.domain.times import get_zone
+from roomdesk.services.batch import BatchPlan, BatchRow, PlanError
+from roomdesk.services.rooms import RoomService
+from roomdesk.sessions.facts import facts_for, shared_link
+from roomdesk.sessions.personal_links import PersonalLink, personal_links
+from roomdesk.store import StoredRoom
+
+# After one of these, the next room of a batch would fail the same way: stop there.
+STOPPERS = (
+    InvalidApiKeyError,
+    ForbiddenError,
+    RequestValidationError,
+    InvalidBaseUrlError,
+    TlsVerificationError,
+    ConnectFailedError,
+    RateLimitedError,
+)
+CANCELLED = "cancelled before it was sent"
+STOPPED = "not attempted after an earlier failure"
+
+
+class RowState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    CREATED = "created"
+    UNREAD = "created, details not read"  # Whereby made it; a sync adds it
+    FAILED = "failed"  # certainly not created
+    UNKNOWN = "may have been created"  # the answer was lost or a 5xx: a sync tells
+    NOT_SENT = "not sent"
+
+
+@dataclass
+class RowOutcome:
+    number: int  # from 1, as the preview numbers the rows
+    row: BatchRow
+    state: RowState = RowState.QUEUED
+    room: StoredRoom | None = None
+    error: WherebyError | None = None
+    reason: str = ""
+    links: tuple[PersonalLink, ...] = ()
+
+    def describe(self) -> str:
+        name = f"“{self.row.label}”" if self.row.label else f"Room {self.number}"
+        if self.state is RowState.CREATED and self.room is not None:
+            return f"{name}: created, {self.room.room_url}"
+        if self.reason:
+            return f"{name}: {self.state.value}: {self.reason}"
+        return f"{name}: {self.state.value}"
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    created: int  # with the rooms made whose details could not be read
+    failed: int
+    unknown: int
+    not_sent: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.failed + self.unknown + self.not_sent
+
+    def describe(self) -> str:
+        parts = [f"{self.created} created"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.unknown:
+            parts.append(f"{self.unknown} may have been created")
+        if self.not_sent:
+            parts.append(f"{self.not_sent} not sent")
+        return f"Of {self.total} rooms: {', '.join(parts)}"
+
+
+Progress = Callable[[RowOutcome], None]
+
+
+class BatchRun:
+    """Sends ``plan``'s rows with ``template``'s options (each row's end and prefix its own)."""
+
+    def __init__(
+        self,
+        service: RoomService,
+        plan: BatchPlan,
+        template: MeetingRequest,
+        *,
+        progress: Progress | None = None,
+    ) -> None:
+        self.service = service
+        self.plan = plan
+        self.template = template
+        self._progress = progress
+        self._cancelled = False
+        self.outcomes = [RowOutcome(number, row) for number, row in enumerate(plan.rows, 1)]
+
+    def request_for(self, row: BatchRow) -> MeetingRequest:
+        return dataclasses.replace(self.template, end_date=row.end, room_name_prefix=row.prefix)
+
+    def check(self) -> None:
+        """RequestValidationError for the first row that could not be sent (an end already
+        past, a bad prefix): checked for every row before any is sent."""
+        now = self.service.now()
+        for outcome in self.outcomes:
+            self.request_for(outcome.row).validate(now)
+
+    def cancel(self) -> None:
+        """Send nothing more; the room on its way finishes."""
+        self._cancelled = True
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def summary(self) -> BatchSummary:
+        states = [outcome.state for outcome in self.outcomes]
+        return BatchSummary(
+            created=sum(state in (RowState.CREATED, RowState.UNREAD) for state in states),
+            failed=sum(state is RowState.FAILED for state in states),
+            unknown=sum(state is RowState.UNKNOWN for state in states),
+            not_sent=sum(state in (RowState.NOT_SENT, RowState.QUEUED) for state in states),
+        )
+
+    def first_error(self) -> WherebyError | None:
+        return next((o.error for o in self.outcomes if o.error is not None), None)
+
+    async def run(self) -> BatchSummary:
+        """Send every queued row, in order."""
+        self.check()
+        await self._send([o for o in self.outcomes if o.state is RowState.QUEUED])
+        return self.summary()
+
+    def retryable(self) -> list[RowOutcome]:
+        return [o for o in self.outcomes if o.state in (RowState.FAILED, RowState.NOT_SENT)]
+
+    async def retry_failed(self) -> BatchSummary:
+        """Send again the rows that failed or were not sent; never one that may exist."""
+        again = self.retryable()
+        if not again:
+            raise PlanError(["nothing to send again: no room failed or was left unsent"])
+        self._cancelled = False
+        for outcome in again:
+            outcome.state, outcome.error, outcome.reason = RowState.QUEUED, None, ""
+            self._tell(outcome)
+        now = self.service.now()
+        for outcome in again:
+            self.request_for(outcome.row).validate(now)
+        await self._send(again)
+        return self.summary()
+
+    def _tell(self, outcome: RowOutcome) -> None:
+        if self._progress is not None:
+            self._progress(outcome)
+
+    def _leave(self, outcomes: list[RowOutcome], reason: str) -> None:
+        for outcome in outcomes:
+            outcome.state, outcome.reason = RowState.NOT_SENT, reason
+            self._tell(outcome)
+
+    async def _send(self, outcomes: list[RowOutcome]) -> None:
+        for position, outcome in enumerate(outcomes):
+            if self._cancelled:
+                self._leave(outcomes[position:], CANCELLED)
+                return
+            try:
+                await self._send_one(outcome)
+            except asyncio.CancelledError:
+                # The task itself was cancelled: the store marked the room on its way.
+                outcome.state, outcome.reason = RowState.UNKNOWN, "stopped on its way"
+                self._tell(outcome)
+                self._leave(outcomes[position + 1 :], CANCELLED)
+                raise
+            if isinstance(outcome.error, STOPPERS):
+                self._leave(outcomes[position + 1 :], STOPPED)
+                return
+
+    async def _send_one(self, outcome: RowOutcome) -> None:
+        row = outcome.row
+        outcome.state = RowState.SENT
+        self._tell(outcome)
+        try:
+            room = await self.service.create_room(
+                self.request_for(row),
+                label=row.label,
+                planned_start=row.planned_start,
+                time_zone=row.time_zone,
+            )
+        except CreatedUnreadableError as exc:
+            outcome.state, outcome.error = RowState.UNREAD, exc
+            outcome.reason = "its details could not be read; a sync adds it"
+        except (CreateOutcomeUnknownError, ServerError) as exc:
+            outcome.state, outcome.error, outcome.reason = RowState.UNKNOWN, exc, str(exc)
+        except WherebyError as exc:
+            outcome.state, outcome.error, outcome.reason = RowState.FAILED, exc, str(exc)
+        else:
+            outcome.state, outcome.room = RowState.CREATED, room
+            outcome.links = self._links(row, room)
+        self._tell(outcome)
+
+    def _links(self, row: BatchRow, room: StoredRoom) -> tuple[PersonalLink, ...]:
+        if not row.people:
+            return ()
+        link = shared_link(facts_for(room, fallback_zone=get_zone("UTC")))
+        return tuple(
+            personal_links(
+                link,
+                row.people,
+                options=self.plan.link_options,
+                external_ids=row.external_ids,
+            )
+        )
