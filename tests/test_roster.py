@@ -150,3 +150,9 @@ def test_any_bytes_give_a_roster_or_a_roster_error(data):
         assert exc.problems and all(problem for problem in exc.problems)
     else:
         assert roster.people and all(person.name for person in roster.people)
+
+
+@pytest.mark.parametrize("data", [b",", b";;;\n;;\n", b",\n \n"])
+def test_a_file_of_empty_cells_is_refused_as_having_no_header(data):
+    with pytest.raises(RosterError, match="only empty cells"):
+        parse_roster(data)

@@ -165,6 +165,8 @@ def parse_roster(data: bytes, *, max_rows: int = MAX_ROSTER_ROWS) -> Roster:
         raise RosterError(["the file is empty: the first row must name the columns"])
     delimiter = detect_delimiter(first_line)
     records = _records(text, delimiter)
+    if not records:  # only separators, such as ",,,"
+        raise RosterError(["the file has only empty cells: the first row must name the columns"])
     header_line, header = records[0]
     columns = _columns(header, header_line)
     rows = records[1:]
