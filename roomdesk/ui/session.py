@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from roomdesk.api.requests import MeetingRequest
     from roomdesk.api.scheduler import RateLimitScheduler, SchedulerState
     from roomdesk.emulator import EmulatorServer
+    from roomdesk.services.batch import BatchCost, BatchPlan
+    from roomdesk.services.batch_run import BatchRun, Progress
     from roomdesk.services.media import MediaService
     from roomdesk.services.reminders import StoreLedger
     from roomdesk.services.rooms import DeleteOutcome, RoomService
@@ -515,6 +517,39 @@ class AppSession(QObject):
         self._note_outcome(None)
         self.roomUpserted.emit(room)
         return room
+
+    def batch_cost(self, rooms: int) -> BatchCost:
+        """What creating ``rooms`` rooms costs at the account's budget: the one Whereby stated,
+        else the smallest plan's (see :func:`roomdesk.services.batch.estimate_cost`)."""
+        from roomdesk.services.batch import estimate_cost
+
+        scheduler = None if self._client is None else self._client.scheduler
+        if scheduler is None or not scheduler.enabled:
+            return estimate_cost(rooms)
+        return estimate_cost(
+            rooms,
+            budget=scheduler.budget,
+            budget_known=scheduler.budget_learned,
+            window_seconds=scheduler.window_seconds,
+        )
+
+    def batch_run(
+        self, plan: BatchPlan, template: MeetingRequest, progress: Progress | None = None
+    ) -> BatchRun:
+        """A run of ``plan`` through the account's service; each room it makes is announced
+        with ``roomUpserted`` as it is made, so the list shows it at once."""
+        from roomdesk.services.batch_run import BatchRun, RowState
+
+        def on_progress(outcome: Any) -> None:
+            if outcome.state is RowState.CREATED and outcome.room is not None:
+                self._note_outcome(None)
+                self.roomUpserted.emit(outcome.room)
+            elif outcome.state in (RowState.UNKNOWN, RowState.UNREAD):
+                self.pendingChanged.emit()  # a create to resolve, as for one room
+            if progress is not None:
+                progress(outcome)
+
+        return BatchRun(self._require_service(), plan, template, progress=on_progress)
 
     async def delete_rooms(self, meeting_ids: Iterable[str]) -> list[DeleteOutcome]:
         service = self._require_service()
