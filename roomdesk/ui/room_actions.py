@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from roomdesk.api.models import room_link_problem
 from roomdesk.store import StoredRoom, StoreError
@@ -19,6 +19,9 @@ from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.room_table_model import RoomRole
 from roomdesk.ui.status_bar import STATUS_MESSAGE_MS
 from roomdesk.ui.store_problems import report_store_error
+
+# More rooms than this are deleted with a progress dialog: each outcome shown, cancellable.
+FEW_ROOMS = 3
 
 if TYPE_CHECKING:
     from roomdesk.services.rooms import DeleteOutcome
@@ -30,6 +33,7 @@ class RoomActions:
 
     def __init__(self, window: MainWindow) -> None:
         self._window = window
+        self.last_delete_dialog: QDialog | None = None  # the progress of the last many deleted
 
     def _safe_link(self, kind: LinkKind) -> tuple[StoredRoom, str] | None:
         """The current room and its ``kind`` link, if it has one that is a Whereby room link.
@@ -100,12 +104,27 @@ class RoomActions:
         ids = [room.meeting_id for room in rooms]
 
         def finished(_result: int) -> None:
-            if box.clickedButton() is delete_button:
+            if box.clickedButton() is not delete_button:
+                return
+            if len(ids) > FEW_ROOMS:
+                self.delete_with_progress(ids, names)
+            else:
                 self._delete(ids, self._room_after(set(ids)))
 
         box.finished.connect(finished)
         w.show_dialog(box)
         return box
+
+    def delete_with_progress(self, meeting_ids: list[str], names: list[str]) -> QDialog:
+        """Delete many rooms with each one's outcome shown as it comes, cancellable."""
+        from roomdesk.ui.delete_progress import DeleteProgressDialog
+
+        w = self._window
+        dialog = DeleteProgressDialog(w.session, meeting_ids, names, parent=w)
+        w.show_dialog(dialog)
+        dialog.start()
+        self.last_delete_dialog = dialog
+        return dialog
 
     def _room_after(self, meeting_ids: set[str]) -> str | None:
         """The room to select once ``meeting_ids`` are deleted, as a file manager does: the first
