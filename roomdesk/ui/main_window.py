@@ -70,6 +70,8 @@ if TYPE_CHECKING:
     from roomdesk.services.reminders import UpcomingSession
 
     # The dialogs are imported when first opened: their modules would slow every start.
+    from roomdesk.ui.batch_dialog import BatchDialog
+    from roomdesk.ui.batch_inputs import OpenPathChooser
     from roomdesk.ui.create_room_dialog import CreateRoomDialog
     from roomdesk.ui.edit_room_dialog import EditRoomDialog
     from roomdesk.ui.hand_outs import HandOuts, SavePathChooser
@@ -102,6 +104,8 @@ class MainWindow(QMainWindow):
 
     # Made by room_menus.build_actions.
     new_action: QAction
+    new_batch_action: QAction
+    export_action: QAction
     copy_room_action: QAction
     copy_host_action: QAction
     copy_viewer_action: QAction
@@ -138,12 +142,14 @@ class MainWindow(QMainWindow):
         load_tuning: LoadTuning | None = None,
         choose_save_path: SavePathChooser | None = None,
         media_tuning: MediaTuning | None = None,
+        choose_open_path: OpenPathChooser | None = None,
     ) -> None:
         """``start_work_on_first_frame``: False when the window is drawn before the asyncio loop
         runs; whoever starts the loop then calls :meth:`start_background_work`.
         ``load_tuning``: where the room list counts as large (see :class:`LoadTuning`).
         ``choose_save_path``: asks where to save a file (default: a file dialog).
-        ``media_tuning``: how the rooms' "After the session" windows work (see MediaTuning)."""
+        ``media_tuning``: how the rooms' "After the session" windows work (see MediaTuning).
+        ``choose_open_path``: asks which file to open (default: a file dialog)."""
         super().__init__()
         self.session = session
         self.settings = settings
@@ -151,7 +157,8 @@ class MainWindow(QMainWindow):
         self._work_started = False  # start_background_work has run
         self._open_dialogs: set[QDialog] = set()
         self.action_icons: list[tuple[QAction, str]] = []  # redrawn when the palette changes
-        self._choose_save_path = choose_save_path
+        self.save_path_chooser = choose_save_path
+        self.choose_open_path = choose_open_path
         self.media_tuning = media_tuning
         self.media_windows: dict[str, MediaWindow] = {}  # by meeting id, while open
         self._refresh_task: asyncio.Task[Any] | None = None
@@ -350,7 +357,7 @@ class MainWindow(QMainWindow):
         made at the first use: their libraries are not needed by the first frame."""
         from roomdesk.ui.hand_outs import HandOuts, file_dialog_chooser
 
-        return HandOuts(self, self._choose_save_path or file_dialog_chooser)
+        return HandOuts(self, self.save_path_chooser or file_dialog_chooser)
 
     @functools.cached_property
     def room_actions(self) -> RoomActions:
@@ -599,6 +606,7 @@ class MainWindow(QMainWindow):
         self.edit_action.setEnabled(single is not None)
         self.delete_action.setEnabled(bool(selected) and self.session.is_ready)
         self.new_action.setEnabled(self.session.is_ready)
+        self.new_batch_action.setEnabled(self.session.is_ready)
         self.refresh_action.setEnabled(self.session.is_ready)
         for action in (self.copy_invitation_action, self.save_calendar_action):
             action.setEnabled(bool(selected))
@@ -653,6 +661,21 @@ class MainWindow(QMainWindow):
         dialog.roomCreated.connect(self._on_room_created)
         dialog.roomCreatedUnread.connect(self._on_room_created_unread)
         dialog.accepted.connect(lambda: self._remember_form(dialog))
+        self.show_dialog(dialog)
+        return dialog
+
+    def open_batch_dialog(self) -> BatchDialog | None:
+        """New rooms…: many rooms at once (see :mod:`roomdesk.ui.batch_dialog`)."""
+        from roomdesk.ui.batch_dialog import BatchDialog
+
+        if not self.session.is_ready:
+            return None
+        dialog = BatchDialog(
+            self.session,
+            zone_name=self.settings.last_zone,
+            choose_file=self.choose_open_path,
+            parent=self,
+        )
         self.show_dialog(dialog)
         return dialog
 

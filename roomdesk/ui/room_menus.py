@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QDialog, QMenu, QToolBar
 
 from roomdesk.store.records import LinkKind
 from roomdesk.ui.icons import icon
@@ -44,6 +44,13 @@ def make_action(
     return action
 
 
+def export_rooms(window: MainWindow) -> QDialog:
+    """Export rooms…; its module is loaded at the first use (see :mod:`export_rooms`)."""
+    from roomdesk.ui.export_rooms import ask_export
+
+    return ask_export(window)
+
+
 def build_actions(window: MainWindow) -> None:
     """Make every action of ``window``."""
     window.new_action = make_action(
@@ -53,6 +60,20 @@ def build_actions(window: MainWindow) -> None:
         icon_name="new-room",
         shortcut=QKeySequence.StandardKey.New,
         tip="Create a Whereby room (Ctrl+N)",
+    )
+    window.new_batch_action = make_action(
+        window,
+        "New roo&ms…",
+        lambda: window.open_batch_dialog(),
+        icon_name="new-room",
+        shortcut="Ctrl+Shift+N",
+        tip="Create many rooms at once, previewed first (Ctrl+Shift+N)",
+    )
+    window.export_action = make_action(
+        window,
+        "&Export rooms…",
+        lambda: export_rooms(window),
+        tip="Save the selected rooms, or all rooms shown, as CSV or JSON",
     )
     window.copy_room_action = make_action(
         window,
@@ -235,6 +256,8 @@ def build_menus_and_toolbar(window: MainWindow) -> QToolBar:
     menus = window.menuBar()
     file_menu = menus.addMenu("&File")
     file_menu.addAction(window.new_action)
+    file_menu.addAction(window.new_batch_action)
+    file_menu.addAction(window.export_action)
     file_menu.addSeparator()
     file_menu.addAction(window.refresh_action)
     file_menu.addAction(window.stop_refresh_action)

@@ -1,0 +1,299 @@
+"""Many rooms at once in the window, against the emulator: New rooms… (preview, create, cancel,
+retry), Export rooms… and deleting many with their progress shown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.paths import app_paths
+from roomdesk.secrets import ApiKey
+from roomdesk.ui.app_settings import AppSettings
+from roomdesk.ui.batch_dialog import BatchDialog
+from roomdesk.ui.delete_progress import DeleteProgressDialog
+from roomdesk.ui.export_rooms import ExportDialog
+from roomdesk.ui.main_window import MainWindow
+
+
+class Chooser:
+    """Answers "which file?" and "where to save?" with the paths given, as a person would."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []
+
+    def open(self, parent, title, filters, chosen) -> None:
+        chosen(self.paths.pop(0))
+
+    def save(self, window, title, suggested, filters, chosen) -> None:
+        path = self.paths.pop(0)
+        chosen(path, filters[0])
+
+
+@pytest.fixture
+def chooser() -> Chooser:
+    return Chooser()
+
+
+@pytest.fixture
+def session(app_session, aloop):
+    aloop.run(app_session.start_with_key(ApiKey("test-key")))
+    return app_session
+
+
+@pytest.fixture
+def window(session, qtbot, aloop, chooser):
+    main = MainWindow(
+        session,
+        AppSettings(app_paths()),
+        choose_save_path=chooser.save,
+        choose_open_path=chooser.open,
+    )
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    aloop.wait_until(lambda: main.startup_refresh_done)
+    return main
+
+
+def open_batch(window) -> BatchDialog:
+    window.new_batch_action.trigger()
+    return next(d for d in window._open_dialogs if isinstance(d, BatchDialog))
+
+
+def labels_of(window) -> set[str]:
+    return {room.label for room in window.session.list_rooms()}
+
+
+def test_pasted_labels_are_previewed_with_their_cost_before_anything_is_sent(
+    window, aloop, emulator
+):
+    dialog = open_batch(window)
+    dialog.inputs.labels_radio.setChecked(True)
+    dialog.inputs.labels_edit.setPlainText("Group A\n\nGroup B\nGroup C\n")
+    dialog.inputs.prefix_edit.setText("Workshop")
+    dialog.preview_button.click()
+    assert dialog.on_preview()
+    assert dialog.table.rowCount() == 3
+    assert [dialog.table.item(r, 0).text() for r in range(3)] == ["Group A", "Group B", "Group C"]
+    assert dialog.table.item(0, 3).text() == "workshop"
+    assert dialog.cost_label.text().startswith("3 rooms: 9 points")
+    assert emulator.meeting_ids() == set()  # a preview sends nothing
+
+    aloop.act(dialog.create_button.click)
+    aloop.wait_until(lambda: not dialog._running and dialog.run is not None)
+    assert len(emulator.meeting_ids()) == 3
+    assert all(text.startswith("created: https://") for text in dialog.state_texts())
+    assert dialog.progress.value() == 3
+    assert labels_of(window) == {"Group A", "Group B", "Group C"}  # in the list as made
+    assert window.model.rowCount() == 3
+    assert "3 created" in dialog.summary_label.text()
+
+
+def test_bad_labels_are_named_and_nothing_is_previewed(window, emulator):
+    dialog = open_batch(window)
+    dialog.inputs.labels_radio.setChecked(True)
+    dialog.inputs.labels_edit.setPlainText("Team\nOther\nteam\n")
+    assert not dialog.show_preview()
+    assert not dialog.on_preview()
+    assert "line 3: “team” is on line 1 already" in dialog.problems_label.text()
+    assert emulator.meeting_ids() == set()
+
+
+def test_a_roster_without_a_name_column_is_refused_with_its_line(window, chooser, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("who;team\nAda;Blue\n", encoding="utf-8")
+    chooser.paths.append(path)
+    dialog = open_batch(window)
+    dialog.inputs.roster_radio.setChecked(True)
+    dialog.inputs.open_button.click()
+    found = dialog.inputs.roster_found.text()
+    assert "line 1: the header has no name column" in found
+    assert not dialog.show_preview()
+    assert "open a roster file first" in dialog.problems_label.text()
+
+
+def test_a_roster_makes_a_room_per_group_and_says_what_it_found(window, chooser, tmp_path, aloop):
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"\xef\xbb\xbfName;Group\nAda;Blue\nBo;Red\nCy;Blue\n")
+    chooser.paths.append(path)
+    dialog = open_batch(window)
+    dialog.inputs.roster_radio.setChecked(True)
+    dialog.inputs.open_button.click()
+    text = dialog.inputs.roster_found.text()
+    assert "3 people in 2 groups (semicolon-separated)" in text
+    assert "byte-order mark" in text
+    dialog.inputs.personal_links_check.setChecked(True)
+    assert dialog.show_preview()
+    assert [dialog.table.item(r, 0).text() for r in range(2)] == ["Blue", "Red"]
+    assert dialog.table.item(0, 4).text() == "2 personal links"
+
+
+def test_a_series_shows_the_session_a_clock_change_moved(window, session):
+    dialog = open_batch(window)
+    inputs = dialog.inputs
+    inputs.zone_picker.setZoneName("Europe/Oslo")
+    inputs.repeat_box.setChecked(True)
+    inputs.label_edit.setText("Yoga")
+    inputs.frequency_combo.setCurrentIndex(0)  # daily
+    inputs.times_spin.setValue(5)
+    # Daily at 02:30 across the night Oslo's clocks go forward, next spring.
+    year = session.now().year + 1
+    from roomdesk.ui.wall_time_input import write_wall
+
+    write_wall(inputs.start_edit, datetime(year, 3, 27, 2, 30))
+    assert dialog.show_preview(), dialog.problems_label.text()
+    notes = [dialog.table.item(r, 4).text() for r in range(5)]
+    assert any("the clocks go forward" in note for note in notes)
+    assert dialog.table.item(0, 0).text() == "Yoga 1"
+
+
+def test_cancel_sends_nothing_more_and_retry_sends_what_was_left(window, aloop, emulator):
+    dialog = open_batch(window)
+    dialog.inputs.count_spin.setValue(4)
+    dialog.inputs.label_edit.setText("Desk")
+    assert dialog.show_preview()
+
+    def create_then_cancel() -> None:
+        dialog.create_button.click()
+        dialog.cancel_run_button.click()  # before the first is sent
+
+    aloop.act(create_then_cancel)
+    aloop.wait_until(lambda: not dialog._running)
+    assert emulator.meeting_ids() == set()
+    assert all(text.startswith("not sent: cancelled") for text in dialog.state_texts())
+    assert dialog.retry_button.isVisible()
+
+    aloop.act(dialog.retry_button.click)
+    aloop.wait_until(lambda: not dialog._running)
+    assert len(emulator.meeting_ids()) == 4
+    assert all(text.startswith("created") for text in dialog.state_texts())
+    assert not dialog.retry_button.isVisible()
+
+
+def test_closing_while_creating_cancels_instead(window, aloop, emulator):
+    dialog = open_batch(window)
+    dialog.inputs.count_spin.setValue(3)
+    assert dialog.show_preview()
+
+    def create_then_close() -> None:
+        dialog.create_button.click()
+        dialog.reject()
+
+    aloop.act(create_then_close)
+    assert dialog.isVisible()  # still shows what happened
+    aloop.wait_until(lambda: not dialog._running)
+    assert emulator.meeting_ids() == set()
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def make_room(session, aloop, label: str):
+    request = MeetingRequest(
+        end_date=datetime.now(UTC) + timedelta(hours=2), fields=frozenset({Field.HOST_ROOM_URL})
+    )
+    return aloop.run(session.create_room(request, label))
+
+
+def open_export(window) -> ExportDialog:
+    window.export_action.trigger()
+    return next(d for d in window._open_dialogs if isinstance(d, ExportDialog))
+
+
+def test_export_writes_every_room_shown_without_host_links(
+    window, session, aloop, chooser, tmp_path
+):
+    rooms = [make_room(session, aloop, f"Room {i}") for i in range(3)]
+    window.table.selectionModel().clearSelection()
+    dialog = open_export(window)
+    assert not dialog.host_links.isChecked()
+    path = tmp_path / "rooms"  # the suffix comes from the kind chosen
+    chooser.paths.append(path)
+    dialog.export_button.click()
+    text = (tmp_path / "rooms.csv").read_text(encoding="utf-8-sig")
+    records = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["label"] for r in records) == ["Room 0", "Room 1", "Room 2"]
+    assert "hostRoomUrl" not in records[0]
+    assert rooms[0].host_room_url not in text
+
+
+def test_export_with_host_links_warns_and_writes_them_as_json(
+    window, session, aloop, chooser, tmp_path
+):
+    room = make_room(session, aloop, "Board")
+    make_room(session, aloop, "Other")
+    window.select_room(room.meeting_id)
+    dialog = open_export(window)
+    assert not dialog.warning.isVisibleTo(dialog)
+    dialog.host_links.setChecked(True)
+    assert dialog.warning.isVisibleTo(dialog)
+    assert "host" in dialog.warning.text()
+    chooser.paths.append(tmp_path / "board.json")
+    dialog.export_button.click()
+    records = json.loads((tmp_path / "board.json").read_text(encoding="utf-8"))
+    assert [r["label"] for r in records] == ["Board"]
+    assert records[0]["hostRoomUrl"] == room.host_room_url
+
+
+def test_an_unwritable_export_path_is_named_and_nothing_is_left(
+    window, session, aloop, chooser, tmp_path
+):
+    make_room(session, aloop, "Room")
+    dialog = open_export(window)
+    target = tmp_path / "missing-folder" / "rooms.csv"
+    chooser.paths.append(target)
+    dialog.export_button.click()
+    box = next(d for d in window._open_dialogs if isinstance(d, QMessageBox))
+    assert "its folder does not exist" in box.text()
+    assert not target.exists()
+    box.close()
+
+
+# -- deleting many -------------------------------------------------------------------------------
+
+
+def test_deleting_many_shows_each_outcome(window, session, aloop, emulator):
+    rooms = [make_room(session, aloop, f"Slot {i}") for i in range(6)]
+    window.select_ids(rooms[0].meeting_id, [room.meeting_id for room in rooms])
+    box = window.delete_selected()
+    assert isinstance(box, QMessageBox)
+    aloop.act(next(b for b in box.buttons() if b.text() == "&Delete").click)
+    dialog = window.room_actions.last_delete_dialog
+    assert isinstance(dialog, DeleteProgressDialog)
+    aloop.wait_until(lambda: not dialog.running)
+    assert emulator.meeting_ids() == set()
+    assert dialog.outcome_texts() == ["deleted"] * 6
+    assert dialog.progress.value() == 6
+    assert "6 deleted" in dialog.summary_label.text()
+
+
+def test_cancelling_deletes_starts_no_further_one(window, session, aloop, emulator):
+    rooms = [make_room(session, aloop, f"Slot {i}") for i in range(8)]
+    ids = [room.meeting_id for room in rooms]
+
+    def start_then_cancel() -> None:
+        dialog = window.room_actions.delete_with_progress(ids, [r.label for r in rooms])
+        dialog.cancel_button.click()
+
+    aloop.act(start_then_cancel)
+    dialog = window.room_actions.last_delete_dialog
+    aloop.wait_until(lambda: not dialog.running)
+    assert len(emulator.meeting_ids()) == 8
+    assert set(dialog.outcome_texts()) == {"not deleted: cancelled before it was sent"}
+    assert "8 not sent" in dialog.summary_label.text()
+
+
+def test_a_few_rooms_are_deleted_without_the_progress_dialog(window, session, aloop, emulator):
+    rooms = [make_room(session, aloop, f"Slot {i}") for i in range(3)]
+    window.select_ids(rooms[0].meeting_id, [room.meeting_id for room in rooms])
+    box = window.delete_selected()
+    aloop.act(next(b for b in box.buttons() if b.text() == "&Delete").click)
+    aloop.wait_until(lambda: "Deleted 3 of 3" in window.statusBar().currentMessage())
+    assert window.room_actions.last_delete_dialog is None
