@@ -253,6 +253,7 @@ class BatchDialog(QDialog):
         # Marked running at once, before the task's first step: a Cancel or a close that comes
         # before it then cancels the run instead of being lost.
         assert self.run is not None
+        self.title_label.setText(self.run.plan.title)
         self._running = True
         self.cancel_run_button.setEnabled(True)
         self.progress.setRange(0, len(self.run.outcomes))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -122,7 +123,7 @@ class BatchInputs(QObject):
         row = QHBoxLayout()
         self.source_group = QButtonGroup(box)
         self.count_radio = QRadioButton("A &number of rooms")
-        self.labels_radio = QRadioButton("A &list of labels")
+        self.labels_radio = QRadioButton("A l&ist of labels")
         self.roster_radio = QRadioButton("A &roster file")
         for radio in (self.count_radio, self.labels_radio, self.roster_radio):
             self.source_group.addButton(radio)
@@ -192,7 +193,7 @@ class BatchInputs(QObject):
         box = QGroupBox("Each room")
         form = QFormLayout(box)
         start_row = QHBoxLayout()
-        self.plan_start = QCheckBox("Pla&n a start")
+        self.plan_start = QCheckBox("Plan a st&art")
         self.plan_start.setObjectName("batchPlanStart")
         self.start_edit = wall_time_edit("batchStartEdit", "Start")
         start = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
@@ -210,7 +211,7 @@ class BatchInputs(QObject):
         self.duration_spin.setValue(60)
         self.duration_spin.setSuffix(" min")
         self.duration_spin.setAccessibleName("Duration")
-        form.addRow("&Lasts:", self.duration_spin)
+        form.addRow("&Duration:", self.duration_spin)
 
         self.zone_picker = TimeZonePicker(reference_time=now)
         self.zone_picker.setZoneName(zone_name)
@@ -220,7 +221,7 @@ class BatchInputs(QObject):
             [("Small (up to 4)", RoomMode.NORMAL), ("Large (up to 200)", RoomMode.GROUP)],
             "Room size",
         )
-        form.addRow("Room si&ze:", self.mode_combo)
+        form.addRow("Room &size:", self.mode_combo)
         links = QHBoxLayout()
         self.host_check = QCheckBox("&Host link")
         self.host_check.setChecked(True)
@@ -233,7 +234,7 @@ class BatchInputs(QObject):
         self.prefix_edit.setObjectName("batchPrefixEdit")
         self.prefix_edit.setAccessibleName("Room name prefix")
         self.prefix_edit.setPlaceholderText("Optional: a-z, 0-9 and -")
-        form.addRow("Name &prefix:", self.prefix_edit)
+        form.addRow("Name pre&fix:", self.prefix_edit)
         return box
 
     def _build_repeat(self, now: datetime) -> QGroupBox:
@@ -287,9 +288,16 @@ class BatchInputs(QObject):
         for radio in (self.count_radio, self.labels_radio, self.roster_radio):
             radio.setEnabled(not repeating)
         self.source_stack.setEnabled(not repeating)
-        self.source_stack.setCurrentIndex(
-            [Source.COUNT, Source.LABELS, Source.ROSTER].index(self.source())
-        )
+        current = [Source.COUNT, Source.LABELS, Source.ROSTER].index(self.source())
+        self.source_stack.setCurrentIndex(current)
+        # Only the page shown takes room: a number needs one line, not the list's box.
+        for index in range(self.source_stack.count()):
+            policy = (
+                QSizePolicy.Policy.Preferred if index == current else QSizePolicy.Policy.Ignored
+            )
+            if (page := self.source_stack.widget(index)) is not None:
+                page.setSizePolicy(policy, policy)
+        self.source_stack.adjustSize()
         if repeating and not self.plan_start.isChecked():
             self.plan_start.setChecked(True)
 
