@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from roomdesk.domain.rooms import normalize_prefix
+from roomdesk.domain.series import RoomSeries
 from roomdesk.domain.status import RoomStatus, status_at
 from roomdesk.domain.times import parse_utc, require_aware
 
@@ -84,6 +85,9 @@ class StoredRoom:
     # have neither.
     planned_start: datetime | None = None
     time_zone: str | None = None
+    # For one room made for a whole series of sessions: the series (its first session's start
+    # is ``planned_start``); None for every other room.
+    series: RoomSeries | None = None
 
     def status(self, now: datetime) -> RoomStatus:
         """The room's status at ``now`` (aware)."""
@@ -121,6 +125,7 @@ class PendingCreate:
     # What the room gets once it is known: its planned start and the zone it was planned in.
     planned_start: datetime | None = None
     time_zone: str | None = None
+    series: RoomSeries | None = None
 
 
 def requested_end(request_json: Mapping[str, Any]) -> datetime | None:
