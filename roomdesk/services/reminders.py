@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
-from roomdesk.domain.series import RoomSeries
 from roomdesk.domain.times import require_aware
 from roomdesk.store import RoomStore, StoreError
+
+if TYPE_CHECKING:
+    from roomdesk.domain.series import RoomSeries
 
 log = logging.getLogger("roomdesk.reminders")
 

@@ -28,7 +28,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from roomdesk.domain.rooms import RoomMode
-from roomdesk.domain.series import RoomSeries
 from roomdesk.domain.status import ENDS_SOON_WINDOW, ROOM_GRACE_PERIOD, RoomStatus
 from roomdesk.domain.times import format_utc, require_aware, utc_now
 from roomdesk.store import migrations
@@ -56,6 +55,7 @@ from roomdesk.store.rows import room_from_row as _room_from_row
 if TYPE_CHECKING:
     # Only named in annotations: the API's models stay out of the window's first frame.
     from roomdesk.api.models import Meeting
+    from roomdesk.domain.series import RoomSeries
     from roomdesk.store.media import MediaCache
 
 # What the store keeps per meeting beside its room: forgotten with it.

@@ -11,12 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roomdesk.domain.rooms import normalize_prefix
-from roomdesk.domain.series import RoomSeries
 from roomdesk.domain.status import RoomStatus, status_at
 from roomdesk.domain.times import parse_utc, require_aware
+
+if TYPE_CHECKING:
+    # Only named in annotations: few rooms are a series, and the window's first frame shows
+    # none of it.
+    from roomdesk.domain.series import RoomSeries
 
 
 class RoomSource(StrEnum):

@@ -13,9 +13,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from roomdesk.domain.series import RoomSeries
 from roomdesk.store.records import PendingCreate, PendingState, RoomSource, StoredRoom
 
 ROOM_COLUMNS = (
@@ -28,6 +27,9 @@ PENDING_COLUMNS = (
     "id, request_json, label, created_at, state, meeting_id, error, attempt, planned_start,"
     " time_zone, series"
 )
+
+if TYPE_CHECKING:
+    from roomdesk.domain.series import RoomSeries
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,9 @@ def _parse_series(text: str | None) -> RoomSeries | None:
     # room a room with one planned start rather than making the whole room list unreadable.
     if text is None:
         return None
+    # Loaded with the first series read: the window's first frame needs none.
+    from roomdesk.domain.series import RoomSeries
+
     try:
         data = json.loads(text)
         if not isinstance(data, dict):
