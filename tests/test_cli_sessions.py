@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from roomdesk.api.models import Meeting
 from roomdesk.cli import run
+from roomdesk.domain.series import Frequency, RoomSeries, SeriesRule, expand_series
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeyStore
 from roomdesk.store import RoomStore
@@ -191,6 +193,40 @@ def test_ics_writes_a_calendar_to_standard_output():
     assert "No start time was planned" in str(events[0]["DESCRIPTION"])
     assert "roomKey" not in out
     assert [part.name for part in events[0].walk()] == ["VEVENT", "VALARM"]
+
+
+def test_ics_gives_a_one_room_series_its_repeating_event():
+    first = (NOW + timedelta(days=2)).astimezone(ZoneInfo("Europe/Oslo"))
+    rule = SeriesRule(
+        first.replace(hour=14, minute=0, tzinfo=None),
+        timedelta(minutes=90),
+        "Europe/Oslo",
+        Frequency.DAILY,
+        times=5,
+    )
+    sessions = expand_series(rule, now=NOW)
+    with RoomStore(app_paths().ensure().store_file) as store:
+        store.add_created(
+            Meeting("m-303", LINK, sessions[-1].end, room_name="/coaching-1a2b"),
+            room_mode="normal",
+            options={},
+            label="Daily check-in",
+            planned_start=sessions[0].start,
+            time_zone="Europe/Oslo",
+            series=RoomSeries.of(rule, sessions),
+        )
+    code, out, err = cli("ics", "m-303")
+    assert (code, err) == (0, "")
+    (event,) = Calendar.from_ical(out.encode()).walk("VEVENT")
+    assert event.decoded("DTSTART") == sessions[0].start
+    assert event.decoded("DTEND") == sessions[0].end  # one session, not the whole series
+    rule_text = event["RRULE"].to_ical().decode()
+    assert sorted(rule_text.split(";")) == ["COUNT=5", "FREQ=DAILY", "INTERVAL=1"]
+    walls = rrulestr(rule_text, dtstart=sessions[0].start.replace(tzinfo=None))
+    occurrences = [wall.replace(tzinfo=ZoneInfo("Europe/Oslo")) for wall in walls]
+    assert occurrences == [s.start for s in sessions]
+    code, out, err = cli("invite", "m-303")
+    assert "14:00–15:30, daily, 5 sessions until" in out
 
 
 def test_ics_writes_a_file_when_given_one(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from roomdesk.domain.series import RoomSeries
 from roomdesk.services.reminders import (
     DEFAULT_LEAD_MINUTES,
     MemoryLedger,
@@ -298,6 +299,7 @@ class Room:
     room_url: str = "https://team.whereby.com/room"
     host_room_url: str | None = None
     deleted_at: datetime | None = None
+    series: RoomSeries | None = None
 
 
 def test_upcoming_sessions_are_the_rooms_with_a_planned_start_not_deleted():

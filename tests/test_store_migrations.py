@@ -160,7 +160,7 @@ def table_shape(path: Path) -> dict[str, object]:
 
 def test_migrations_are_numbered_in_order() -> None:
     check_sequence(MIGRATIONS)
-    assert LATEST_VERSION == len(MIGRATIONS) == 5
+    assert LATEST_VERSION == len(MIGRATIONS) == 6
     with pytest.raises(MigrationOrderError):
         check_sequence([MIGRATIONS[1], MIGRATIONS[0]])
 
@@ -250,12 +250,13 @@ def test_upgrade_from_v3_keeps_every_row_and_adds_planned_starts_and_reminders(
         assert store.mark_reminder_shown("m-created", NOW, NOW) is True
     after = sqlite3.connect(path)
     try:
-        # Every row as it was, the new columns empty after the old ones.
+        # Every row as it was, the new columns (a planned start, its zone, a series) empty
+        # after the old ones.
         assert after.execute("SELECT * FROM rooms ORDER BY id").fetchall() == [
-            (*row, None, None) for row in rooms_before
+            (*row, None, None, None) for row in rooms_before
         ]
         assert after.execute("SELECT * FROM pending_creates ORDER BY id").fetchall() == [
-            (*row, None, None) for row in pending_before
+            (*row, None, None, None) for row in pending_before
         ]
         assert after.execute("SELECT meeting_id FROM reminders_shown").fetchall() == [
             ("m-created",)
@@ -288,7 +289,7 @@ def test_upgrade_from_v4_keeps_every_row_and_adds_the_media_cache(tmp_path: Path
     conn.close()
 
     with RoomStore(path) as store:
-        assert store.schema_version == LATEST_VERSION == 5
+        assert store.schema_version == LATEST_VERSION
         assert store.media.recordings("m-created") == []
         assert store.media.last_fetched("m-created", MediaKind.RECORDINGS) is None
         store.media.replace_recordings("m-created", [], NOW)
@@ -296,7 +297,62 @@ def test_upgrade_from_v4_keeps_every_row_and_adds_the_media_cache(tmp_path: Path
     after = sqlite3.connect(path)
     try:
         for table, rows in before.items():
-            assert after.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() == rows
+            kept = after.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            # Later versions add a series column to these, after the others.
+            width = len(rows[0])
+            assert [row[:width] for row in kept] == rows
+    finally:
+        after.close()
+    assert len(backups(tmp_path)) == 1
+    assert table_shape(path) == table_shape_of_fresh_store(tmp_path)
+
+
+def test_upgrade_from_v5_keeps_every_row_and_lets_a_room_keep_its_series(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rooms.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(conn, up_to=5)
+    insert_v1_rows(conn)
+    conn.execute("UPDATE rooms SET planned_start = '2030-06-01T13:00:00Z', time_zone = 'UTC'")
+    conn.execute(
+        "INSERT INTO pending_creates (request_json, label, created_at, state, attempt, "
+        "planned_start, time_zone) VALUES ('{}', 'Lost', '2030-06-01T11:00:00Z', 'unknown', 1, "
+        "'2030-06-01T13:00:00Z', 'Europe/Oslo')"
+    )
+    conn.execute(
+        "INSERT INTO reminders_shown VALUES ('m-created', '2030-06-01T13:00:00Z', "
+        "'2030-06-01T12:50:00Z')"
+    )
+    conn.execute(
+        "INSERT INTO recordings VALUES ('r-1', 'm-created', 's-1', 'a.mp4', "
+        "'2030-06-01T13:00:00.000000Z', '2030-06-01T14:00:00.000000Z', 12.5, '/room', "
+        "'2030-06-01T15:00:00.000000Z')"
+    )
+    conn.execute(
+        "INSERT INTO media_fetches VALUES ('m-created', 'recordings', '', "
+        "'2030-06-01T15:00:00.000000Z')"
+    )
+    tables = ("rooms", "pending_creates", "reminders_shown", "recordings", "media_fetches")
+    before = {
+        table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in tables
+    }
+    conn.close()
+
+    with RoomStore(path) as store:
+        assert store.schema_version == LATEST_VERSION == 6
+        # Every room and create so far is no series.
+        assert all(room.series is None for room in store.list_rooms(include_past=True))
+        assert [p.series for p in store.pending_creates()] == [None]
+    after = sqlite3.connect(path)
+    try:
+        for table, rows in before.items():
+            kept = after.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            if table in ("rooms", "pending_creates"):
+                # The new column comes last, empty.
+                assert [row[-1] for row in kept] == [None] * len(rows)
+                kept = [row[:-1] for row in kept]
+            assert kept == rows
     finally:
         after.close()
     assert len(backups(tmp_path)) == 1

@@ -23,7 +23,7 @@ from roomdesk.cli.parsing import parse_duration
 from roomdesk.cli.plan import checked_start, parse_moment
 from roomdesk.domain.labels import LabelListError, parse_label_list
 from roomdesk.domain.roster import RosterError, decode_roster, parse_roster
-from roomdesk.domain.series import Repeat, SeriesError, SeriesRule, expand_series, parse_repeat
+from roomdesk.domain.series import SeriesError, SeriesRule, expand_series, parse_repeat
 from roomdesk.domain.times import get_zone
 from roomdesk.services.batch import (
     BatchPlan,
@@ -220,14 +220,11 @@ def _write_calendar(path: str, run: BatchRun, ctx: Context) -> None:
     if not rooms:
         return
     zone = get_zone(rooms[0].time_zone or "UTC")
-    repeats: dict[str, Repeat] = {}
-    if run.plan.series is not None:
-        repeats = {room.meeting_id: run.plan.series.repeat() for room in rooms}
+    # A one-room series' room keeps its series, so its facts make the repeating event.
     data = calendar_bytes(
         [facts_for(room, fallback_zone=zone) for room in rooms],
         invitation_template=DEFAULT_TEMPLATE,
         alarm_minutes=None,
-        repeats=repeats,
     )
     try:
         write_atomically(Path(path), data)

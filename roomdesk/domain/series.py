@@ -12,7 +12,7 @@ time, so a repeating calendar event agrees with the sessions planned here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -211,3 +211,99 @@ def calendar_rule(rule: SeriesRule, count: int) -> dict[str, object]:
     icalendar library takes it. A count rather than an end date: exact in every zone."""
     freq = "DAILY" if rule.frequency is Frequency.DAILY else "WEEKLY"
     return {"FREQ": freq, "INTERVAL": rule.interval, "COUNT": count}
+
+
+def _every(rule: SeriesRule) -> str:
+    if rule.interval == 1:
+        return rule.frequency.value
+    return f"every {rule.interval} {_UNIT[rule.frequency]}s"
+
+
+@dataclass(frozen=True)
+class RoomSeries:
+    """A series kept with its one room: the rule and each session's start as it was planned
+    (aware). The starts are kept rather than worked out again, so a session already planned
+    stays where it was whatever a later time zone database says."""
+
+    rule: SeriesRule
+    starts: tuple[datetime, ...]
+
+    def __post_init__(self) -> None:
+        if not self.starts:
+            raise ValueError("a series has at least one session")
+        for start in self.starts:
+            require_aware(start, "start")
+
+    @classmethod
+    def of(cls, rule: SeriesRule, sessions: Sequence[SeriesSession]) -> RoomSeries:
+        return cls(rule, tuple(session.start for session in sessions))
+
+    @property
+    def first_end(self) -> datetime:
+        return self.starts[0] + self.rule.duration
+
+    @property
+    def last_end(self) -> datetime:
+        return self.starts[-1] + self.rule.duration
+
+    def check_room(self, planned_start: datetime | None, end: datetime) -> None:
+        """ValueError unless a room planned from ``planned_start`` to ``end`` holds the series:
+        its first session starts then, and its last ends by then."""
+        if planned_start != self.starts[0]:
+            raise ValueError("a series' room is planned from the series' first start")
+        if self.last_end > require_aware(end, "end"):
+            raise ValueError("a series' room ends no earlier than its last session")
+
+    def repeat(self) -> Repeat:
+        """The room's calendar event: the first session, repeated by the series' rule."""
+        return Repeat(self.first_end, calendar_rule(self.rule, len(self.starts)))
+
+    def starts_from(self, after: datetime) -> list[datetime]:
+        """The sessions' starts at or after ``after`` (aware)."""
+        require_aware(after, "after")
+        return [start for start in self.starts if start >= after]
+
+    def summary(self) -> str:
+        """ "weekly, 10 sessions until Tue 9 Feb 2027" (the last session's day in the series'
+        zone)."""
+        count = len(self.starts)
+        if count == 1:
+            return "a series of 1 session"
+        last = self.starts[-1].astimezone(get_zone(self.rule.zone_name)).date()
+        return f"{_every(self.rule)}, {count} sessions until {day_text(last)} {last.year}"
+
+    def to_data(self) -> dict[str, object]:
+        """The series as JSON-ready values: :meth:`from_data` reads them back."""
+        rule = self.rule
+        return {
+            "firstWall": rule.first_wall.isoformat(),
+            "durationSeconds": int(rule.duration.total_seconds()),
+            "zone": rule.zone_name,
+            "frequency": rule.frequency.value,
+            "interval": rule.interval,
+            "times": rule.times,
+            "until": None if rule.until is None else rule.until.isoformat(),
+            "starts": [start.astimezone(UTC).isoformat() for start in self.starts],
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, object]) -> RoomSeries:
+        """The series :meth:`to_data` gave; ValueError naming what is wrong with other data."""
+        try:
+            until = data["until"]
+            starts = data["starts"]
+            times = data["times"]
+            if not isinstance(starts, list) or not (times is None or isinstance(times, int)):
+                raise ValueError("the sessions or their number are not a list and a number")
+            rule = SeriesRule(
+                first_wall=datetime.fromisoformat(str(data["firstWall"])),
+                duration=timedelta(seconds=int(str(data["durationSeconds"]))),
+                zone_name=str(data["zone"]),
+                frequency=Frequency(str(data["frequency"])),
+                interval=int(str(data["interval"])),
+                times=times,
+                until=None if until is None else date.fromisoformat(str(until)),
+            )
+            return cls(rule, tuple(datetime.fromisoformat(str(start)) for start in starts))
+        except KeyError as exc:
+            raise ValueError(f"the series has no {exc.args[0]}") from None

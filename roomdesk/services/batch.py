@@ -23,9 +23,9 @@ from roomdesk.domain.roster import Roster
 from roomdesk.domain.series import (
     ONE_ROOM_NOTE,
     Repeat,
+    RoomSeries,
     SeriesRule,
     SeriesSession,
-    calendar_rule,
 )
 from roomdesk.domain.sessions import session_text
 from roomdesk.domain.times import get_zone
@@ -72,6 +72,7 @@ class BatchRow(NamedTuple):
     people: tuple[str, ...] = ()  # a personal link for each, once the room exists
     external_ids: tuple[str, ...] = ()  # theirs, in the same order
     note: str = ""  # how a daylight-saving change placed the start, for a series
+    series: RoomSeries | None = None  # a one-room series' sessions, kept with its room
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class SeriesPlan:
 
     def repeat(self) -> Repeat:
         """The room's calendar event: the first session, repeated by the series' rule."""
-        return Repeat(self.sessions[0].end, calendar_rule(self.rule, len(self.sessions)))
+        return RoomSeries.of(self.rule, self.sessions).repeat()
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,14 @@ def plan_from_series(
     shifted = tuple(f"Session {s.number}: {s.note}" for s in sessions if s.note)
     if one_room:
         first, last = sessions[0], sessions[-1]
-        row = BatchRow(stem or "Series", last.end, first.start, rule.zone_name, prefix)
+        row = BatchRow(
+            stem or "Series",
+            last.end,
+            first.start,
+            rule.zone_name,
+            prefix,
+            series=RoomSeries.of(rule, sessions),
+        )
         return BatchPlan(
             f"1 room for {len(sessions)} sessions, {rule.describe()}",
             (row,),

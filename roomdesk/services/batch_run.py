@@ -213,6 +213,7 @@ class BatchRun:
                 label=row.label,
                 planned_start=row.planned_start,
                 time_zone=row.time_zone,
+                series=row.series,
             )
         except CreatedUnreadableError as exc:
             outcome.state, outcome.error = RowState.UNREAD, exc

@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from roomdesk.domain.times import require_aware
 from roomdesk.store import RoomStore, StoreError
+
+if TYPE_CHECKING:
+    from roomdesk.domain.series import RoomSeries
 
 log = logging.getLogger("roomdesk.reminders")
 
@@ -255,20 +258,34 @@ class PlannedRoom(Protocol):
     def deleted_at(self) -> datetime | None: ...
     @property
     def planned_start(self) -> datetime | None: ...
+    @property
+    def series(self) -> RoomSeries | None: ...
 
 
-def upcoming_sessions(rooms: Iterable[PlannedRoom]) -> list[UpcomingSession]:
+def _starts(room: PlannedRoom) -> Iterable[datetime]:
+    if room.series is not None:
+        return room.series.starts
+    return () if room.planned_start is None else (room.planned_start,)
+
+
+def upcoming_sessions(
+    rooms: Iterable[PlannedRoom], *, after: datetime | None = None
+) -> list[UpcomingSession]:
     """The sessions planned in ``rooms`` (rooms without a planned start, and deleted ones,
-    have none), earliest first."""
+    have none; one room for a whole series has one per session), those starting at or after
+    ``after`` when given, earliest first."""
+    since = None if after is None else require_aware(after, "after")
     found = [
         UpcomingSession(
             room.meeting_id,
             room.label,
-            require_aware(room.planned_start, "planned_start").astimezone(UTC),
+            require_aware(start, "planned_start").astimezone(UTC),
             room.host_room_url,
             room.room_url,
         )
         for room in rooms
-        if room.planned_start is not None and room.deleted_at is None
+        if room.deleted_at is None
+        for start in _starts(room)
+        if since is None or start >= since
     ]
     return sorted(found, key=lambda session: (session.starts_at, session.meeting_id))

@@ -23,6 +23,7 @@ from roomdesk.api.errors import (
 )
 from roomdesk.api.models import Meeting, check_meeting_id
 from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.domain.series import RoomSeries
 from roomdesk.domain.sessions import check_start
 from roomdesk.domain.times import get_zone, require_aware
 from roomdesk.store import PendingState, RoomStore, StoredRoom
@@ -177,12 +178,15 @@ class RoomService:
         replaces_pending: int | None = None,
         planned_start: datetime | None = None,
         time_zone: str | None = None,
+        series: RoomSeries | None = None,
     ) -> StoredRoom:
         """Create a room and store it. The intent is recorded first, so a crash loses nothing.
 
         ``planned_start`` (aware, never after the request's end) and ``time_zone`` (the IANA
         zone it was planned in; None: the user's) stay on this computer with the room, also
-        when a sync settles an interrupted create. ``replaces_pending`` names an earlier pending
+        when a sync settles an interrupted create; so does ``series``, for one room made for a
+        whole series (its first start is ``planned_start``, its last end no later than the
+        room's). ``replaces_pending`` names an earlier pending
         create this one sends again; it is marked failed once the new intent is recorded, so the
         request is never shown twice.
         """
@@ -190,9 +194,11 @@ class RoomService:
         zone = get_zone(time_zone) if time_zone is not None else UTC
         if planned_start is not None:
             check_start(require_aware(planned_start, "planned_start"), request.end_date, zone)
+        if series is not None:
+            series.check_room(planned_start, request.end_date)
         label = label.strip()
         options = request.to_stored_options()
-        plan = (planned_start, time_zone)
+        plan = (planned_start, time_zone, series)
         async with self._create_gate:
             return await self._create(request, label, options, replaces_pending, plan)
 
@@ -202,11 +208,11 @@ class RoomService:
         label: str,
         options: dict[str, Any],
         replaces_pending: int | None,
-        plan: tuple[datetime | None, str | None],
+        plan: tuple[datetime | None, str | None, RoomSeries | None],
     ) -> StoredRoom:
         with self.activity.creating():
             pending_id = self.store.add_pending_create(
-                options, label, planned_start=plan[0], time_zone=plan[1]
+                options, label, planned_start=plan[0], time_zone=plan[1], series=plan[2]
             )
             self._in_flight.add(pending_id)
             try:

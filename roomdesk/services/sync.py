@@ -562,6 +562,7 @@ class SyncService:
             replaces_pending=row.id,
             planned_start=row.planned_start,
             time_zone=row.time_zone,
+            series=row.series,
         )
         return RetryOutcome(room, found_existing=False)
 

@@ -1,7 +1,8 @@
 """Rooms as an iCalendar file (RFC 5545) for any calendar program: one event per room.
 
-A room that serves a whole series of sessions gets one repeating event: the first session's
-start and end, and an RRULE for the rest, so each session shows (and reminds) on its own day.
+A room that serves a whole series of sessions (its facts carry the series, or the caller names
+it) gets one repeating event: the first session's start and end, and an RRULE for the rest, so
+each session shows (and reminds) on its own day.
 
 Each event's UID comes from the room's meeting id, so exporting a room again updates the event
 a calendar already has instead of adding a second one. Times are written in the room's zone
@@ -86,7 +87,8 @@ def calendar_bytes(
 ) -> bytes:
     """An iCalendar file with one event per room in ``facts_list``, its description the
     invitation from ``invitation_template``, with a display alarm ``alarm_minutes`` before
-    the start when given; a room named in ``repeats`` (by meeting id) gets a repeating event.
+    the start when given; a room named in ``repeats`` (by meeting id), or whose facts carry a
+    series, gets a repeating event.
     ValueError (TemplateError for the template) on bad input."""
     problems = template_problems(invitation_template)
     if problems:
@@ -101,7 +103,7 @@ def calendar_bytes(
             include_notes=include_notes,
             alarm_minutes=alarm_minutes,
             stamp=stamp,
-            repeat=(repeats or {}).get(facts.meeting_id),
+            repeat=_repeat_of(facts, repeats),
         )
         for facts in facts_list
     ]
@@ -124,6 +126,13 @@ def calendar_bytes(
         calendar.add_component(event)
     data: bytes = calendar.to_ical()
     return data
+
+
+def _repeat_of(facts: SessionFacts, repeats: Mapping[str, Repeat] | None) -> Repeat | None:
+    named = (repeats or {}).get(facts.meeting_id)
+    if named is not None or facts.series is None:
+        return named
+    return facts.series.repeat()
 
 
 def _zones(

@@ -12,6 +12,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from roomdesk.domain.rooms import TemplateType
+from roomdesk.domain.series import RoomSeries
 from roomdesk.domain.times import require_aware
 from roomdesk.store.records import StoredRoom
 
@@ -32,6 +33,9 @@ class SessionFacts(NamedTuple):
     end: datetime  # aware
     planned: bool  # False: no start was planned, so ``start`` is when the room was made
     zone: ZoneInfo  # the room's zone: times are shown and written in it
+    # One room for a whole series of sessions: the series (``start`` is its first session's,
+    # ``end`` still the room's); None for every other room.
+    series: RoomSeries | None = None
 
 
 def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
@@ -70,6 +74,7 @@ def facts_for(room: StoredRoom, *, fallback_zone: ZoneInfo) -> SessionFacts:
         end=room.end_date,
         planned=planned,
         zone=_zone(room.time_zone, fallback_zone),
+        series=room.series if planned else None,
     )
 
 

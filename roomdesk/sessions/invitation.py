@@ -166,12 +166,16 @@ def _day_and_clock(moment: datetime) -> str:
 def time_texts(facts: SessionFacts) -> tuple[str, str, str]:
     """What ``{start}``, ``{end}`` and ``{timezone}`` say for ``facts``."""
     start = facts.start.astimezone(facts.zone)
-    end = facts.end.astimezone(facts.zone)
+    # A series' room ends with its last session; the text gives the first and how it repeats.
+    series = facts.series
+    end = (facts.end if series is None else series.first_end).astimezone(facts.zone)
     start_text = _day_and_clock(start)
     if not facts.planned:
         # No start was planned: the room has been open since it was made.
         start_text = f"open from {start_text}"
     end_text = _clock(end) if end.date() == start.date() else _day_and_clock(end)
+    if series is not None:
+        end_text = f"{end_text}, {series.summary()}"
     name = facts.zone.key
     offsets = (_offset(start), _offset(end))
     if name == "UTC" and offsets == ("UTC+00:00", "UTC+00:00"):

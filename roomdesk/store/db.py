@@ -47,6 +47,7 @@ from roomdesk.store.rows import (
     SELECT_ROOMS,
     RoomRows,
     read_room_rows,
+    series_text,
 )
 from roomdesk.store.rows import pending_from_row as _pending_from_row
 from roomdesk.store.rows import room_from_row as _room_from_row
@@ -54,6 +55,7 @@ from roomdesk.store.rows import room_from_row as _room_from_row
 if TYPE_CHECKING:
     # Only named in annotations: the API's models stay out of the window's first frame.
     from roomdesk.api.models import Meeting
+    from roomdesk.domain.series import RoomSeries
     from roomdesk.store.media import MediaCache
 
 # What the store keeps per meeting beside its room: forgotten with it.
@@ -209,8 +211,8 @@ _REFRESH_FROM_SERVER = """
 _INSERT_ROOM = """
     INSERT INTO rooms (meeting_id, room_name, room_url, host_room_url, viewer_room_url,
         start_date, end_date, room_mode, options, label, notes, created_at, source, updated_at,
-        planned_start, time_zone)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        planned_start, time_zone, series)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _UPSERT_IMPORTED = f"""
     {_INSERT_ROOM}
@@ -236,6 +238,7 @@ _UPSERT_CREATED = f"""
         notes = CASE WHEN excluded.notes <> '' THEN excluded.notes ELSE rooms.notes END,
         planned_start = COALESCE(excluded.planned_start, rooms.planned_start),
         time_zone = COALESCE(excluded.time_zone, rooms.time_zone),
+        series = COALESCE(excluded.series, rooms.series),
         source = excluded.source
 """
 
@@ -512,6 +515,7 @@ class RoomStore:
         now: str,
         planned_start: str | None = None,
         time_zone: str | None = None,
+        series: str | None = None,
     ) -> tuple[Any, ...]:
         return (
             meeting.meeting_id,
@@ -530,6 +534,7 @@ class RoomStore:
             now,
             planned_start,
             time_zone,
+            series,
         )
 
     def _created_params(
@@ -543,6 +548,7 @@ class RoomStore:
         created_at: datetime | None,
         planned_start: datetime | None = None,
         time_zone: str | None = None,
+        series: RoomSeries | None = None,
     ) -> tuple[Any, ...]:
         now = format_utc(datetime.now(UTC))
         return self._meeting_params(
@@ -556,6 +562,7 @@ class RoomStore:
             now=now,
             planned_start=_optional_utc_text(planned_start, "planned_start"),
             time_zone=time_zone,
+            series=series_text(series),
         )
 
     def add_created(
@@ -569,8 +576,10 @@ class RoomStore:
         created_at: datetime | None = None,
         planned_start: datetime | None = None,
         time_zone: str | None = None,
+        series: RoomSeries | None = None,
     ) -> StoredRoom:
-        """Record a room this roomdesk just created. ``options`` must hold no secrets.
+        """Record a room this roomdesk just created. ``options`` must hold no secrets;
+        ``series`` is given for one room made for a whole series of sessions.
 
         If a sync already imported the meeting, that row becomes this created room.
         """
@@ -583,6 +592,7 @@ class RoomStore:
             created_at=created_at,
             planned_start=planned_start,
             time_zone=time_zone,
+            series=series,
         )
         with self._write() as conn:
             conn.execute(_UPSERT_CREATED, params)
@@ -781,13 +791,23 @@ class RoomStore:
 
     def rooms_with_planned_start(self, after: datetime) -> list[StoredRoom]:
         """Rooms neither deleted nor missing whose planned start is at or after ``after``
-        (aware), the soonest first: those a reminder may still be due for."""
+        (aware), and one-room series still running then (their first start may be past),
+        by planned start: those a reminder may still be due for."""
+        moment = _utc_text(after, "after")
+        # Two queries, each read through its own index: an OR of both would read every
+        # planned room.
         rows = self._conn.execute(
             f"{SELECT_ROOMS} WHERE planned_start IS NOT NULL AND deleted_at IS NULL "
-            "AND server_missing_at IS NULL AND planned_start >= ? ORDER BY planned_start, id",
-            (_utc_text(after, "after"),),
-        )
-        return [_room_from_row(row) for row in rows]
+            "AND server_missing_at IS NULL AND planned_start >= ?",
+            (moment,),
+        ).fetchall()
+        rows += self._conn.execute(
+            f"{SELECT_ROOMS} WHERE series IS NOT NULL AND deleted_at IS NULL "
+            "AND server_missing_at IS NULL AND end_date > ? AND planned_start < ?",
+            (moment, moment),
+        ).fetchall()
+        rooms = [_room_from_row(row) for row in rows]
+        return sorted(rooms, key=lambda room: (room.planned_start, room.id))
 
     # -- reminders -------------------------------------------------------------------------------
 
@@ -854,17 +874,19 @@ class RoomStore:
         *,
         planned_start: datetime | None = None,
         time_zone: str | None = None,
+        series: RoomSeries | None = None,
     ) -> int:
-        """Write a create request down before sending it, with the room's label, planned start
-        and zone; returns its id. Its attempt is 1."""
+        """Write a create request down before sending it, with the room's label, planned start,
+        zone and series; returns its id. Its attempt is 1."""
         text = _json_text(request_json, "request_json")
         now = format_utc(datetime.now(UTC))
         start = _optional_utc_text(planned_start, "planned_start")
+        state = PendingState.PENDING.value
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO pending_creates (request_json, label, created_at, state, attempt, "
-                "planned_start, time_zone) VALUES (?, ?, ?, ?, 1, ?, ?)",
-                (text, label, now, PendingState.PENDING.value, start, time_zone),
+                "planned_start, time_zone, series) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+                (text, label, now, state, start, time_zone, series_text(series)),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
@@ -937,7 +959,7 @@ class RoomStore:
         label: str,
     ) -> StoredRoom:
         """Record the created room and resolve its pending create, both or neither. The room
-        gets the planned start and zone written down with the create."""
+        gets the planned start, zone and series written down with the create."""
         params = self._created_params(
             meeting,
             room_mode=room_mode,
@@ -949,9 +971,10 @@ class RoomStore:
         with self._write() as conn:
             self._require_pending(conn, pending_id)
             plan = conn.execute(
-                "SELECT planned_start, time_zone FROM pending_creates WHERE id = ?", (pending_id,)
+                "SELECT planned_start, time_zone, series FROM pending_creates WHERE id = ?",
+                (pending_id,),
             ).fetchone()
-            conn.execute(_UPSERT_CREATED, (*params[:-2], *plan))
+            conn.execute(_UPSERT_CREATED, (*params[:-3], *plan))
             self._resolve(conn, pending_id, meeting.meeting_id)
             room = self._room_row(conn, meeting.meeting_id)
         assert room is not None

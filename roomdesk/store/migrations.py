@@ -231,12 +231,27 @@ _V5_MEDIA_CACHE = _sql(
 )
 
 
+# A room made for a whole series of sessions keeps the series (its rule and each session's
+# start, as JSON) so every session is reminded of and its calendar event repeats; the create
+# written down before it is sent keeps it too, for a create settled later. The series rooms a
+# reminder may be due for are found by their end without reading every planned room.
+_V6_SERIES = _sql(
+    "ALTER TABLE rooms ADD COLUMN series TEXT",
+    "ALTER TABLE pending_creates ADD COLUMN series TEXT",
+    """
+    CREATE INDEX rooms_series_by_end ON rooms (end_date)
+        WHERE series IS NOT NULL AND deleted_at IS NULL AND server_missing_at IS NULL
+    """,
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "rooms table", _V1_ROOMS),
     Migration(2, "pending creates table and room list indexes", _V2_PENDING_CREATES_AND_INDEXES),
     Migration(3, "pending creates may be 'created' (answer unreadable)", _v3_pending_state_created),
     Migration(4, "planned starts, their zones and reminders shown", _V4_PLANNED_STARTS),
     Migration(5, "recordings, transcripts, sessions and participants as fetched", _V5_MEDIA_CACHE),
+    Migration(6, "a one-room series kept with its room", _V6_SERIES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -11,11 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roomdesk.domain.rooms import normalize_prefix
 from roomdesk.domain.status import RoomStatus, status_at
 from roomdesk.domain.times import parse_utc, require_aware
+
+if TYPE_CHECKING:
+    # Only named in annotations: few rooms are a series, and the window's first frame shows
+    # none of it.
+    from roomdesk.domain.series import RoomSeries
 
 
 class RoomSource(StrEnum):
@@ -84,6 +89,9 @@ class StoredRoom:
     # have neither.
     planned_start: datetime | None = None
     time_zone: str | None = None
+    # For one room made for a whole series of sessions: the series (its first session's start
+    # is ``planned_start``); None for every other room.
+    series: RoomSeries | None = None
 
     def status(self, now: datetime) -> RoomStatus:
         """The room's status at ``now`` (aware)."""
@@ -121,6 +129,7 @@ class PendingCreate:
     # What the room gets once it is known: its planned start and the zone it was planned in.
     planned_start: datetime | None = None
     time_zone: str | None = None
+    series: RoomSeries | None = None
 
 
 def requested_end(request_json: Mapping[str, Any]) -> datetime | None:

@@ -8,24 +8,30 @@ or, for a table of many rooms, into the parallel columns of a :class:`RoomRows`.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roomdesk.store.records import PendingCreate, PendingState, RoomSource, StoredRoom
 
 ROOM_COLUMNS = (
     "id, meeting_id, room_name, room_url, host_room_url, viewer_room_url, start_date, end_date,"
     " room_mode, options, label, notes, created_at, source, deleted_at, server_missing_at,"
-    " updated_at, planned_start, time_zone"
+    " updated_at, planned_start, time_zone, series"
 )
 SELECT_ROOMS = f"SELECT {ROOM_COLUMNS} FROM rooms"
 PENDING_COLUMNS = (
     "id, request_json, label, created_at, state, meeting_id, error, attempt, planned_start,"
-    " time_zone"
+    " time_zone, series"
 )
+
+if TYPE_CHECKING:
+    from roomdesk.domain.series import RoomSeries
+
+log = logging.getLogger(__name__)
 
 # RoomRows: the state bits of a record.
 ROW_DELETED = 1
@@ -95,6 +101,33 @@ def read_room_rows(
 
 
 _parse_time = datetime.fromisoformat  # Python 3.11 reads the trailing Z as UTC
+
+
+def series_text(series: RoomSeries | None) -> str | None:
+    """A series as the store keeps it: JSON text, or None."""
+    if series is None:
+        return None
+    return json.dumps(series.to_data(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _parse_series(text: str | None) -> RoomSeries | None:
+    # A series that cannot be read (written by a later roomdesk, or edited by hand) leaves its
+    # room a room with one planned start rather than making the whole room list unreadable.
+    if text is None:
+        return None
+    # Loaded with the first series read: the window's first frame needs none.
+    from roomdesk.domain.series import RoomSeries
+
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        return RoomSeries.from_data(data)
+    except ValueError as exc:
+        log.warning("a stored series cannot be read, so only its first session is kept: %s", exc)
+        return None
+
+
 _SOURCES = {source.value: source for source in RoomSource}
 
 
@@ -119,6 +152,7 @@ def room_from_row(row: tuple[Any, ...]) -> StoredRoom:
         updated_at,
         planned_start,
         time_zone,
+        series,
     ) = row
     return StoredRoom(
         local_id,
@@ -140,6 +174,7 @@ def room_from_row(row: tuple[Any, ...]) -> StoredRoom:
         _parse_time(updated_at),
         None if planned_start is None else _parse_time(planned_start),
         time_zone,
+        _parse_series(series),
     )
 
 
@@ -155,6 +190,7 @@ def pending_from_row(row: tuple[Any, ...]) -> PendingCreate:
         attempt,
         planned_start,
         time_zone,
+        series,
     ) = row
     return PendingCreate(
         id=local_id,
@@ -167,4 +203,5 @@ def pending_from_row(row: tuple[Any, ...]) -> PendingCreate:
         attempt=attempt,
         planned_start=None if planned_start is None else _parse_time(planned_start),
         time_zone=time_zone,
+        series=_parse_series(series),
     )

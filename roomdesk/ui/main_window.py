@@ -948,7 +948,7 @@ class MainWindow(QMainWindow):
         reminders."""
         from roomdesk.services.reminders import upcoming_sessions
 
-        return upcoming_sessions(self.session.planned_rooms(after))
+        return upcoming_sessions(self.session.planned_rooms(after), after=after)
 
     # -- closing --------------------------------------------------------------------------------
 
