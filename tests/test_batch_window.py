@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
+from shiboken6 import isValid
 
 from roomdesk.api.requests import Field, MeetingRequest
 from roomdesk.paths import app_paths
@@ -297,3 +298,19 @@ def test_a_few_rooms_are_deleted_without_the_progress_dialog(window, session, al
     aloop.act(next(b for b in box.buttons() if b.text() == "&Delete").click)
     aloop.wait_until(lambda: "Deleted 3 of 3" in window.statusBar().currentMessage())
     assert window.room_actions.last_delete_dialog is None
+
+
+def test_closing_the_window_while_deleting_many_leaves_no_error(window, session, aloop, emulator):
+    """The deletes on their way finish after the window (and the progress window with it) is
+    gone; their outcomes have nowhere to show, and that is no error."""
+    rooms = [make_room(session, aloop, f"Slot {i}") for i in range(6)]
+    ids = [room.meeting_id for room in rooms]
+    emulator.faults.latency = 0.2
+    aloop.act(lambda: window.room_actions.delete_with_progress(ids, ids))
+    dialog = window.room_actions.last_delete_dialog
+    aloop.wait_until(lambda: any(text == "deleting…" for text in dialog.outcome_texts()))
+    window.close()
+    dialog.deleteLater()  # as the closed window's children go
+    aloop.wait_until(lambda: not isValid(dialog))
+    aloop.wait_until(lambda: not dialog.running, timeout=10)
+    assert len(emulator.meeting_ids()) < 6  # those on their way were deleted

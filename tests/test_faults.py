@@ -42,6 +42,7 @@ from roomdesk.secrets import ApiKey, KeyStore
 from roomdesk.services.rooms import DELETE_CONCURRENCY, DeleteOutcome
 from roomdesk.store import PendingState, RoomStore
 from roomdesk.ui.app_settings import AppSettings
+from roomdesk.ui.delete_progress import DeleteProgressDialog
 from roomdesk.ui.main_window import MainWindow
 from roomdesk.ui.session import AppSession
 from tests.memory_keyring import MemoryKeyring
@@ -152,8 +153,31 @@ def create_each(session: AppSession, aloop, count: int) -> list[object]:
     return aloop.run(run(), timeout=60)
 
 
-def delete_through_the_window(window: MainWindow, session: AppSession, aloop) -> list:
-    """Select every room, press Delete and confirm, as a person would; returns the outcomes."""
+def delete_through_the_window(
+    window: MainWindow, session: AppSession, aloop
+) -> tuple[list[DeleteOutcome], list[str]]:
+    """Select every room, press Delete and confirm, as a person would; returns the outcomes and
+    what the progress window (opened for more than a few rooms) shows for each room."""
+    window.proxy.setShowPast(False)
+    window.table.selectAll()
+    box = window.delete_selected()
+    assert isinstance(box, QMessageBox)
+    aloop.act(next(b for b in box.buttons() if "Delete" in b.text()).click)
+    progress: list[DeleteProgressDialog] = []
+
+    def finished() -> bool:
+        progress[:] = window.findChildren(DeleteProgressDialog)
+        return bool(progress) and not progress[0].running
+
+    aloop.wait_until(finished, timeout=60)
+    return list(progress[0].outcomes.values()), progress[0].outcome_texts()
+
+
+def delete_a_few_through_the_window(
+    window: MainWindow, session: AppSession, aloop
+) -> tuple[list[DeleteOutcome], list[str]]:
+    """As :func:`delete_through_the_window` for a few rooms, which are deleted together and
+    reported in a message box when any failed."""
     outcomes: list[list[DeleteOutcome]] = []
     session.roomsDeleted.connect(outcomes.append)
     window.proxy.setShowPast(False)
@@ -162,19 +186,19 @@ def delete_through_the_window(window: MainWindow, session: AppSession, aloop) ->
     assert isinstance(box, QMessageBox)
     aloop.act(next(b for b in box.buttons() if "Delete" in b.text()).click)
     aloop.wait_until(lambda: bool(outcomes), timeout=60)
-    return outcomes[0]
+    reports = [w.text() for w in window.findChildren(QMessageBox) if w is not box and w.isVisible()]
+    return outcomes[0], reports
 
 
-def assert_failures_named(outcomes: list[DeleteOutcome], window: MainWindow) -> None:
+def assert_failures_named(outcomes: list[DeleteOutcome], shown_texts: list[str]) -> None:
+    """Each failed room says why, in the progress window's row for it."""
     failed = [outcome for outcome in outcomes if not outcome.ok]
     for outcome in failed:
         text = outcome.describe()
         assert text.startswith(f"{outcome.room_name or outcome.meeting_id}: not deleted: ")
         assert str(outcome.error) in text
-    if failed:
-        reports = [w for w in window._open_dialogs if isinstance(w, QMessageBox)]
-        shown = "\n".join(box.text() for box in reports)
-        assert all(outcome.describe() in shown for outcome in failed)
+    shown = "\n".join(shown_texts)
+    assert all(outcome.describe().partition(": ")[2] in shown for outcome in failed)
 
 
 def assert_deletes_retried(emulator: EmulatorServer, outcomes: list[DeleteOutcome]) -> None:
@@ -229,9 +253,9 @@ def test_server_errors_on_a_third_of_requests(window, session, aloop, emulator) 
     assert len(requests_of(emulator, "POST")) == 8
     assert_store_agrees_with_server(emulator)
 
-    outcomes = delete_through_the_window(window, session, aloop)
+    outcomes, shown = delete_through_the_window(window, session, aloop)
     assert len(outcomes) == 8 - len(failures)
-    assert_failures_named(outcomes, window)
+    assert_failures_named(outcomes, shown)
     deletes = requests_of(emulator, "DELETE")
     assert any(record.status and record.status >= 500 for record in deletes), "no fault met"
     assert_deletes_retried(emulator, outcomes)
@@ -256,8 +280,8 @@ def test_dropped_connections(window, session, aloop, emulator) -> None:
     # Listing is safe to repeat: the sync gets through the drops and finds nothing for them.
     report = aloop.run(session.sync())
     assert len(report.unresolved) == len(lost) and not report.resolved
-    outcomes = delete_through_the_window(window, session, aloop)
-    assert_failures_named(outcomes, window)
+    outcomes, shown = delete_through_the_window(window, session, aloop)
+    assert_failures_named(outcomes, shown)
     assert any(r.outcome is RequestOutcome.DROPPED for r in requests_of(emulator, "DELETE"))
     assert_deletes_retried(emulator, outcomes)
     assert len(requests_of(emulator, "POST")) == 8
@@ -374,13 +398,13 @@ def test_server_going_away_in_the_middle_of_a_delete_batch(window, session, aloo
         await asyncio.get_running_loop().run_in_executor(None, emulator.stop)
 
     stopper = aloop.loop.create_task(stop_after_first_delete())
-    outcomes = delete_through_the_window(window, session, aloop)
+    outcomes, shown = delete_through_the_window(window, session, aloop)
     aloop.run(stopper)
 
     assert len(outcomes) == batch
     failed = [outcome for outcome in outcomes if not outcome.ok]
     assert failed and any(outcome.ok for outcome in outcomes)
-    assert_failures_named(outcomes, window)
+    assert_failures_named(outcomes, shown)
     # A delete carried out just as the server went away may have lost its answer.
     reached = {r.path.rsplit("/", 1)[1] for r in requests_of(emulator, "DELETE") if r.status}
     lost_deletes = {outcome.meeting_id for outcome in failed} & reached
@@ -415,11 +439,11 @@ def test_key_rotated_in_the_middle_of_a_session(window, session, aloop, emulator
     with pytest.raises(InvalidApiKeyError):
         aloop.run(session.create_room(request_number(5), "Refused"))
     assert [r.status for r in requests_of(emulator, "POST")] == [401]  # not retried
-    outcomes = delete_through_the_window(window, session, aloop)
+    outcomes, shown = delete_a_few_through_the_window(window, session, aloop)
     assert len(outcomes) == 2 and not any(outcome.ok for outcome in outcomes)
     assert all("refused" in outcome.describe() for outcome in outcomes)
     assert [r.status for r in requests_of(emulator, "DELETE")] == [401, 401]
-    assert_failures_named(outcomes, window)
+    assert_failures_named(outcomes, shown)
     assert window.connection_label.text() == "Key refused"
     assert emulator.meeting_ids() == {room.meeting_id for room in kept}
     assert_store_agrees_with_server(emulator)

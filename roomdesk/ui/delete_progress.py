@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from roomdesk.services.rooms import DELETE_CONCURRENCY
 from roomdesk.store import StoreError
@@ -99,6 +100,8 @@ class DeleteProgressDialog(QDialog):
         super().reject()
 
     def _show(self, row: int, text: str) -> None:
+        if not isValid(self.table):  # the window closed while deletes were on their way
+            return
         item = QTableWidgetItem(text)
         item.setToolTip(text)
         self.table.setItem(row, 1, item)
@@ -129,17 +132,20 @@ class DeleteProgressDialog(QDialog):
                 else:
                     self.outcomes[meeting_id] = outcome
                     self._show(row, outcome.describe().partition(": ")[2])
-                self.progress.setValue(self.progress.value() + 1)
+                if isValid(self.progress):
+                    self.progress.setValue(self.progress.value() + 1)
 
         try:
             await asyncio.gather(*(worker() for _ in range(DELETE_CONCURRENCY)))
         finally:
-            for row, _meeting_id in queue:
-                self._show(row, NOT_DELETED)
             self.running = False
-            self.close_button.setEnabled(True)
-            self.cancel_button.setEnabled(False)
-        self.summary_label.setText(self.summary(len(queue)))
+            if isValid(self):
+                for row, _meeting_id in queue:
+                    self._show(row, NOT_DELETED)
+                self.close_button.setEnabled(True)
+                self.cancel_button.setEnabled(False)
+        if isValid(self):
+            self.summary_label.setText(self.summary(len(queue)))
 
     def summary(self, not_sent: int) -> str:
         done = sum(outcome.ok for outcome in self.outcomes.values())
