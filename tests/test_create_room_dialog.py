@@ -76,15 +76,17 @@ class FakeCreate:
     def __init__(self) -> None:
         self.calls: list[tuple[object, str]] = []
         self.plans: list[tuple[datetime | None, str | None]] = []  # start and zone, per call
+        self.templates: list[str | None] = []  # the invitation template kept, per call
         self.gate: asyncio.Event | None = None
         self.error: BaseException | None = None
         self.result = {"meetingId": "1234", "roomUrl": "https://x.whereby.com/r"}
         self.was_cancelled = False
         self.returned = False
 
-    async def __call__(self, request, label, *, planned_start, time_zone):
+    async def __call__(self, request, label, *, planned_start, time_zone, invitation_template):
         self.calls.append((request, label))
         self.plans.append((planned_start, time_zone))
+        self.templates.append(invitation_template)
         try:
             if self.gate is not None:
                 await self.gate.wait()

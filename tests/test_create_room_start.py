@@ -137,7 +137,7 @@ class FakeCreate:
     def __init__(self) -> None:
         self.plans: list[tuple[datetime | None, str | None]] = []
 
-    async def __call__(self, request, label, *, planned_start, time_zone):
+    async def __call__(self, request, label, *, planned_start, time_zone, invitation_template=None):
         self.plans.append((planned_start, time_zone))
         return {"meetingId": "1", "roomUrl": "https://x.whereby.com/r"}
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from roomdesk.domain.rooms import LABEL_MAX_LENGTH
 from roomdesk.store.records import RoomSource, StoredRoom
-from roomdesk.ui.edit_room_dialog import END_FIXED_NOTE, EditRoomDialog
+from roomdesk.ui.edit_room_dialog import END_FIXED_NOTE, OWN_TEMPLATE_NOTE, EditRoomDialog
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -71,6 +71,17 @@ def test_room_details_are_shown_read_only(dialog: EditRoomDialog) -> None:
     assert "Host link: https://acme.whereby.com/sync-4f2a?roomKey=secret" in shown_text
     assert dialog.label_edit.accessibleName() == "Label"
     assert dialog.notes_edit.accessibleName() == "Notes"
+    # A room made without a preset's own template follows Settings: nothing to say.
+    assert dialog.findChild(QLabel, "ownTemplateNote") is None
+
+
+def test_a_rooms_own_invitation_template_is_said(qtbot: QtBot) -> None:
+    room = dataclasses.replace(make_room(), invitation_template="Hi {label}")
+    dialog = EditRoomDialog(room, zone_name="Europe/Oslo")
+    qtbot.addWidget(dialog)
+    note = dialog.findChild(QLabel, "ownTemplateNote")
+    assert note is not None and note.text() == OWN_TEMPLATE_NOTE
+    assert note.accessibleName() == "Invitation"
 
 
 def test_too_long_label_disables_ok_with_a_message(dialog: EditRoomDialog) -> None:

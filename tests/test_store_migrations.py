@@ -160,7 +160,7 @@ def table_shape(path: Path) -> dict[str, object]:
 
 def test_migrations_are_numbered_in_order() -> None:
     check_sequence(MIGRATIONS)
-    assert LATEST_VERSION == len(MIGRATIONS) == 6
+    assert LATEST_VERSION == len(MIGRATIONS) == 7
     with pytest.raises(MigrationOrderError):
         check_sequence([MIGRATIONS[1], MIGRATIONS[0]])
 
@@ -250,13 +250,13 @@ def test_upgrade_from_v3_keeps_every_row_and_adds_planned_starts_and_reminders(
         assert store.mark_reminder_shown("m-created", NOW, NOW) is True
     after = sqlite3.connect(path)
     try:
-        # Every row as it was, the new columns (a planned start, its zone, a series) empty
-        # after the old ones.
+        # Every row as it was, the new columns (a planned start, its zone, a series, a
+        # template) empty after the old ones.
         assert after.execute("SELECT * FROM rooms ORDER BY id").fetchall() == [
-            (*row, None, None, None) for row in rooms_before
+            (*row, None, None, None, None) for row in rooms_before
         ]
         assert after.execute("SELECT * FROM pending_creates ORDER BY id").fetchall() == [
-            (*row, None, None, None) for row in pending_before
+            (*row, None, None, None, None) for row in pending_before
         ]
         assert after.execute("SELECT meeting_id FROM reminders_shown").fetchall() == [
             ("m-created",)
@@ -340,10 +340,76 @@ def test_upgrade_from_v5_keeps_every_row_and_lets_a_room_keep_its_series(
     conn.close()
 
     with RoomStore(path) as store:
-        assert store.schema_version == LATEST_VERSION == 6
+        assert store.schema_version == LATEST_VERSION
         # Every room and create so far is no series.
         assert all(room.series is None for room in store.list_rooms(include_past=True))
         assert [p.series for p in store.pending_creates()] == [None]
+    after = sqlite3.connect(path)
+    try:
+        for table, rows in before.items():
+            kept = after.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            if table in ("rooms", "pending_creates"):
+                # The new columns (a series, then later ones) come after the others, empty.
+                width = len(rows[0])
+                assert all(set(row[width:]) == {None} for row in kept)
+                kept = [row[:width] for row in kept]
+            assert kept == rows
+    finally:
+        after.close()
+    assert len(backups(tmp_path)) == 1
+    assert table_shape(path) == table_shape_of_fresh_store(tmp_path)
+
+
+def test_upgrade_from_v6_keeps_every_row_and_lets_a_room_keep_its_template(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rooms.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    apply_migrations(conn, up_to=6)
+    insert_v1_rows(conn)
+    series = (
+        '{"firstWall":"2030-06-01T15:00:00","durationSeconds":3600,"zone":"Europe/Oslo",'
+        '"frequency":"weekly","interval":1,"times":2,"until":null,'
+        '"starts":["2030-06-01T13:00:00+00:00","2030-06-08T13:00:00+00:00"]}'
+    )
+    conn.execute(
+        "UPDATE rooms SET planned_start = '2030-06-01T13:00:00Z', time_zone = 'Europe/Oslo', "
+        "series = ? WHERE meeting_id = 'm-created'",
+        (series,),
+    )
+    conn.execute(
+        "INSERT INTO pending_creates (request_json, label, created_at, state, attempt, "
+        "planned_start, time_zone, series) VALUES ('{}', 'Lost', '2030-06-01T11:00:00Z', "
+        "'unknown', 1, '2030-06-01T13:00:00Z', 'Europe/Oslo', ?)",
+        (series,),
+    )
+    conn.execute(
+        "INSERT INTO reminders_shown VALUES ('m-created', '2030-06-01T13:00:00Z', "
+        "'2030-06-01T12:50:00Z')"
+    )
+    conn.execute(
+        "INSERT INTO recordings VALUES ('r-1', 'm-created', 's-1', 'a.mp4', "
+        "'2030-06-01T13:00:00.000000Z', '2030-06-01T14:00:00.000000Z', 12.5, '/room', "
+        "'2030-06-01T15:00:00.000000Z')"
+    )
+    conn.execute(
+        "INSERT INTO media_fetches VALUES ('m-created', 'recordings', '', "
+        "'2030-06-01T15:00:00.000000Z')"
+    )
+    tables = ("rooms", "pending_creates", "reminders_shown", "recordings", "media_fetches")
+    before = {
+        table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall() for table in tables
+    }
+    conn.close()
+
+    with RoomStore(path) as store:
+        assert store.schema_version == LATEST_VERSION == 7
+        # Every room and create so far keeps its series and has no template of its own.
+        rooms = {room.meeting_id: room for room in store.list_rooms(include_past=True)}
+        assert rooms["m-created"].series is not None
+        assert all(room.invitation_template is None for room in rooms.values())
+        (pending,) = store.pending_creates()
+        assert pending.series is not None and pending.invitation_template is None
     after = sqlite3.connect(path)
     try:
         for table, rows in before.items():
@@ -503,7 +569,8 @@ def test_a_newer_file_is_refused_and_untouched(journal_mode: str, tmp_path: Path
         )
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute(f"PRAGMA journal_mode = {journal_mode}")
-    conn.execute("PRAGMA user_version = 7")
+    newer = LATEST_VERSION + 1
+    conn.execute(f"PRAGMA user_version = {newer}")
     conn.close()
     before = snapshot(tmp_path)
 
@@ -512,10 +579,10 @@ def test_a_newer_file_is_refused_and_untouched(journal_mode: str, tmp_path: Path
 
     error = caught.value
     assert isinstance(error, StoreError)
-    assert (error.found, error.supported, error.path) == (7, LATEST_VERSION, path)
+    assert (error.found, error.supported, error.path) == (newer, LATEST_VERSION, path)
     message = str(error)
     assert "newer roomdesk" in message
-    assert f"schema 7; this version understands up to {LATEST_VERSION}" in message
+    assert f"schema {newer}; this version understands up to {LATEST_VERSION}" in message
     assert "Update roomdesk" in message
     assert snapshot(tmp_path) == before
 

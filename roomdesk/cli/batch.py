@@ -51,10 +51,12 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
 class CreateHooks(NamedTuple):
-    """What ``create`` shares with a batch: its request and its exit codes."""
+    """What ``create`` shares with a batch: its request, its exit codes and the preset's own
+    invitation template (None: the preset has none, or no preset was given)."""
 
     build_request: Callable[[argparse.Namespace, str, datetime, datetime | None], MeetingRequest]
     exit_code_for: Callable[[BaseException], int]
+    invitation_template: str | None = None
 
 
 def wants_batch(args: argparse.Namespace) -> bool:
@@ -257,6 +259,7 @@ async def cmd_create_batch(args: argparse.Namespace, ctx: Context, hooks: Create
                 plan,
                 template,
                 progress=lambda outcome: _show_outcome(outcome, total, ctx, args.json),
+                invitation_template=hooks.invitation_template,
             )
             summary = await run.run()
     if args.json:

@@ -202,8 +202,10 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
         request = build_request(args, zone_name, now, start)
         return preset_commands.with_preset_options(request, preset, ctx, now)
 
+    # A preset's own invitation template stays with every room made from it.
+    template = None if preset is None else preset.invitation_template
     if batch_commands.wants_batch(args):
-        hooks = batch_commands.CreateHooks(request_for, exit_code_for)
+        hooks = batch_commands.CreateHooks(request_for, exit_code_for, template)
         return await batch_commands.cmd_create_batch(args, ctx, hooks)
     if args.count is not None and not 1 <= args.count <= MAX_COUNT:
         raise CliError(f"--count must be between 1 and {MAX_COUNT}, not {args.count}", 2)
@@ -217,6 +219,8 @@ async def cmd_create(args: argparse.Namespace, ctx: Context) -> int:
         checked_start(start, request.end_date, zone_name)
     # The zone a session was planned in goes with it; a room without one has none.
     plan: dict[str, Any] = {} if start is None else {"planned_start": start, "time_zone": zone_name}
+    if template is not None:
+        plan["invitation_template"] = template
     labels = batch_labels(args.label, args.count)
     with ctx.open_store() as store:
         async with ctx.client() as client:

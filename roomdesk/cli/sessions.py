@@ -19,7 +19,7 @@ from roomdesk.cli.base import EXIT_BAD_INPUT, EXIT_OK, CliError, visible
 from roomdesk.domain.times import get_zone
 from roomdesk.sessions.facts import SessionFacts, facts_for, shared_link
 from roomdesk.sessions.files import OutputFileError, write_atomically
-from roomdesk.sessions.invitation import DEFAULT_TEMPLATE, TemplateError, render
+from roomdesk.sessions.invitation import DEFAULT_TEMPLATE, TemplateError, render, template_problems
 from roomdesk.sessions.personal_links import (
     LinkOptions,
     PersonalLink,
@@ -110,6 +110,23 @@ def _read_facts(ctx: Context, meeting_ids: list[str]) -> list[SessionFacts]:
     return [_facts(room) for room in rooms]
 
 
+def _invitation_facts(facts_list: list[SessionFacts], template: Path | None) -> list[SessionFacts]:
+    """``facts_list`` for an invitation: a ``--template`` given wins over a room's own template
+    (from its preset), which is checked here so that a mistake in it names the room."""
+    if template is not None:
+        return [facts._replace(invitation_template=None) for facts in facts_list]
+    for facts in facts_list:
+        own = facts.invitation_template
+        if own and (problems := template_problems(own)):
+            raise CliError(
+                f"the invitation template kept with “{facts.label or facts.meeting_id}” (from "
+                f"its preset) cannot be used: {'; '.join(problems)}; give --template FILE to "
+                "use another",
+                EXIT_BAD_INPUT,
+            )
+    return facts_list
+
+
 def _template(path: Path | None) -> str:
     if path is None:
         return DEFAULT_TEMPLATE
@@ -137,9 +154,9 @@ def _template_error(path: Path | None, error: TemplateError) -> CliError:
 
 async def cmd_invite(args: argparse.Namespace, ctx: Context) -> int:
     template = _template(args.template)
-    (facts,) = _read_facts(ctx, [args.meeting_id])
+    (facts,) = _invitation_facts(_read_facts(ctx, [args.meeting_id]), args.template)
     try:
-        invitation = render(facts, template, include_notes=args.notes)
+        invitation = render(facts, facts.template(template), include_notes=args.notes)
     except TemplateError as exc:
         raise _template_error(args.template, exc) from None
     for line in invitation.text.rstrip("\n").split("\n"):
@@ -154,7 +171,7 @@ async def cmd_ics(args: argparse.Namespace, ctx: Context) -> int:
     if problem := alarm_problem(args.alarm):
         raise CliError(f"--alarm {args.alarm}: {problem}", EXIT_BAD_INPUT)
     template = _template(args.template)
-    facts = _read_facts(ctx, args.meeting_ids)
+    facts = _invitation_facts(_read_facts(ctx, args.meeting_ids), args.template)
     try:
         data = calendar_bytes(facts, invitation_template=template, alarm_minutes=args.alarm)
     except TemplateError as exc:

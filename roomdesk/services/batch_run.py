@@ -106,7 +106,8 @@ Progress = Callable[[RowOutcome], None]
 
 
 class BatchRun:
-    """Sends ``plan``'s rows with ``template``'s options (each row's end and prefix its own)."""
+    """Sends ``plan``'s rows with ``template``'s options (each row's end and prefix its own);
+    each room keeps ``invitation_template``, the chosen preset's own, when given."""
 
     def __init__(
         self,
@@ -115,11 +116,13 @@ class BatchRun:
         template: MeetingRequest,
         *,
         progress: Progress | None = None,
+        invitation_template: str | None = None,
     ) -> None:
         self.service = service
         self.plan = plan
         self.template = template
         self._progress = progress
+        self._invitation_template = invitation_template
         self._cancelled = False
         self.outcomes = [RowOutcome(number, row) for number, row in enumerate(plan.rows, 1)]
 
@@ -214,6 +217,7 @@ class BatchRun:
                 planned_start=row.planned_start,
                 time_zone=row.time_zone,
                 series=row.series,
+                invitation_template=self._invitation_template,
             )
         except CreatedUnreadableError as exc:
             outcome.state, outcome.error = RowState.UNREAD, exc

@@ -179,6 +179,7 @@ class RoomService:
         planned_start: datetime | None = None,
         time_zone: str | None = None,
         series: RoomSeries | None = None,
+        invitation_template: str | None = None,
     ) -> StoredRoom:
         """Create a room and store it. The intent is recorded first, so a crash loses nothing.
 
@@ -186,7 +187,8 @@ class RoomService:
         zone it was planned in; None: the user's) stay on this computer with the room, also
         when a sync settles an interrupted create; so does ``series``, for one room made for a
         whole series (its first start is ``planned_start``, its last end no later than the
-        room's). ``replaces_pending`` names an earlier pending
+        room's), and ``invitation_template``, the template of the preset the room is made
+        from when it has one. ``replaces_pending`` names an earlier pending
         create this one sends again; it is marked failed once the new intent is recorded, so the
         request is never shown twice.
         """
@@ -198,7 +200,7 @@ class RoomService:
             series.check_room(planned_start, request.end_date)
         label = label.strip()
         options = request.to_stored_options()
-        plan = (planned_start, time_zone, series)
+        plan = (planned_start, time_zone, series, invitation_template)
         async with self._create_gate:
             return await self._create(request, label, options, replaces_pending, plan)
 
@@ -208,11 +210,16 @@ class RoomService:
         label: str,
         options: dict[str, Any],
         replaces_pending: int | None,
-        plan: tuple[datetime | None, str | None, RoomSeries | None],
+        plan: tuple[datetime | None, str | None, RoomSeries | None, str | None],
     ) -> StoredRoom:
         with self.activity.creating():
             pending_id = self.store.add_pending_create(
-                options, label, planned_start=plan[0], time_zone=plan[1], series=plan[2]
+                options,
+                label,
+                planned_start=plan[0],
+                time_zone=plan[1],
+                series=plan[2],
+                invitation_template=plan[3],
             )
             self._in_flight.add(pending_id)
             try:

@@ -563,6 +563,7 @@ class SyncService:
             planned_start=row.planned_start,
             time_zone=row.time_zone,
             series=row.series,
+            invitation_template=row.invitation_template,
         )
         return RetryOutcome(room, found_existing=False)
 

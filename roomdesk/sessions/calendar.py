@@ -86,20 +86,24 @@ def calendar_bytes(
     repeats: Mapping[str, Repeat] | None = None,
 ) -> bytes:
     """An iCalendar file with one event per room in ``facts_list``, its description the
-    invitation from ``invitation_template``, with a display alarm ``alarm_minutes`` before
-    the start when given; a room named in ``repeats`` (by meeting id), or whose facts carry a
-    series, gets a repeating event.
-    ValueError (TemplateError for the template) on bad input."""
-    problems = template_problems(invitation_template)
-    if problems:
-        raise TemplateError(problems)
+    invitation from the room's own template or else ``invitation_template``, with a display
+    alarm ``alarm_minutes`` before the start when given; a room named in ``repeats`` (by
+    meeting id), or whose facts carry a series, gets a repeating event.
+    ValueError (TemplateError for a template) on bad input."""
+    templates = [
+        invitation_template,
+        *(facts.template(invitation_template) for facts in facts_list),
+    ]
+    for template in dict.fromkeys(templates):
+        if problems := template_problems(template):
+            raise TemplateError(problems)
     if problem := alarm_problem(alarm_minutes):
         raise ValueError(problem)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     events = [
         _event(
             facts,
-            template=invitation_template,
+            template=facts.template(invitation_template),
             include_notes=include_notes,
             alarm_minutes=alarm_minutes,
             stamp=stamp,

@@ -36,6 +36,13 @@ class SessionFacts(NamedTuple):
     # One room for a whole series of sessions: the series (``start`` is its first session's,
     # ``end`` still the room's); None for every other room.
     series: RoomSeries | None = None
+    # The template of the preset the room was made from, when it had one of its own; None:
+    # the usual one (Settings', or the default).
+    invitation_template: str | None = None
+
+    def template(self, usual: str) -> str:
+        """The invitation template for this room: its own, else ``usual``."""
+        return self.invitation_template or usual
 
 
 def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
@@ -75,6 +82,7 @@ def facts_for(room: StoredRoom, *, fallback_zone: ZoneInfo) -> SessionFacts:
         planned=planned,
         zone=_zone(room.time_zone, fallback_zone),
         series=room.series if planned else None,
+        invitation_template=room.invitation_template,
     )
 
 

@@ -44,11 +44,13 @@ from roomdesk.store.errors import (
 from roomdesk.store.records import PendingCreate, PendingState, RoomSource, StoredRoom
 from roomdesk.store.rows import (
     PENDING_COLUMNS,
+    PLAN_COLUMNS,
     SELECT_ROOMS,
     RoomRows,
     read_room_rows,
     series_text,
 )
+from roomdesk.store.rows import meeting_params as _meeting_params
 from roomdesk.store.rows import pending_from_row as _pending_from_row
 from roomdesk.store.rows import room_from_row as _room_from_row
 
@@ -211,8 +213,8 @@ _REFRESH_FROM_SERVER = """
 _INSERT_ROOM = """
     INSERT INTO rooms (meeting_id, room_name, room_url, host_room_url, viewer_room_url,
         start_date, end_date, room_mode, options, label, notes, created_at, source, updated_at,
-        planned_start, time_zone, series)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        planned_start, time_zone, series, invitation_template)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _UPSERT_IMPORTED = f"""
     {_INSERT_ROOM}
@@ -239,6 +241,7 @@ _UPSERT_CREATED = f"""
         planned_start = COALESCE(excluded.planned_start, rooms.planned_start),
         time_zone = COALESCE(excluded.time_zone, rooms.time_zone),
         series = COALESCE(excluded.series, rooms.series),
+        invitation_template = COALESCE(excluded.invitation_template, rooms.invitation_template),
         source = excluded.source
 """
 
@@ -502,41 +505,6 @@ class RoomStore:
         row = conn.execute(f"{SELECT_ROOMS} WHERE meeting_id = ?", (meeting_id,)).fetchone()
         return None if row is None else _room_from_row(row)
 
-    @staticmethod
-    def _meeting_params(
-        meeting: Meeting,
-        *,
-        room_mode: str | None,
-        options: str | None,
-        label: str,
-        notes: str,
-        created_at: str,
-        source: RoomSource,
-        now: str,
-        planned_start: str | None = None,
-        time_zone: str | None = None,
-        series: str | None = None,
-    ) -> tuple[Any, ...]:
-        return (
-            meeting.meeting_id,
-            meeting.room_name,
-            meeting.room_url,
-            meeting.host_room_url,
-            meeting.viewer_room_url,
-            _optional_utc_text(meeting.start_date, "meeting.start_date"),
-            _utc_text(meeting.end_date, "meeting.end_date"),
-            room_mode,
-            options,
-            label,
-            notes,
-            created_at,
-            source.value,
-            now,
-            planned_start,
-            time_zone,
-            series,
-        )
-
     def _created_params(
         self,
         meeting: Meeting,
@@ -549,9 +517,10 @@ class RoomStore:
         planned_start: datetime | None = None,
         time_zone: str | None = None,
         series: RoomSeries | None = None,
+        invitation_template: str | None = None,
     ) -> tuple[Any, ...]:
         now = format_utc(datetime.now(UTC))
-        return self._meeting_params(
+        return _meeting_params(
             meeting,
             room_mode=_room_mode_value(room_mode),
             options=_json_text(options, "options"),
@@ -563,6 +532,7 @@ class RoomStore:
             planned_start=_optional_utc_text(planned_start, "planned_start"),
             time_zone=time_zone,
             series=series_text(series),
+            invitation_template=invitation_template,
         )
 
     def add_created(
@@ -577,9 +547,11 @@ class RoomStore:
         planned_start: datetime | None = None,
         time_zone: str | None = None,
         series: RoomSeries | None = None,
+        invitation_template: str | None = None,
     ) -> StoredRoom:
         """Record a room this roomdesk just created. ``options`` must hold no secrets;
-        ``series`` is given for one room made for a whole series of sessions.
+        ``series`` is given for one room made for a whole series of sessions,
+        ``invitation_template`` for one made from a preset with its own.
 
         If a sync already imported the meeting, that row becomes this created room.
         """
@@ -593,6 +565,7 @@ class RoomStore:
             planned_start=planned_start,
             time_zone=time_zone,
             series=series,
+            invitation_template=invitation_template,
         )
         with self._write() as conn:
             conn.execute(_UPSERT_CREATED, params)
@@ -603,7 +576,7 @@ class RoomStore:
     def _imported_params(
         self, meeting: Meeting, room_mode: str | None, now: str
     ) -> tuple[Any, ...]:
-        return self._meeting_params(
+        return _meeting_params(
             meeting,
             room_mode=_room_mode_value(room_mode),
             options=None,
@@ -875,18 +848,20 @@ class RoomStore:
         planned_start: datetime | None = None,
         time_zone: str | None = None,
         series: RoomSeries | None = None,
+        invitation_template: str | None = None,
     ) -> int:
         """Write a create request down before sending it, with the room's label, planned start,
-        zone and series; returns its id. Its attempt is 1."""
+        zone, series and invitation template; returns its id. Its attempt is 1."""
         text = _json_text(request_json, "request_json")
         now = format_utc(datetime.now(UTC))
         start = _optional_utc_text(planned_start, "planned_start")
+        plan = (start, time_zone, series_text(series), invitation_template)
         state = PendingState.PENDING.value
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO pending_creates (request_json, label, created_at, state, attempt, "
-                "planned_start, time_zone, series) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
-                (text, label, now, state, start, time_zone, series_text(series)),
+                f"{PLAN_COLUMNS}) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                (text, label, now, state, *plan),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
@@ -959,7 +934,7 @@ class RoomStore:
         label: str,
     ) -> StoredRoom:
         """Record the created room and resolve its pending create, both or neither. The room
-        gets the planned start, zone and series written down with the create."""
+        gets the planned start, zone, series and template written down with the create."""
         params = self._created_params(
             meeting,
             room_mode=room_mode,
@@ -971,10 +946,9 @@ class RoomStore:
         with self._write() as conn:
             self._require_pending(conn, pending_id)
             plan = conn.execute(
-                "SELECT planned_start, time_zone, series FROM pending_creates WHERE id = ?",
-                (pending_id,),
+                f"SELECT {PLAN_COLUMNS} FROM pending_creates WHERE id = ?", (pending_id,)
             ).fetchone()
-            conn.execute(_UPSERT_CREATED, (*params[:-3], *plan))
+            conn.execute(_UPSERT_CREATED, (*params[: -len(plan)], *plan))
             self._resolve(conn, pending_id, meeting.meeting_id)
             room = self._room_row(conn, meeting.meeting_id)
         assert room is not None

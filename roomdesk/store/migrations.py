@@ -245,6 +245,15 @@ _V6_SERIES = _sql(
 )
 
 
+# A room made from a preset with its own invitation template keeps that template, so what is
+# handed out for the room reads as the preset meant; the create written down before it is sent
+# keeps it too, for a create settled later.
+_V7_INVITATION_TEMPLATE = _sql(
+    "ALTER TABLE rooms ADD COLUMN invitation_template TEXT",
+    "ALTER TABLE pending_creates ADD COLUMN invitation_template TEXT",
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "rooms table", _V1_ROOMS),
     Migration(2, "pending creates table and room list indexes", _V2_PENDING_CREATES_AND_INDEXES),
@@ -252,6 +261,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "planned starts, their zones and reminders shown", _V4_PLANNED_STARTS),
     Migration(5, "recordings, transcripts, sessions and participants as fetched", _V5_MEDIA_CACHE),
     Migration(6, "a one-room series kept with its room", _V6_SERIES),
+    Migration(7, "a room's own invitation template", _V7_INVITATION_TEMPLATE),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

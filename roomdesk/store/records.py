@@ -92,6 +92,9 @@ class StoredRoom:
     # For one room made for a whole series of sessions: the series (its first session's start
     # is ``planned_start``); None for every other room.
     series: RoomSeries | None = None
+    # The invitation template of the preset the room was made from, when it had one: what is
+    # handed out for the room uses it instead of Settings' template. None for every other room.
+    invitation_template: str | None = None
 
     def status(self, now: datetime) -> RoomStatus:
         """The room's status at ``now`` (aware)."""
@@ -130,6 +133,7 @@ class PendingCreate:
     planned_start: datetime | None = None
     time_zone: str | None = None
     series: RoomSeries | None = None
+    invitation_template: str | None = None
 
 
 def requested_end(request_json: Mapping[str, Any]) -> datetime | None:

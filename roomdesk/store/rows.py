@@ -1,4 +1,5 @@
-"""Reading the room store's rows: the columns each query selects, and the records made of them.
+"""The room store's rows: the columns each query selects, the records made of them, and the
+values a room's row is written from.
 
 :mod:`roomdesk.store.db` runs the queries; this module says what a row holds and turns it into a
 :class:`~roomdesk.store.records.StoredRoom` or :class:`~roomdesk.store.records.PendingCreate`,
@@ -15,20 +16,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from roomdesk.domain.times import format_utc, require_aware
 from roomdesk.store.records import PendingCreate, PendingState, RoomSource, StoredRoom
 
 ROOM_COLUMNS = (
     "id, meeting_id, room_name, room_url, host_room_url, viewer_room_url, start_date, end_date,"
     " room_mode, options, label, notes, created_at, source, deleted_at, server_missing_at,"
-    " updated_at, planned_start, time_zone, series"
+    " updated_at, planned_start, time_zone, series, invitation_template"
 )
 SELECT_ROOMS = f"SELECT {ROOM_COLUMNS} FROM rooms"
+# What a create written down before it is sent keeps for its room, in the rooms table's order.
+PLAN_COLUMNS = "planned_start, time_zone, series, invitation_template"
 PENDING_COLUMNS = (
-    "id, request_json, label, created_at, state, meeting_id, error, attempt, planned_start,"
-    " time_zone, series"
+    f"id, request_json, label, created_at, state, meeting_id, error, attempt, {PLAN_COLUMNS}"
 )
 
 if TYPE_CHECKING:
+    from roomdesk.api.models import Meeting
     from roomdesk.domain.series import RoomSeries
 
 log = logging.getLogger(__name__)
@@ -131,6 +135,45 @@ def _parse_series(text: str | None) -> RoomSeries | None:
 _SOURCES = {source.value: source for source in RoomSource}
 
 
+def meeting_params(
+    meeting: Meeting,
+    *,
+    room_mode: str | None,
+    options: str | None,
+    label: str,
+    notes: str,
+    created_at: str,
+    source: RoomSource,
+    now: str,
+    planned_start: str | None = None,
+    time_zone: str | None = None,
+    series: str | None = None,
+    invitation_template: str | None = None,
+) -> tuple[Any, ...]:
+    """The values of a room's row, in the order the store's insert names its columns."""
+    start = meeting.start_date
+    return (
+        meeting.meeting_id,
+        meeting.room_name,
+        meeting.room_url,
+        meeting.host_room_url,
+        meeting.viewer_room_url,
+        None if start is None else format_utc(require_aware(start, "meeting.start_date")),
+        format_utc(require_aware(meeting.end_date, "meeting.end_date")),
+        room_mode,
+        options,
+        label,
+        notes,
+        created_at,
+        source.value,
+        now,
+        planned_start,
+        time_zone,
+        series,
+        invitation_template,
+    )
+
+
 def room_from_row(row: tuple[Any, ...]) -> StoredRoom:
     (
         local_id,
@@ -153,6 +196,7 @@ def room_from_row(row: tuple[Any, ...]) -> StoredRoom:
         planned_start,
         time_zone,
         series,
+        invitation_template,
     ) = row
     return StoredRoom(
         local_id,
@@ -175,6 +219,7 @@ def room_from_row(row: tuple[Any, ...]) -> StoredRoom:
         None if planned_start is None else _parse_time(planned_start),
         time_zone,
         _parse_series(series),
+        invitation_template,
     )
 
 
@@ -191,6 +236,7 @@ def pending_from_row(row: tuple[Any, ...]) -> PendingCreate:
         planned_start,
         time_zone,
         series,
+        invitation_template,
     ) = row
     return PendingCreate(
         id=local_id,
@@ -204,4 +250,5 @@ def pending_from_row(row: tuple[Any, ...]) -> PendingCreate:
         planned_start=None if planned_start is None else _parse_time(planned_start),
         time_zone=time_zone,
         series=_parse_series(series),
+        invitation_template=invitation_template,
     )

@@ -67,7 +67,8 @@ from roomdesk.ui.form_rows import FormRows, set_combo, small_label
 from roomdesk.ui.preset_form import form_with_preset, form_without_preset
 from roomdesk.ui.timezone_picker import negative_color
 
-# create(request, label, planned_start=datetime | None, time_zone=str | None)
+# create(request, label, planned_start=datetime | None, time_zone=str | None,
+#        invitation_template=str | None)
 CreateFunction = Callable[..., Awaitable[Any]]
 
 SUMMARY_REFRESH_MS = 30_000
@@ -568,7 +569,10 @@ class CreateRoomDialog(QDialog):
         self._show_message("")
         self._request_may_be_sent = False
         self._set_busy(True)
-        task = self._run_create(request, form.label.strip(), form.start(), form.time_zone)
+        # The chosen preset's own invitation template stays with the room.
+        preset = self._preset_bar.current() if self._preset_bar is not None else None
+        template = preset.invitation_template if preset is not None else None
+        task = self._run_create(request, form.label.strip(), form.start(), form.time_zone, template)
         task.add_done_callback(self._create_finished)
         self._task = task
 
@@ -579,12 +583,17 @@ class CreateRoomDialog(QDialog):
         label: str,
         planned_start: datetime | None,
         time_zone: str | None,
+        invitation_template: str | None = None,
     ) -> None:
         # From here on the service may send the request at any moment.
         self._request_may_be_sent = True
         try:
             result = await self._create(
-                request, label, planned_start=planned_start, time_zone=time_zone
+                request,
+                label,
+                planned_start=planned_start,
+                time_zone=time_zone,
+                invitation_template=invitation_template,
             )
         except CreatedUnreadableError as exc:
             if not shiboken6.isValid(self):

@@ -38,6 +38,9 @@ from roomdesk.ui.timezone_picker import TimeZonePicker, negative_color
 from roomdesk.ui.wall_time_input import StartInput
 
 END_FIXED_NOTE = "Whereby fixes a room's end when it is created; it cannot be changed."
+OWN_TEMPLATE_NOTE = (
+    "Its own template, from the preset it was made with, instead of the one in Settings."
+)
 
 
 def label_problem(label: str) -> str | None:
@@ -108,6 +111,11 @@ class EditRoomDialog(QDialog):
         form.addRow("Room:", room_value)
         form.addRow("Ends:", _stacked(ends_value, ends_note))
         form.addRow("Links:", links_value)
+        if room.invitation_template:
+            # Said here since nothing else shows why this room's invitation reads differently.
+            own = _info_label(OWN_TEMPLATE_NOTE, "Invitation")
+            own.setObjectName("ownTemplateNote")
+            form.addRow("Invitation:", own)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -144,7 +144,7 @@ class HandOuts:
             invitations = [
                 render(
                     facts,
-                    settings.invitation_template,
+                    facts.template(settings.invitation_template),
                     include_notes=settings.include_notes_in_invitation,
                 )
                 for facts in facts_list

@@ -496,15 +496,21 @@ class AppSession(QObject):
         *,
         planned_start: datetime | None = None,
         time_zone: str | None = None,
+        invitation_template: str | None = None,
     ) -> StoredRoom:
-        """Create a room, with a planned start in ``time_zone`` kept with it when given."""
+        """Create a room, with a planned start in ``time_zone`` and the invitation template of
+        the preset it is made from kept with it when given."""
         import asyncio
 
         service = self._require_service()
         with self._Busy(self):
             try:
                 room = await service.create_room(
-                    request, label=label, planned_start=planned_start, time_zone=time_zone
+                    request,
+                    label=label,
+                    planned_start=planned_start,
+                    time_zone=time_zone,
+                    invitation_template=invitation_template,
                 )
             except WherebyError as exc:
                 self._note_outcome(exc)
