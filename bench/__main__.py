@@ -31,6 +31,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
     from bench import (
         attendance,
         batch_preview,
+        batch_window,
         calendar_export,
         client_overhead,
         details_pane,
@@ -57,6 +58,7 @@ def _benchmarks() -> dict[str, Callable[[Options], list[Result]]]:
         "downloads": downloads.run_downloads,
         "media": media_window.run_media,
         "batch": batch_preview.run_batch_preview,
+        "batch-window": batch_window.run_batch_window,
     }
 
 
@@ -74,6 +76,7 @@ BENCHMARK_NAMES = (
     "downloads",
     "media",
     "batch",
+    "batch-window",
 )
 
 

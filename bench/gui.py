@@ -120,8 +120,11 @@ class FrameTimer:
 
 
 @contextlib.contextmanager
-def main_window(data_dir: Path, api_url: str) -> Iterator[Any]:
-    """roomdesk's MainWindow over the store in ``data_dir``, shown, as the app builds it.
+def main_window(
+    data_dir: Path, api_url: str, client_options: dict[str, Any] | None = None
+) -> Iterator[Any]:
+    """roomdesk's MainWindow over the store in ``data_dir``, shown, as the app builds it
+    (``client_options`` as AppSession takes them, e.g. a scheduler with a shorter window).
 
     Waits for the list to be loaded and for the refresh the window starts once shown to end
     (see bench.emulator_child).
@@ -134,7 +137,10 @@ def main_window(data_dir: Path, api_url: str) -> Iterator[Any]:
 
     paths = app_paths({"ROOMDESK_DATA_DIR": str(data_dir)}).ensure()
     session = AppSession(
-        paths, keys=KeyStore(environ={"ROOMDESK_API_KEY": BENCH_API_KEY}), api_url=api_url
+        paths,
+        keys=KeyStore(environ={"ROOMDESK_API_KEY": BENCH_API_KEY}),
+        api_url=api_url,
+        client_options=client_options,
     )
     run(session.start_with_key(ApiKey(BENCH_API_KEY)))
     window = MainWindow(session, AppSettings(paths))

@@ -193,6 +193,40 @@ def test_closing_while_creating_cancels_instead(window, aloop, emulator):
     assert emulator.meeting_ids() == set()
 
 
+def test_a_scheduler_passed_in_shows_its_queue_in_the_status_bar(aloop, qtbot, keyring_backend):
+    from roomdesk.api.scheduler import RateLimitScheduler
+    from roomdesk.emulator import EmulatorServer
+    from roomdesk.secrets import KeyStore
+    from roomdesk.ui.session import AppSession
+
+    # 7 points a second: the start-up refresh (1) and one create (3) fit, the next create waits.
+    with EmulatorServer(api_key="test-key", rate_limit_points=7, rate_window_seconds=1.0) as emu:
+        session = AppSession(
+            app_paths(),
+            keys=KeyStore(environ={}, keyring_backend=keyring_backend),
+            api_url=emu.base_url,
+            client_options={"scheduler": RateLimitScheduler(window_seconds=1.0)},
+        )
+        heard: list[str] = []
+        session.throttleChanged.connect(heard.append)
+        aloop.run(session.start_with_key(ApiKey("test-key")))
+        main = MainWindow(session, AppSettings(app_paths()))
+        qtbot.addWidget(main)
+        main.show()
+        qtbot.waitExposed(main)
+        aloop.wait_until(lambda: main.startup_refresh_done)
+        dialog = main.open_batch_dialog()
+        assert dialog is not None
+        dialog.inputs.count_spin.setValue(2)
+        assert dialog.show_preview()
+        aloop.act(dialog.create_button.click)
+        aloop.wait_until(lambda: "waiting for the rate limit" in main.rate_label.text())
+        aloop.wait_until(lambda: not dialog._running)
+        assert "1 request waiting for the rate limit" in heard
+        assert len(emu.meeting_ids()) == 2
+        aloop.run(session.shutdown())
+
+
 # -- export --------------------------------------------------------------------------------------
 
 

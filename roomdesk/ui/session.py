@@ -116,6 +116,12 @@ class AppSession(QObject):
         # Extra WherebyClient arguments (timeouts, retry policy), e.g. for tests.
         self._client_options = dict(client_options or {})
         self._schedulers: dict[str, RateLimitScheduler] = {}
+        # A scheduler passed in (another window, for tests and benchmarks) serves every account,
+        # and the window must still hear what it holds back, as it hears its own.
+        given = self._client_options.pop("scheduler", None)
+        self._given_scheduler: RateLimitScheduler | None = given
+        if given is not None:
+            given.add_listener(self._on_throttle_change)
         self._client: WherebyClient | None = None
         self._store: RoomStore | None = None
         self._service: RoomService | None = None
@@ -338,6 +344,8 @@ class AppSession(QObject):
 
     def _scheduler_for(self, key: ApiKey | str) -> RateLimitScheduler:
         """One scheduler per account, kept across reconnects: the budget is the account's."""
+        if self._given_scheduler is not None:
+            return self._given_scheduler
         account = (ApiKey(key) if isinstance(key, str) else key).fingerprint
         scheduler = self._schedulers.get(account)
         if scheduler is None:
