@@ -267,6 +267,7 @@ class BatchInputs(QObject):
         self.until_radio = QRadioButton("on")
         self.until_edit = QDateEdit(QDate(now.year, now.month, now.day).addMonths(1))
         self.until_edit.setCalendarPopup(True)
+        self.until_edit.setDisplayFormat("ddd d MMM yyyy")  # as the start shows its day
         for widget in (self.times_radio, self.times_spin, self.until_radio, self.until_edit):
             ends.addWidget(widget)
         ends.addStretch(1)
