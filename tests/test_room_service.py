@@ -125,9 +125,9 @@ def test_a_big_batch_of_creates_is_sent_a_few_at_a_time(emulator, store, aloop):
     on_their_way: list[int] = []
     real_create = service.client.create_meeting
 
-    async def watched_create(request):
+    async def watched_create(request, **options):
         on_their_way.append(len(service.creates_in_flight))
-        return await real_create(request)
+        return await real_create(request, **options)
 
     service.client.create_meeting = watched_create
 

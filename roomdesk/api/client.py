@@ -535,10 +535,15 @@ class WherebyClient:
 
     # -- operations -----------------------------------------------------------------------------
 
-    async def create_meeting(self, request: MeetingRequest) -> Meeting:
-        """``POST /meetings``; :class:`CreateOutcomeUnknownError` when the answer was lost."""
+    async def create_meeting(
+        self, request: MeetingRequest, *, on_send: Callable[[], None] | None = None
+    ) -> Meeting:
+        """``POST /meetings``; :class:`CreateOutcomeUnknownError` when the answer was lost.
+
+        ``on_send`` is called when the request leaves the rate-limit queue (see :meth:`call`).
+        """
         request.validate()
-        body = await self.call("POST", "meetings", json_body=request.to_json())
+        body = await self.call("POST", "meetings", json_body=request.to_json(), on_send=on_send)
         try:
             return Meeting.from_json(body)
         except MalformedResponseError as exc:
@@ -680,6 +685,7 @@ class WherebyClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         subject: Subject = MEETINGS,
+        on_send: Callable[[], None] | None = None,
     ) -> Any:
         """One call of Whereby's API (``path`` below the base URL) through this client's
         rate-limit queue, with retries and typed errors; the parsed JSON body (None for an
@@ -688,6 +694,9 @@ class WherebyClient:
         Each attempt first waits in the scheduler for its points. ``retry.total_seconds`` counts
         the attempts and the waits this call asked for (a 429's wait included), not its time in
         the scheduler's queue.
+
+        ``on_send`` is called as each attempt leaves the scheduler's queue, before anything is
+        sent: until then, cancelling the call is certain to have sent nothing.
         """
         is_create = method == "POST" and not subject.repeatable
         cost = POINT_COST[method]
@@ -700,6 +709,8 @@ class WherebyClient:
             started = time.monotonic()
             retry_wait: float | None = None
             try:
+                if on_send is not None:
+                    on_send()  # inside the try, so the permit is closed even if it fails
                 return await self._attempt(
                     method, path, permit, params=params, json_body=json_body, subject=subject
                 )

@@ -180,6 +180,7 @@ class RoomService:
         time_zone: str | None = None,
         series: RoomSeries | None = None,
         invitation_template: str | None = None,
+        on_send: Callable[[], None] | None = None,
     ) -> StoredRoom:
         """Create a room and store it. The intent is recorded first, so a crash loses nothing.
 
@@ -190,7 +191,9 @@ class RoomService:
         room's), and ``invitation_template``, the template of the preset the room is made
         from when it has one. ``replaces_pending`` names an earlier pending
         create this one sends again; it is marked failed once the new intent is recorded, so the
-        request is never shown twice.
+        request is never shown twice. ``on_send`` is called when the request leaves the
+        rate-limit queue for Whereby; cancelled before that, the create is marked failed (it
+        certainly made nothing), after it, maybe made.
         """
         request.validate(self.now())
         zone = get_zone(time_zone) if time_zone is not None else UTC
@@ -202,7 +205,7 @@ class RoomService:
         options = request.to_stored_options()
         plan = (planned_start, time_zone, series, invitation_template)
         async with self._create_gate:
-            return await self._create(request, label, options, replaces_pending, plan)
+            return await self._create(request, label, options, replaces_pending, plan, on_send)
 
     async def _create(
         self,
@@ -211,7 +214,16 @@ class RoomService:
         options: dict[str, Any],
         replaces_pending: int | None,
         plan: tuple[datetime | None, str | None, RoomSeries | None, str | None],
+        on_send: Callable[[], None] | None,
     ) -> StoredRoom:
+        sent = False
+
+        def sending() -> None:
+            nonlocal sent
+            sent = True
+            if on_send is not None:
+                on_send()
+
         with self.activity.creating():
             pending_id = self.store.add_pending_create(
                 options,
@@ -228,7 +240,7 @@ class RoomService:
                         replaces_pending, "failed", f"Sent again as request {pending_id}."
                     )
                 try:
-                    meeting = await self.client.create_meeting(request)
+                    meeting = await self.client.create_meeting(request, on_send=sending)
                 except CreatedUnreadableError as exc:
                     # A 2xx: the room exists. Never offered for a retry; a sync adds it.
                     self.store.mark_pending(pending_id, PendingState.CREATED, str(exc))
@@ -241,10 +253,16 @@ class RoomService:
                     self.store.mark_pending(pending_id, "failed", str(exc))
                     raise
                 except asyncio.CancelledError:
-                    # Cancelled mid-flight: the server may or may not have the room.
-                    self.store.mark_pending(
-                        pending_id, "unknown", "Stopped while the request was on its way."
-                    )
+                    if not sent:
+                        # Still waiting for rate-limit points: nothing reached Whereby.
+                        self.store.mark_pending(
+                            pending_id, "failed", "Cancelled before the request was sent."
+                        )
+                    else:
+                        # Cancelled mid-flight: the server may or may not have the room.
+                        self.store.mark_pending(
+                            pending_id, "unknown", "Stopped while the request was on its way."
+                        )
                     raise
                 return self.store.complete_create(
                     pending_id,
