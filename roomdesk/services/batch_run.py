@@ -1,11 +1,13 @@
-"""Sending a batch plan: each row through the crash-safe create, one after the other.
+"""Sending a batch plan: each row through the crash-safe create, a few side by side.
 
-Every row reports its progress (queued, sent, created, failed with its reason, may have been
-created, not sent) to a callback, so a window or the command line can show it as it happens.
-A cancel sends nothing more: the room on its way finishes, rooms made stay, and the rest are
-marked not sent. After a failure that every later room would meet too (a refused key, a bad
-request, the rate limit, no connection) the rest are not sent either. Rows that failed or were
-not sent can be sent again; a row that may have been created never is (a sync tells).
+Rows go out as fast as the account's rate limit allows: the client's scheduler queues their
+requests for points. Every row reports its progress (queued, sent, created, failed with its
+reason, may have been created, not sent) to a callback, so a window or the command line can show
+it as it happens; rows finish in any order. A cancel sends nothing more: rooms on their way
+finish, rooms made stay, and the rest, including those still waiting for points, are marked not
+sent. After a failure that every later room would meet too (a refused key, a bad request, the
+rate limit, no connection) the rest are not sent either. Rows that failed or were not sent can be
+sent again; a row that may have been created never is (a sync tells).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from roomdesk.api.errors import (
 from roomdesk.api.requests import MeetingRequest
 from roomdesk.domain.times import get_zone
 from roomdesk.services.batch import BatchPlan, BatchRow, PlanError
-from roomdesk.services.rooms import RoomService
+from roomdesk.services.rooms import CREATE_CONCURRENCY, RoomService
 from roomdesk.sessions.facts import facts_for, shared_link
 from roomdesk.sessions.personal_links import PersonalLink, personal_links
 from roomdesk.store import StoredRoom
@@ -49,6 +51,17 @@ STOPPERS = (
 )
 CANCELLED = "cancelled before it was sent"
 STOPPED = "not attempted after an earlier failure"
+
+
+@dataclass(frozen=True)
+class BatchTuning:
+    """``concurrency``: rows handed to the create at once. More only queue in the scheduler."""
+
+    concurrency: int = CREATE_CONCURRENCY
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("a batch sends at least one room at a time")
 
 
 class RowState(StrEnum):
@@ -117,13 +130,18 @@ class BatchRun:
         *,
         progress: Progress | None = None,
         invitation_template: str | None = None,
+        tuning: BatchTuning | None = None,
     ) -> None:
         self.service = service
+        self.tuning = tuning or BatchTuning()
         self.plan = plan
         self.template = template
         self._progress = progress
         self._invitation_template = invitation_template
         self._cancelled = False
+        self._stopped = False
+        # Rows handed to the create and not yet sent: a cancel or a stop withdraws them.
+        self._waiting: dict[int, asyncio.Task[None]] = {}
         self.outcomes = [RowOutcome(number, row) for number, row in enumerate(plan.rows, 1)]
 
     def request_for(self, row: BatchRow) -> MeetingRequest:
@@ -137,8 +155,9 @@ class BatchRun:
             self.request_for(outcome.row).validate(now)
 
     def cancel(self) -> None:
-        """Send nothing more; the room on its way finishes."""
+        """Send nothing more; rooms on their way finish, rooms waiting for points do not go."""
         self._cancelled = True
+        self._withdraw_waiting()
 
     @property
     def cancelled(self) -> bool:
@@ -157,7 +176,7 @@ class BatchRun:
         return next((o.error for o in self.outcomes if o.error is not None), None)
 
     async def run(self) -> BatchSummary:
-        """Send every queued row, in order."""
+        """Send every queued row, in order, a few side by side."""
         self.check()
         await self._send([o for o in self.outcomes if o.state is RowState.QUEUED])
         return self.summary()
@@ -170,7 +189,7 @@ class BatchRun:
         again = self.retryable()
         if not again:
             raise PlanError(["nothing to send again: no room failed or was left unsent"])
-        self._cancelled = False
+        self._cancelled = self._stopped = False
         for outcome in again:
             outcome.state, outcome.error, outcome.reason = RowState.QUEUED, None, ""
             self._tell(outcome)
@@ -190,26 +209,54 @@ class BatchRun:
             self._tell(outcome)
 
     async def _send(self, outcomes: list[RowOutcome]) -> None:
-        for position, outcome in enumerate(outcomes):
-            if self._cancelled:
-                self._leave(outcomes[position:], CANCELLED)
-                return
-            try:
-                await self._send_one(outcome)
-            except asyncio.CancelledError:
-                # The task itself was cancelled: the store marked the room on its way.
+        gate = asyncio.Semaphore(self.tuning.concurrency)
+        rows = [asyncio.ensure_future(self._send_row(outcome, gate)) for outcome in outcomes]
+        # Each row reports its own end; a cancel of the whole run reaches every row through this.
+        await asyncio.gather(*rows)
+
+    async def _send_row(self, outcome: RowOutcome, gate: asyncio.Semaphore) -> None:
+        try:
+            async with gate:
+                if self._cancelled or self._stopped:
+                    self._leave([outcome], CANCELLED if self._cancelled else STOPPED)
+                    return
+                task = asyncio.current_task()
+                assert task is not None  # always run as a task of its own, by _send
+                self._waiting[outcome.number] = task
+                try:
+                    await self._send_one(outcome)
+                finally:
+                    self._waiting.pop(outcome.number, None)
+        except asyncio.CancelledError:
+            if outcome.state is RowState.SENT:
+                # The run itself was cancelled: the store marked the room on its way.
                 outcome.state, outcome.reason = RowState.UNKNOWN, "stopped on its way"
                 self._tell(outcome)
-                self._leave(outcomes[position + 1 :], CANCELLED)
+            else:
+                # Withdrawn, or never handed over: nothing went out for it.
+                self._leave(
+                    [outcome], STOPPED if self._stopped and not self._cancelled else CANCELLED
+                )
+            if not self._cancelled and not self._stopped:
                 raise
-            if isinstance(outcome.error, STOPPERS):
-                self._leave(outcomes[position + 1 :], STOPPED)
-                return
+            return
+        if isinstance(outcome.error, STOPPERS) and not self._stopped:
+            self._stopped = True
+            self._withdraw_waiting()
+
+    def _withdraw_waiting(self) -> None:
+        """Cancel the rows handed to the create but not yet sent: none has reached Whereby."""
+        for number, task in list(self._waiting.items()):
+            if self.outcomes[number - 1].state is RowState.QUEUED:
+                task.cancel()
 
     async def _send_one(self, outcome: RowOutcome) -> None:
         row = outcome.row
-        outcome.state = RowState.SENT
-        self._tell(outcome)
+
+        def sending() -> None:
+            outcome.state = RowState.SENT
+            self._tell(outcome)
+
         try:
             room = await self.service.create_room(
                 self.request_for(row),
@@ -218,6 +265,7 @@ class BatchRun:
                 time_zone=row.time_zone,
                 series=row.series,
                 invitation_template=self._invitation_template,
+                on_send=sending,
             )
         except CreatedUnreadableError as exc:
             outcome.state, outcome.error = RowState.UNREAD, exc
