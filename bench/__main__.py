@@ -84,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke run")
     parser.add_argument(
-        "--only", action="append", choices=BENCHMARK_NAMES, metavar="NAME", help="run only NAME"
+        "--only",
+        action="append",
+        choices=BENCHMARK_NAMES,
+        metavar="NAME",
+        help=f"run only NAME, one of: {', '.join(BENCHMARK_NAMES)}",
     )
     parser.add_argument("--repeat", type=int, help="repetitions of each figure")
     parser.add_argument(
