@@ -594,3 +594,32 @@ def test_a_known_origin_lets_nothing_through_that_the_whole_check_refuses(url):
             continue  # a path that happens to be a fine link
         with pytest.raises(MalformedResponseError):
             Meeting.from_json({**good, "roomUrl": hostile})
+
+
+def test_a_destination_sends_only_the_inputs_of_its_way_in():
+    from roomdesk.api.requests import (
+        S3AuthenticationType,
+        StorageDestination,
+        StorageProvider,
+    )
+
+    filled = dict(
+        bucket="b", region="eu", access_key_id="id", access_key_secret="s", oidc_role_arn="arn"
+    )
+    assert StorageDestination(**filled).only_chosen() == StorageDestination()
+    role = StorageDestination(
+        provider=StorageProvider.S3, authentication_type=S3AuthenticationType.ROLE_BASED, **filled
+    ).only_chosen()
+    assert (role.bucket, role.oidc_role_arn, role.region, role.access_key_secret) == (
+        "b",
+        "arn",
+        "",
+        "",
+    )
+    keys = StorageDestination(provider=StorageProvider.S3, **filled).only_chosen()
+    assert (keys.access_key_id, keys.access_key_secret, keys.region, keys.oidc_role_arn) == (
+        "id",
+        "s",
+        "eu",
+        "",
+    )

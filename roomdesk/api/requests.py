@@ -113,6 +113,22 @@ class StorageDestination:
         if self.provider == StorageProvider.S3 and self.authentication_type is None:
             object.__setattr__(self, "authentication_type", S3AuthenticationType.ACCESS_KEY)
 
+    def only_chosen(self) -> StorageDestination:
+        """This destination with only the inputs of its way in: none for Whereby's storage,
+        the role for role-based S3, the keys and region for access keys. A form's hidden
+        fields (or a preset's) may hold text of another way, which must not be sent."""
+        if self.provider != StorageProvider.S3:
+            return StorageDestination(file_format=self.file_format)
+        if self.authentication_type == S3AuthenticationType.ROLE_BASED:
+            return StorageDestination(
+                provider=StorageProvider.S3,
+                authentication_type=S3AuthenticationType.ROLE_BASED,
+                bucket=self.bucket,
+                oidc_role_arn=self.oidc_role_arn,
+                file_format=self.file_format,
+            )
+        return replace(self, oidc_role_arn="")
+
     def issues(self, where: str, *, allow_file_format: bool) -> list[FieldIssue]:
         found: list[FieldIssue] = []
         if not allow_file_format and self.file_format is not None:

@@ -383,26 +383,16 @@ def join_stream_key(base: str, key: str) -> str:
 def _destination(
     storage: PresetStorage, secret: str, file_format: RecordingFileFormat | None = None
 ) -> StorageDestination:
-    # Only the inputs of the chosen way in are sent, as the create dialog does.
-    if storage.provider != StorageProvider.S3:
-        return StorageDestination(file_format=file_format)
-    if storage.authentication_type == S3AuthenticationType.ROLE_BASED:
-        return StorageDestination(
-            provider=StorageProvider.S3,
-            authentication_type=S3AuthenticationType.ROLE_BASED,
-            bucket=storage.bucket,
-            oidc_role_arn=storage.oidc_role_arn,
-            file_format=file_format,
-        )
     return StorageDestination(
-        provider=StorageProvider.S3,
-        authentication_type=S3AuthenticationType.ACCESS_KEY,
+        provider=storage.provider,
+        authentication_type=storage.authentication_type,
         bucket=storage.bucket,
         region=storage.region,
         access_key_id=storage.access_key_id,
         access_key_secret=secret,
+        oidc_role_arn=storage.oidc_role_arn,
         file_format=file_format,
-    )
+    ).only_chosen()
 
 
 @dataclass(frozen=True)

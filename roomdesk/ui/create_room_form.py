@@ -198,26 +198,16 @@ class StorageInputs:
         return self.is_s3 and self.authentication_type == S3AuthenticationType.ROLE_BASED
 
     def destination(self, file_format: RecordingFileFormat | None = None) -> StorageDestination:
-        # Only the inputs of the chosen way in are passed on; hidden fields may hold old text.
-        if not self.is_s3:
-            return StorageDestination(file_format=file_format)
-        if self.uses_role:
-            return StorageDestination(
-                provider=StorageProvider.S3,
-                authentication_type=S3AuthenticationType.ROLE_BASED,
-                bucket=self.bucket,
-                oidc_role_arn=self.oidc_role_arn,
-                file_format=file_format,
-            )
         return StorageDestination(
-            provider=StorageProvider.S3,
-            authentication_type=S3AuthenticationType.ACCESS_KEY,
+            provider=self.provider,
+            authentication_type=self.authentication_type,
             bucket=self.bucket,
             region=self.region,
             access_key_id=self.access_key_id,
             access_key_secret=self.access_key_secret,
+            oidc_role_arn=self.oidc_role_arn,
             file_format=file_format,
-        )
+        ).only_chosen()
 
 
 @dataclass(frozen=True)
