@@ -364,19 +364,7 @@ class MediaApi:
                 if session.room_name == room_name
                 and (session_id is None or session.room_session_id == session_id)
             ]
-            items, cursor = page(
-                found,
-                # Every value of a sort is of one type: a session still going on sorts last.
-                value=lambda item: item[1][sort] if item[1][sort] is not None else "~",
-                sequence=lambda item: item[0].sequence,
-                sort=sort,
-                descending=descending,
-                limit=parse_page_size(call.query, INSIGHTS_PAGE_SIZE),
-                cursor=single_value(call.query, "cursor"),
-            )
-        return json_reply(
-            HTTPStatus.OK, {"results": [body for _s, body in items], "cursor": cursor}
-        )
+            return _insights_page(call, found, sort, descending)
 
     def _participants(self, call: Call) -> Reply:
         session_id = single_value(call.query, "roomSessionId")
@@ -393,18 +381,24 @@ class MediaApi:
                 for participant in session.participants
                 if external_id is None or participant.external_id == external_id
             ]
-            items, cursor = page(
-                found,
-                value=lambda item: item[1][sort] if item[1][sort] is not None else "~",
-                sequence=lambda item: item[0].sequence,
-                sort=sort,
-                descending=descending,
-                limit=parse_page_size(call.query, INSIGHTS_PAGE_SIZE),
-                cursor=single_value(call.query, "cursor"),
-            )
-        return json_reply(
-            HTTPStatus.OK, {"results": [body for _p, body in items], "cursor": cursor}
-        )
+            return _insights_page(call, found, sort, descending)
+
+
+def _insights_page(
+    call: Call, found: list[tuple[Any, dict[str, Any]]], sort: str, descending: bool
+) -> Reply:
+    """One page of an insights list: ``found`` holds each item with its answer's JSON."""
+    items, cursor = page(
+        found,
+        # Every value of a sort is of one type: what has not ended yet sorts last.
+        value=lambda item: item[1][sort] if item[1][sort] is not None else "~",
+        sequence=lambda item: item[0].sequence,
+        sort=sort,
+        descending=descending,
+        limit=parse_page_size(call.query, INSIGHTS_PAGE_SIZE),
+        cursor=single_value(call.query, "cursor"),
+    )
+    return json_reply(HTTPStatus.OK, {"results": [body for _item, body in items], "cursor": cursor})
 
 
 def _valid_for(query: Mapping[str, list[str]]) -> int:
