@@ -246,7 +246,8 @@ def test_status_follows_the_clock_and_only_changed_rows_are_signalled(
     ]
     for offset, expected, changed_ids in steps:
         signalled.clear()
-        model.setNow(NOW + offset)
+        # It says whether a row changed, so the window redraws only then.
+        assert model.setNow(NOW + offset) is bool(changed_ids)
         assert status_of("early") is expected
         assert status_of("late") is RoomStatus.ACTIVE
         assert signalled == changed_ids
@@ -256,8 +257,8 @@ def test_status_follows_the_clock_and_only_changed_rows_are_signalled(
 def test_refresh_without_a_status_change_signals_nothing(model: RoomTableModel) -> None:
     model.setRooms([make_room("a"), make_room("b", end=NOW + timedelta(days=1))])
     changes = record_data_changes(model)
-    model.refreshStatuses()
-    model.setNow(NOW + timedelta(minutes=5))
+    assert model.refreshStatuses() is False
+    assert model.setNow(NOW + timedelta(minutes=5)) is False
     assert changes == []
 
 

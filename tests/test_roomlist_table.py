@@ -243,8 +243,28 @@ def test_a_clock_step_changes_only_the_rooms_it_touches() -> None:
     assert table.set_now(NOW) == ()
     changes = table.set_now(NOW + timedelta(minutes=31))  # room 0 ends; room 1 ends soon
     assert CellsChanged(0, 1) in changes
-    # Above the limit of rows changing (none here), the rows are laid out again at once.
+    # Above the limit of rows changing (none here), the rooms whose place changed move in one
+    # layout change, each found its place by search, and a filter is told which they are.
+    [relayout] = [change for change in changes if isinstance(change, Relayout)]
+    assert relayout.patch is not None and not relayout.sort
+    added, moved, removed = relayout.patch
+    assert [table.meeting_id(slot) for slot in moved] == [usual_id(0)]  # ended: last now
+    assert added == () and removed == frozenset()
+    assert table.meeting_id(table.slot_at(len(table) - 1)) == usual_id(0)
+    table.check()
+
+
+def test_a_clock_step_moving_many_rooms_sorts_them_all_again() -> None:
+    tuning = RoomListTuning(row_signal_limit=0, resort_min_moves=2, resort_share=4)
+    table = RoomTable(now=NOW, zone_name="UTC", tuning=tuning)
+    table.set_rooms(room(n, minutes=30 + n) for n in range(8))
+    # Five of eight end, and ended rooms come after the others: one sort costs less than five
+    # searches at this tuning.
+    changes = table.set_now(NOW + timedelta(minutes=34))
     assert Relayout(sort=True) in changes
+    assert [table.meeting_id(table.slot_at(row)) for row in range(8)] == [
+        usual_id(n) for n in (5, 6, 7, 0, 1, 2, 3, 4)
+    ]
     table.check()
 
 

@@ -691,7 +691,7 @@ class RoomTable:
         if self._sort_column not in (ENDS_COL, STATUS_COL):
             return
         if len(changed) > self.tuning.row_signal_limit:
-            self._reorder()
+            self._resettle(changed)
             return
         for slot in changed:  # one at a time: the rows stay in order around each move
             existing = self._row_of(slot)
@@ -699,6 +699,26 @@ class RoomTable:
             target = self._insert_position(slot, skip=existing)
             if target != existing:
                 self._move_row(existing, target)
+
+    def _resettle(self, slots: Sequence[int]) -> None:
+        """Give ``slots`` their new sort keys and move the rows whose key changed, in one layout
+        change: each put in place by binary search, or every row sorted again when they are
+        many (see the tuning). A clock that jumped (a computer woken from sleep) changes some
+        dozens of statuses among 100,000 rows; sorting them all for it was a visible stall."""
+        moving = []
+        keys = self._sort_keys
+        for slot in slots:
+            key = self._key_of(slot)
+            if key != keys[slot]:
+                self._put_key(slot, key)
+                moving.append(slot)
+        tuning = self.tuning
+        if len(moving) >= tuning.resort_min_moves and len(moving) * tuning.resort_share >= len(
+            self._order
+        ):
+            self._reorder()
+        elif moving:
+            self._rearrange(relocate=moving)
 
     def _reorder(self, *, signal: bool = True) -> None:
         """Put the rows in sort order with one layout change."""

@@ -456,8 +456,11 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def _refresh_statuses(self) -> None:
-        self.model.setNow(self.session.now())
-        self.model.refreshStatuses()
+        if not self.model.setNow(self.session.now()):
+            return  # most ticks: no status changed, nothing to show
+        # Laid out now, the table is painted once; Qt would paint it before its delayed layout
+        # and again after it.
+        self.table.executeDelayedItemsLayout()
         self.update_actions()
 
     def _on_filter_changed(self, text: str) -> None:

@@ -297,13 +297,15 @@ class RoomTableModel(QAbstractTableModel):
     def now(self) -> datetime:
         return self._table.now
 
-    def setNow(self, now: datetime) -> None:
-        """Move the model's clock to ``now`` (aware) and update the statuses that changed."""
-        self._table.set_now(now)
+    def setNow(self, now: datetime) -> bool:
+        """Move the model's clock to ``now`` (aware) and update the statuses that changed;
+        whether any did."""
+        return bool(self._table.set_now(now))
 
-    def refreshStatuses(self) -> None:
-        """Bring every status to the model's clock; only rows that changed are signalled."""
-        self._table.refresh_statuses()
+    def refreshStatuses(self) -> bool:
+        """Bring every status to the model's clock; only rows that changed are signalled.
+        Whether any did."""
+        return bool(self._table.refresh_statuses())
 
     def displayZone(self) -> str:
         return self._table.zone_name
