@@ -6,16 +6,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from shiboken6 import isValid
 
-from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.api.requests import (
+    Field,
+    MeetingRequest,
+    RecordingType,
+    StorageProvider,
+)
+from roomdesk.domain.rooms import RoomMode
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey
+from roomdesk.services.preset_file import PresetFile
+from roomdesk.services.presets import Preset, PresetStorage
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.batch_dialog import BatchDialog
 from roomdesk.ui.delete_progress import DeleteProgressDialog
@@ -153,6 +161,108 @@ def test_a_series_shows_the_session_a_clock_change_moved(window, session):
     notes = [dialog.table.item(r, 4).text() for r in range(5)]
     assert any("the clocks go forward" in note for note in notes)
     assert dialog.table.item(0, 0).text() == "Yoga 1"
+
+
+WORKSHOP = Preset(
+    name="Workshop",
+    room_mode=RoomMode.GROUP,
+    viewer_link=True,
+    locked=True,
+    prefix="workshop",
+    duration_minutes=90,
+    start_time=time(9, 30),
+    recording_type=RecordingType.CLOUD,
+    recording_storage=PresetStorage(
+        provider=StorageProvider.S3,
+        bucket="rec",
+        region="eu-north-1",
+        access_key_id="AKIAEXAMPLE",
+        secret_name="Workshop / recording S3 key",
+    ),
+    invitation_template="Workshop {label}: {link}",
+)
+
+
+def keep_presets(session, *presets: Preset) -> None:
+    PresetFile(session.paths.presets_file).save(list(presets))
+
+
+def choose_preset(dialog: BatchDialog, name: str) -> None:
+    combo = dialog.inputs.preset_combo
+    combo.setCurrentIndex(combo.findText(name))
+    combo.activated.emit(combo.currentIndex())  # as a person's pick sends it
+
+
+def test_a_preset_fills_the_page_and_goes_with_every_room(window, session, aloop, emulator):
+    keep_presets(session, Preset(name="Coaching 1:1", duration_minutes=45), WORKSHOP)
+    session.keys.named_secrets().set("Workshop / recording S3 key", "wJalr-s3cr3t")
+    dialog = open_batch(window)
+    inputs = dialog.inputs
+    assert [inputs.preset_combo.itemText(i) for i in range(3)] == [
+        "No preset",
+        "Coaching 1:1",
+        "Workshop",
+    ]
+    choose_preset(dialog, "Workshop")
+    assert window.settings.last_preset == "Workshop"  # offered first next time
+    assert inputs.mode_combo.currentData() == RoomMode.GROUP.value
+    assert (inputs.host_check.isChecked(), inputs.viewer_check.isChecked()) == (True, True)
+    assert inputs.prefix_edit.text() == "workshop"
+    assert inputs.duration_spin.value() == 90
+    assert inputs.plan_start.isChecked() and inputs.start_edit.time().toString("HH:mm") == "09:30"
+    note = inputs.preset_note.text()
+    assert "locked" in note and "cloud recording" in note and "its invitation" in note
+
+    inputs.count_spin.setValue(2)
+    inputs.label_edit.setText("Breakout")
+    assert dialog.show_preview(), dialog.problems_label.text()
+    assert "as the preset “Workshop” makes them" in dialog.title_label.text()
+    assert "as the preset “Workshop” makes them" in dialog.title_label.text()
+    assert emulator.meeting_ids() == set()
+    aloop.act(dialog.create_button.click)
+    aloop.wait_until(lambda: not dialog._running and dialog.run is not None)
+    posts = [r.json for r in emulator.received if r.method == "POST" and r.status == 201]
+    assert len(posts) == 2
+    for body in posts:
+        assert body["isLocked"] is True and body["roomMode"] == "group"
+        assert body["roomNamePrefix"] == "workshop"
+        assert body["recording"]["type"] == "cloud"
+        assert body["recording"]["destination"]["accessKeySecret"] == "wJalr-s3cr3t"
+    made = [r for r in session.list_rooms() if r.label.startswith("Breakout")]
+    assert len(made) == 2
+    assert {room.invitation_template for room in made} == {WORKSHOP.invitation_template}
+
+
+def test_the_last_preset_chosen_is_offered_first_and_no_preset_changes_nothing(window, session):
+    keep_presets(session, Preset(name="Coaching 1:1", duration_minutes=45, prefix="coach"))
+    window.settings.last_preset = "Coaching 1:1"
+    dialog = open_batch(window)
+    inputs = dialog.inputs
+    assert inputs.preset_combo.currentText() == "Coaching 1:1"
+    assert (inputs.duration_spin.value(), inputs.prefix_edit.text()) == (45, "coach")
+    assert not inputs.plan_start.isChecked()  # it has no time of day: no start planned
+    inputs.prefix_edit.setText("mine")  # the page's own value wins over the preset's
+    choose_preset(dialog, "No preset")
+    assert inputs.prefix_edit.text() == "mine"
+    assert window.settings.last_preset == ""
+    assert inputs.read().preset is None
+
+
+def test_a_preset_whose_secret_is_gone_is_named_and_nothing_is_sent(window, session, emulator):
+    keep_presets(session, WORKSHOP)  # its S3 key is not in the keychain
+    dialog = open_batch(window)
+    choose_preset(dialog, "Workshop")
+    assert not dialog.show_preview()
+    problems = dialog.problems_label.text()
+    assert "“Workshop” uses the recording's S3 secret key" in problems
+    assert "no longer there" in problems
+    assert emulator.meeting_ids() == set()
+
+
+def test_without_presets_the_page_says_where_they_come_from(window):
+    dialog = open_batch(window)
+    assert dialog.inputs.preset_combo.count() == 1
+    assert "saved from the New room dialog" in dialog.inputs.preset_note.text()
 
 
 def test_cancel_sends_nothing_more_and_retry_sends_what_was_left(window, aloop, emulator):

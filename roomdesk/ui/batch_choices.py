@@ -7,12 +7,13 @@ sentence the dialog can list.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from roomdesk.api.errors import RequestValidationError
-from roomdesk.api.requests import Field, MeetingRequest
+from roomdesk.api.requests import Field, MeetingRequest, RoomNamePattern
 from roomdesk.domain.errors import AmbiguousLocalTimeError, NonexistentLocalTimeError
 from roomdesk.domain.labels import LabelListError, numbered_labels, parse_label_list
 from roomdesk.domain.rooms import RoomMode, normalize_prefix, prefix_problem
@@ -28,6 +29,7 @@ from roomdesk.services.batch import (
     plan_from_roster,
     plan_from_series,
 )
+from roomdesk.services.presets import Preset, RequestOptions
 
 
 class Source(StrEnum):
@@ -62,6 +64,10 @@ class BatchChoices:
     viewer_link: bool = False
     prefix: str = ""
     repeat: RepeatChoice | None = None
+    # The preset chosen: its other options (lock, viewer mode, name style, recording,
+    # transcription, streaming) go with every room; the page's own fields come from it too,
+    # but as the person left them.
+    preset: Preset | None = None
 
 
 class ChoicesError(ValueError):
@@ -86,23 +92,37 @@ def _start(choices: BatchChoices) -> datetime | None:
         return resolve_local_time(choices.start_wall, choices.zone_name, fold=0)
 
 
-def template_request(choices: BatchChoices, end: datetime) -> MeetingRequest:
-    """The options every room of the batch shares (each row sets its own end and prefix)."""
+def template_request(
+    choices: BatchChoices, end: datetime, options: RequestOptions | None = None
+) -> MeetingRequest:
+    """The options every room of the batch shares (each row sets its own end and prefix):
+    the page's, and the chosen preset's others with its recording, transcription and
+    streaming sections in ``options`` (made with its secrets)."""
     fields = set()
     if choices.host_link:
         fields.add(Field.HOST_ROOM_URL)
     if choices.viewer_link:
         fields.add(Field.VIEWER_ROOM_URL)
+    preset, extra = choices.preset, options or RequestOptions()
     return MeetingRequest(
         end_date=end,
         room_mode=choices.room_mode,
         room_name_prefix=normalize_prefix(choices.prefix),
+        room_name_pattern=preset.pattern if preset else RoomNamePattern.UUID,
+        is_locked=preset.locked if preset else False,
+        viewer_mode=preset.viewer_mode if preset else False,
         fields=frozenset(fields),
+        recording=extra.recording,
+        live_transcription=extra.live_transcription,
+        streaming=extra.streaming,
     )
 
 
-def make_plan(choices: BatchChoices, now: datetime) -> tuple[BatchPlan, MeetingRequest]:
-    """The plan and the shared request; ChoicesError naming every problem found."""
+def make_plan(
+    choices: BatchChoices, now: datetime, options: RequestOptions | None = None
+) -> tuple[BatchPlan, MeetingRequest]:
+    """The plan and the shared request (``options``: the preset's sections, see
+    :func:`template_request`); ChoicesError naming every problem found."""
     problems = []
     if not choices.zone_name:
         problems.append("choose a time zone")
@@ -124,7 +144,7 @@ def make_plan(choices: BatchChoices, now: datetime) -> tuple[BatchPlan, MeetingR
             plan = _plain_plan(choices, Timing(end, start, choices.zone_name if start else None))
     except (LabelListError, PlanError, SeriesError) as exc:
         raise ChoicesError(list(exc.problems)) from None
-    template = template_request(choices, plan.rows[0].end)
+    template = template_request(choices, plan.rows[0].end, options)
     for row in plan.rows:
         issues = _request_issues(template, row.end, row.prefix, now)
         if issues:
@@ -135,12 +155,7 @@ def make_plan(choices: BatchChoices, now: datetime) -> tuple[BatchPlan, MeetingR
 def _request_issues(
     template: MeetingRequest, end: datetime, prefix: str, now: datetime
 ) -> list[str]:
-    request = MeetingRequest(
-        end_date=end,
-        room_mode=template.room_mode,
-        room_name_prefix=prefix,
-        fields=template.fields,
-    )
+    request = dataclasses.replace(template, end_date=end, room_name_prefix=prefix)
     try:
         request.validate(now)
     except RequestValidationError as exc:

@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
 
 from roomdesk.api.errors import RequestValidationError
 from roomdesk.domain.times import get_zone
+from roomdesk.secrets import KeychainError
 from roomdesk.services.batch import BatchPlan, BatchRow
 from roomdesk.services.batch_run import BatchRun, RowOutcome, RowState
+from roomdesk.services.presets import Preset, RequestOptions, request_options
 from roomdesk.store import StoreError
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.batch_choices import ChoicesError, make_plan
@@ -41,6 +43,7 @@ from roomdesk.ui.form_rows import small_label
 
 if TYPE_CHECKING:
     from roomdesk.api.requests import MeetingRequest
+    from roomdesk.ui.create_room_presets import PresetChoices
     from roomdesk.ui.session import AppSession
 
 COLUMNS = ("Label", "Start", "End", "Prefix", "Notes", "State")
@@ -62,14 +65,17 @@ class BatchDialog(QDialog):
         *,
         zone_name: str,
         choose_file: OpenPathChooser | None = None,
+        presets: PresetChoices | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("New rooms")
         self.setObjectName("batchDialog")
         self._session = session
+        self._presets = presets
         self.plan: BatchPlan | None = None
         self.template: MeetingRequest | None = None
+        self.invitation_template: str | None = None  # the preset's own, for its rooms
         self.run: BatchRun | None = None
         self._running = False
         self.resize(820, 640)
@@ -80,6 +86,7 @@ class BatchDialog(QDialog):
             now=session.now(),
             choose_file=choose_file or open_file_dialog,
             parent=self,
+            presets=presets,
         )
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -173,8 +180,10 @@ class BatchDialog(QDialog):
 
     def show_preview(self) -> bool:
         """Make the plan and show it; False (the problems shown) when it cannot be made."""
+        choices = self.inputs.read()
         try:
-            plan, template = make_plan(self.inputs.read(), self._session.now())
+            options = self._preset_options(choices.preset)
+            plan, template = make_plan(choices, self._session.now(), options)
         except ChoicesError as exc:
             shown = exc.problems[:20]
             more = f"\n• and {len(exc.problems) - 20} more" if len(exc.problems) > 20 else ""
@@ -187,15 +196,31 @@ class BatchDialog(QDialog):
             return False
         self.problems_label.hide()
         self.plan, self.template = plan, template
-        self._fill(plan)
+        preset = choices.preset
+        self.invitation_template = preset.invitation_template if preset else None
+        self._fill(plan, choices.preset)
         self.pages.setCurrentIndex(1)
         self.create_button.setText(f"&Create {len(plan.rows):,} room{'s' * (len(plan.rows) > 1)}")
         self.create_button.setDefault(True)
         self._update_buttons()
         return True
 
-    def _fill(self, plan: BatchPlan) -> None:
-        self.title_label.setText(plan.title + " — nothing is sent until you press Create.")
+    def _preset_options(self, preset: Preset | None) -> RequestOptions | None:
+        """The chosen preset's recording, transcription and streaming sections, with its secrets
+        from the keychain; ChoicesError when one of them is no longer there."""
+        if preset is None or self._presets is None:
+            return None
+        try:
+            secrets = self._presets.library.secrets_of(preset)
+        except KeychainError as exc:
+            raise ChoicesError([f"the keychain could not be read for the preset: {exc}"]) from None
+        if secrets.missing:
+            raise ChoicesError(list(secrets.missing))
+        return request_options(preset, secrets)
+
+    def _fill(self, plan: BatchPlan, preset: Preset | None) -> None:
+        made = f", as the preset “{preset.name}” makes them" if preset else ""
+        self.title_label.setText(f"{plan.title}{made} — nothing is sent until you press Create.")
         self.table.setRowCount(len(plan.rows))
         zones: dict[str, tzinfo] = {}
         fallback = get_zone(self.inputs.read().zone_name or "UTC")
@@ -234,7 +259,12 @@ class BatchDialog(QDialog):
         """Send the previewed plan (see :class:`BatchRun`)."""
         if self.plan is None or self.template is None or self.run is not None:
             return
-        self.run = self._session.batch_run(self.plan, self.template, self._on_progress)
+        self.run = self._session.batch_run(
+            self.plan,
+            self.template,
+            self._on_progress,
+            invitation_template=self.invitation_template,
+        )
         for outcome in self.run.outcomes:
             self._on_progress(outcome)
         self._start(retry=False)

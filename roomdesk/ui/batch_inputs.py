@@ -1,5 +1,5 @@
-"""The New rooms dialog's first page: where the rooms come from (a number, a pasted list of
-labels or a roster file), the options they share and an optional repeat.
+"""The New rooms dialog's first page: a preset, where the rooms come from (a number, a pasted
+list of labels or a roster file), the options they share and an optional repeat.
 
 A roster file is read when it is opened, and what was found (people, groups, the delimiter and
 the encoding) or every problem, by line, is shown under it at once. :meth:`BatchInputs.read`
@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QDate, QObject
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QFileDialog,
     QFormLayout,
@@ -34,15 +35,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from roomdesk.api.requests import RecordingType, RoomNamePattern
 from roomdesk.domain.labels import MAX_BATCH_ROOMS
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.domain.roster import Roster, RosterError, parse_roster
 from roomdesk.domain.series import MAX_INTERVAL, MAX_SESSIONS, Frequency
+from roomdesk.domain.times import next_wall_time
 from roomdesk.services.batch import Per
+from roomdesk.services.presets import Preset, find_preset
 from roomdesk.ui.batch_choices import BatchChoices, RepeatChoice, Source
-from roomdesk.ui.form_rows import make_combo, small_label
+from roomdesk.ui.form_rows import make_combo, set_combo, small_label
 from roomdesk.ui.timezone_picker import TimeZonePicker
 from roomdesk.ui.wall_time_input import read_wall, wall_time_edit, write_wall
+
+if TYPE_CHECKING:
+    from roomdesk.ui.create_room_presets import PresetChoices
 
 ROSTER_FILTERS = ("CSV files (*.csv *.txt)", "All files (*)")
 # Far more than a roster of the largest batch takes; a bigger file is the wrong file.
@@ -103,17 +110,49 @@ class BatchInputs(QObject):
         now: datetime,
         choose_file: OpenPathChooser,
         parent: QWidget,
+        presets: PresetChoices | None = None,
     ) -> None:
+        """``presets``: those to offer, the last one chosen first (none offered without)."""
         super().__init__(parent)
         self._choose_file = choose_file
+        self._presets = presets
+        self._now = now
         self.roster: Roster | None = None
         self.widget = QWidget(parent)
         layout = QVBoxLayout(self.widget)
+        layout.addLayout(self._build_preset())
         layout.addWidget(self._build_source())
         layout.addWidget(self._build_options(zone_name, now))
         layout.addWidget(self._build_repeat(now))
         self._on_source()
         self._on_start_toggled(self.plan_start.isChecked())
+        self._apply_preset(self.current_preset())
+
+    def _build_preset(self) -> QVBoxLayout:
+        self.preset_combo = QComboBox()
+        self.preset_combo.setObjectName("batchPresetCombo")
+        self.preset_combo.setAccessibleName("Preset")
+        self.preset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.preset_combo.addItem("No preset", "")
+        presets = self._presets.library.presets if self._presets else []
+        for preset in presets:
+            self.preset_combo.addItem(preset.name, preset.name)
+        last = self._presets.last_used if self._presets else ""
+        self.preset_combo.setCurrentIndex(max(self.preset_combo.findData(last), 0) if last else 0)
+        self.preset_combo.activated.connect(self._on_preset_activated)
+        label = QLabel("Pr&eset:")  # Alt+P is Preview's
+        label.setBuddy(self.preset_combo)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.preset_combo)
+        row.addStretch(1)
+        self.preset_note = small_label("batchPresetNote")
+        if not presets:
+            self.preset_note.setText("Presets are saved from the New room dialog.")
+        layout = QVBoxLayout()
+        layout.addLayout(row)
+        layout.addWidget(self.preset_note)
+        return layout
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -312,6 +351,36 @@ class BatchInputs(QObject):
             else "A room for each session, labelled “<label> 1”, “<label> 2”, …"
         )
 
+    def _on_preset_activated(self, _index: int) -> None:
+        preset = self.current_preset()
+        if self._presets is not None:
+            self._presets.remember(preset.name if preset else "")
+        self._apply_preset(preset)
+
+    def _apply_preset(self, preset: Preset | None) -> None:
+        """Fill the page's fields from ``preset`` and say what else it gives every room; no
+        preset leaves the fields as they are."""
+        if preset is None:
+            if self._presets and self._presets.library.presets:
+                self.preset_note.clear()
+            return
+        set_combo(self.mode_combo, preset.room_mode)
+        self.host_check.setChecked(preset.host_link)
+        self.viewer_check.setChecked(preset.viewer_link)
+        self.prefix_edit.setText(preset.prefix)
+        if preset.duration_minutes is not None:
+            self.duration_spin.setValue(preset.duration_minutes)
+        # A preset without a time of day plans no start, as in the New room dialog.
+        self.plan_start.setChecked(preset.start_time is not None)
+        if preset.start_time is not None:
+            # That time today, or tomorrow once it has passed, as the New room dialog does.
+            zone_name = self.zone_picker.zoneName() or "UTC"
+            write_wall(self.start_edit, next_wall_time(preset.start_time, zone_name, self._now))
+        extras = preset_extras(preset)
+        self.preset_note.setText(
+            f"Also from this preset, for every room: {', '.join(extras)}." if extras else ""
+        )
+
     def _ask_roster(self) -> None:
         self._choose_file(self.widget, "Open roster", ROSTER_FILTERS, self.load_roster)
 
@@ -332,6 +401,12 @@ class BatchInputs(QObject):
         self.roster_found.setText(f"Found {found}.")
 
     # -- values ---------------------------------------------------------------------------------
+
+    def current_preset(self) -> Preset | None:
+        name = self.preset_combo.currentData()
+        if not name or self._presets is None:
+            return None
+        return find_preset(self._presets.library.presets, name)
 
     def source(self) -> Source:
         if self.labels_radio.isChecked():
@@ -369,4 +444,25 @@ class BatchInputs(QObject):
             viewer_link=self.viewer_check.isChecked(),
             prefix=self.prefix_edit.text(),
             repeat=repeat,
+            preset=self.current_preset(),
         )
+
+
+def preset_extras(preset: Preset) -> list[str]:
+    """What ``preset`` gives a room beyond the page's fields, in a few words each."""
+    extras = []
+    if preset.viewer_mode:
+        extras.append("viewer mode")
+    elif preset.locked:
+        extras.append("locked")
+    if preset.pattern != RoomNamePattern.UUID:
+        extras.append("short room names")
+    if preset.recording_type != RecordingType.NONE:
+        extras.append(f"{preset.recording_type.value} recording")
+    if preset.transcription:
+        extras.append("transcription")
+    if preset.streaming:
+        extras.append("live streaming")
+    if preset.invitation_template is not None:
+        extras.append("its invitation")
+    return extras

@@ -670,6 +670,7 @@ class MainWindow(QMainWindow):
     def open_batch_dialog(self) -> BatchDialog | None:
         """New rooms…: many rooms at once (see :mod:`roomdesk.ui.batch_dialog`)."""
         from roomdesk.ui.batch_dialog import BatchDialog
+        from roomdesk.ui.create_room_presets import presets_for
 
         if not self.session.is_ready:
             return None
@@ -677,6 +678,7 @@ class MainWindow(QMainWindow):
             self.session,
             zone_name=self.settings.last_zone,
             choose_file=self.choose_open_path,
+            presets=presets_for(self.settings, self.session),
             parent=self,
         )
         self.show_dialog(dialog)

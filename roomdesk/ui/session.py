@@ -548,10 +548,16 @@ class AppSession(QObject):
         )
 
     def batch_run(
-        self, plan: BatchPlan, template: MeetingRequest, progress: Progress | None = None
+        self,
+        plan: BatchPlan,
+        template: MeetingRequest,
+        progress: Progress | None = None,
+        *,
+        invitation_template: str | None = None,
     ) -> BatchRun:
         """A run of ``plan`` through the account's service; each room it makes is announced
-        with ``roomUpserted`` as it is made, so the list shows it at once."""
+        with ``roomUpserted`` as it is made, so the list shows it at once. Each room keeps
+        ``invitation_template`` (a preset's own), when given."""
         from roomdesk.services.batch_run import BatchRun, RowState
 
         def on_progress(outcome: Any) -> None:
@@ -563,7 +569,13 @@ class AppSession(QObject):
             if progress is not None:
                 progress(outcome)
 
-        return BatchRun(self._require_service(), plan, template, progress=on_progress)
+        return BatchRun(
+            self._require_service(),
+            plan,
+            template,
+            progress=on_progress,
+            invitation_template=invitation_template,
+        )
 
     async def delete_rooms(self, meeting_ids: Iterable[str]) -> list[DeleteOutcome]:
         service = self._require_service()
