@@ -80,6 +80,19 @@ def test_a_reminder_due_before_the_app_started_is_not_shown_late():
     assert planner.next_wake(T0) is None
 
 
+def test_a_session_planned_while_the_app_runs_is_reminded_of_within_the_lead_time():
+    planner = planner_for(session("known", T0 + 5 * MINUTE), lead=15)
+    assert planner.take_due(T0) == []  # due before the start: missed while closed
+    # At T0 + 3 min a session is planned to start at T0 + 12 min: due at T0 - 3 min already.
+    planner.set_sessions([session("known", T0 + 5 * MINUTE), session("new", T0 + 12 * MINUTE)])
+    assert ids(planner.take_due(T0 + 3 * MINUTE)) == ["new"]
+    assert planner.take_due(T0 + 4 * MINUTE) == []  # once
+    # Moved to another time, it is another session, reminded of again.
+    planner.set_sessions([session("known", T0 + 5 * MINUTE), session("new", T0 + 14 * MINUTE)])
+    assert ids(planner.take_due(T0 + 4 * MINUTE)) == ["new"]
+    assert planner.next_wake(T0 + 4 * MINUTE) is None
+
+
 def test_a_reminder_due_as_the_app_starts_is_shown():
     planner = planner_for(session(starts_at=T0 + 10 * MINUTE))
     assert ids(planner.take_due(T0)) == ["m-1"]

@@ -98,9 +98,11 @@ def check_lead_minutes(minutes: int) -> int:
 class ReminderPlanner:
     """Decides which reminders are due at a given moment, and when the next one will be.
 
-    ``started_at``: when the app started; a reminder due before it was missed while the app
-    was closed and is left out. ``lead_minutes``: how long before a session's start its
-    reminder is due (0: no reminders).
+    ``started_at``: when the app started; a reminder due before it, for a session the first
+    look found, was missed while the app was closed and is left out. A session that appears
+    later (planned, or moved, while the app runs) is reminded of at once when its reminder
+    time has passed and it has not begun. ``lead_minutes``: how long before a session's start
+    its reminder is due (0: no reminders).
     """
 
     def __init__(
@@ -117,6 +119,10 @@ class ReminderPlanner:
         # What this run showed: a ledger that cannot be written (a full disk) must not make
         # the same reminder come back at every look.
         self._shown_here: set[tuple[str, datetime]] = set()
+        # The sessions looked at so far (None before the first look), and those among them
+        # that appeared after it: planned or moved while the app ran, never missed.
+        self._seen: set[tuple[str, datetime]] | None = None
+        self._appeared: set[tuple[str, datetime]] = set()
 
     @property
     def lead_minutes(self) -> int:
@@ -138,13 +144,23 @@ class ReminderPlanner:
             )
             for session in sessions
         )
+        keys = {(session.meeting_id, session.starts_at) for session in self._sessions}
+        if self._seen is None:
+            self._seen = keys
+        else:
+            self._appeared |= keys - self._seen
+            self._seen |= keys
 
     def due_at(self, session: UpcomingSession) -> datetime:
         return session.starts_at - timedelta(minutes=self._lead_minutes)
 
     def _is_due(self, session: UpcomingSession, now: datetime) -> bool:
         due = self.due_at(session)
-        return self._started_at <= due <= now < session.starts_at
+        return due <= now < session.starts_at and self._not_missed(session, due)
+
+    def _not_missed(self, session: UpcomingSession, due: datetime) -> bool:
+        """Whether the reminder was not missed while the app was closed (see the class)."""
+        return due >= self._started_at or (session.meeting_id, session.starts_at) in self._appeared
 
     def take_due(self, now: datetime) -> list[UpcomingSession]:
         """The sessions whose reminder is due at ``now`` and was not shown yet, earliest start
@@ -183,7 +199,7 @@ class ReminderPlanner:
             for session in self._sessions
             if (session.meeting_id, session.starts_at) not in self._shown_here
             and (due := self.due_at(session)) > now
-            and due >= self._started_at
+            and self._not_missed(session, due)
         )
         return min(later, default=None)
 
