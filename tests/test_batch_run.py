@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -96,6 +97,22 @@ def test_rows_go_out_side_by_side_as_many_as_the_tuning_allows(emulator, store):
     assert most_at_once(emulator) == 2
     with pytest.raises(ValueError, match="at least one"):
         BatchTuning(concurrency=0)
+
+
+def test_rows_start_no_closer_together_than_the_tuning_says(emulator, store):
+    plan = plan_from_labels([f"Room {n}" for n in range(1, 6)], timing())
+    started: list[float] = []
+
+    def note_start(run, outcome):
+        if outcome.state is RowState.SENT:
+            started.append(asyncio.get_running_loop().time())
+
+    run, _ = send(emulator, store, plan, act=note_start, tuning=BatchTuning(start_spacing=0.05))
+    assert run.summary().describe() == "Of 5 rooms: 5 created"
+    gaps = [later - earlier for earlier, later in itertools.pairwise(sorted(started))]
+    assert len(gaps) == 4 and min(gaps) >= 0.049
+    with pytest.raises(ValueError, match="no time apart"):
+        BatchTuning(start_spacing=-0.001)
 
 
 def test_a_cancel_withdraws_the_rows_waiting_for_the_rate_limit_and_records_none_as_maybe_made(
