@@ -3,35 +3,25 @@ fields, and a chosen preset's other options."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from roomdesk.api.requests import (
     Field,
-    RecordingType,
     RoomNamePattern,
-    StorageProvider,
     StreamingTrigger,
 )
 from roomdesk.domain.rooms import RoomMode
-from roomdesk.services.presets import Preset, PresetSecrets, PresetStorage, request_options
+from roomdesk.services.presets import Preset, PresetSecrets, request_options
 from roomdesk.ui.batch_choices import BatchChoices, ChoicesError, Source, make_plan
+from tests.preset_samples import WORKSHOP
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-PRESET = Preset(
-    name="Workshop",
-    room_mode=RoomMode.GROUP,
+PRESET = dataclasses.replace(
+    WORKSHOP,
     pattern=RoomNamePattern.HUMAN_SHORT,
-    locked=True,
-    recording_type=RecordingType.CLOUD,
-    recording_storage=PresetStorage(
-        provider=StorageProvider.S3,
-        bucket="rec",
-        region="eu-north-1",
-        access_key_id="AKIAEXAMPLE",
-        secret_name="Workshop / recording S3 key",
-    ),
     streaming=True,
     stream_url="rtmp://live.example.com/app",
     stream_key_name="Workshop / stream key",

@@ -4,9 +4,10 @@ retry), Export rooms… and deleting many with their progress shown."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,19 +17,19 @@ from shiboken6 import isValid
 from roomdesk.api.requests import (
     Field,
     MeetingRequest,
-    RecordingType,
-    StorageProvider,
 )
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey
 from roomdesk.services.preset_file import PresetFile
-from roomdesk.services.presets import Preset, PresetStorage
+from roomdesk.services.presets import Preset
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.batch_dialog import BatchDialog
 from roomdesk.ui.delete_progress import DeleteProgressDialog
 from roomdesk.ui.export_rooms import ExportDialog
 from roomdesk.ui.main_window import MainWindow
+from tests.preset_samples import RECORDING_SECRET_NAME
+from tests.preset_samples import WORKSHOP as SHARED_WORKSHOP
 
 
 class Chooser:
@@ -163,24 +164,7 @@ def test_a_series_shows_the_session_a_clock_change_moved(window, session):
     assert dialog.table.item(0, 0).text() == "Yoga 1"
 
 
-WORKSHOP = Preset(
-    name="Workshop",
-    room_mode=RoomMode.GROUP,
-    viewer_link=True,
-    locked=True,
-    prefix="workshop",
-    duration_minutes=90,
-    start_time=time(9, 30),
-    recording_type=RecordingType.CLOUD,
-    recording_storage=PresetStorage(
-        provider=StorageProvider.S3,
-        bucket="rec",
-        region="eu-north-1",
-        access_key_id="AKIAEXAMPLE",
-        secret_name="Workshop / recording S3 key",
-    ),
-    invitation_template="Workshop {label}: {link}",
-)
+WORKSHOP = dataclasses.replace(SHARED_WORKSHOP, invitation_template="Workshop {label}: {link}")
 
 
 def keep_presets(session, *presets: Preset) -> None:
@@ -195,7 +179,7 @@ def choose_preset(dialog: BatchDialog, name: str) -> None:
 
 def test_a_preset_fills_the_page_and_goes_with_every_room(window, session, aloop, emulator):
     keep_presets(session, Preset(name="Coaching 1:1", duration_minutes=45), WORKSHOP)
-    session.keys.named_secrets().set("Workshop / recording S3 key", "wJalr-s3cr3t")
+    session.keys.named_secrets().set(RECORDING_SECRET_NAME, "wJalr-s3cr3t")
     dialog = open_batch(window)
     inputs = dialog.inputs
     assert [inputs.preset_combo.itemText(i) for i in range(3)] == [

@@ -4,7 +4,7 @@ preset…" asks for a name and, for a name in use, whether to replace it."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from roomdesk.api.requests import RecordingType, StorageProvider
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.secrets import NamedSecrets
 from roomdesk.services.preset_file import PresetFile, PresetLibrary
-from roomdesk.services.presets import Preset, PresetStorage
+from roomdesk.services.presets import Preset
 from roomdesk.ui.create_room_presets import PresetChoices
+from tests.preset_samples import WORKSHOP
 
 # make_dialog and the fixtures it uses (clock, fake) come from the dialog's own tests.
 from tests.test_create_room_dialog import child, clock, fake, make_dialog  # noqa: F401
@@ -33,24 +33,6 @@ pytestmark = [
         r"This plugin does not support (propagateSizeHints\(\)|raise\(\)|grabbing the keyboard)"
     )
 ]
-
-WORKSHOP = Preset(
-    name="Workshop",
-    room_mode=RoomMode.GROUP,
-    viewer_link=True,
-    locked=True,
-    prefix="workshop",
-    duration_minutes=90,
-    start_time=time(9, 30),
-    recording_type=RecordingType.CLOUD,
-    recording_storage=PresetStorage(
-        provider=StorageProvider.S3,
-        bucket="rec",
-        region="eu-north-1",
-        access_key_id="AKIAEXAMPLE",
-        secret_name="Workshop / recording S3 key",
-    ),
-)
 
 
 @pytest.fixture
