@@ -107,10 +107,12 @@ def test_rows_start_no_closer_together_than_the_tuning_says(emulator, store):
         if outcome.state is RowState.SENT:
             started.append(asyncio.get_running_loop().time())
 
-    run, _ = send(emulator, store, plan, act=note_start, tuning=BatchTuning(start_spacing=0.05))
+    run, _ = send(emulator, store, plan, act=note_start, tuning=BatchTuning(start_spacing=0.1))
     assert run.summary().describe() == "Of 5 rooms: 5 created"
+    # A row reports itself sent after its store write, which takes a varying millisecond or so
+    # after its start; unpaced, rows two to five would be sent about that far apart.
     gaps = [later - earlier for earlier, later in itertools.pairwise(sorted(started))]
-    assert len(gaps) == 4 and min(gaps) >= 0.049
+    assert len(gaps) == 4 and min(gaps) >= 0.08
     with pytest.raises(ValueError, match="no time apart"):
         BatchTuning(start_spacing=-0.001)
 
