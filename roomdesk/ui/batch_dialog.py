@@ -198,7 +198,7 @@ class BatchDialog(QDialog):
         self.plan, self.template = plan, template
         preset = choices.preset
         self.invitation_template = preset.invitation_template if preset else None
-        self._fill(plan, choices.preset)
+        self._fill(plan, preset)
         self.pages.setCurrentIndex(1)
         self.create_button.setText(f"&Create {len(plan.rows):,} room{'s' * (len(plan.rows) > 1)}")
         self.create_button.setDefault(True)
