@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 from shiboken6 import isValid
 
 from roomdesk.api.requests import (
@@ -21,13 +21,16 @@ from roomdesk.api.requests import (
 from roomdesk.domain.rooms import RoomMode
 from roomdesk.paths import app_paths
 from roomdesk.secrets import ApiKey
-from roomdesk.services.preset_file import PresetFile
+from roomdesk.services.preset_file import PresetFile, PresetLibrary
 from roomdesk.services.presets import Preset
 from roomdesk.ui.app_settings import AppSettings
 from roomdesk.ui.batch_dialog import BatchDialog
+from roomdesk.ui.batch_inputs import BatchInputs
+from roomdesk.ui.create_room_presets import PresetChoices
 from roomdesk.ui.delete_progress import DeleteProgressDialog
 from roomdesk.ui.export_rooms import ExportDialog
 from roomdesk.ui.main_window import MainWindow
+from roomdesk.ui.wall_time_input import read_wall
 from tests.preset_samples import RECORDING_SECRET_NAME
 from tests.preset_samples import WORKSHOP as SHARED_WORKSHOP
 
@@ -230,6 +233,27 @@ def test_the_last_preset_chosen_is_offered_first_and_no_preset_changes_nothing(w
     assert inputs.prefix_edit.text() == "mine"
     assert window.settings.last_preset == ""
     assert inputs.read().preset is None
+
+
+def test_a_presets_start_is_the_next_one_from_when_it_is_chosen(qtbot, tmp_path):
+    # The dialog opens at 08:00 UTC; the preset is chosen at 10:00, past its 09:30.
+    moments = [datetime(2031, 5, 6, 8, 0, tzinfo=UTC)]
+    PresetFile(tmp_path / "presets.json").save([WORKSHOP])
+    library = PresetLibrary(PresetFile(tmp_path / "presets.json"), None)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    inputs = BatchInputs(
+        zone_name="UTC",
+        clock=lambda: moments[0],
+        choose_file=lambda *_args: None,
+        parent=parent,
+        presets=PresetChoices(library),
+    )
+    inputs.zone_picker.setZoneName("UTC")
+    moments[0] = datetime(2031, 5, 6, 10, 0, tzinfo=UTC)
+    inputs.preset_combo.setCurrentIndex(inputs.preset_combo.findText(WORKSHOP.name))
+    inputs.preset_combo.activated.emit(inputs.preset_combo.currentIndex())
+    assert read_wall(inputs.start_edit) == datetime(2031, 5, 7, 9, 30)  # tomorrow's
 
 
 def test_a_preset_whose_secret_is_gone_is_named_and_nothing_is_sent(window, session, emulator):

@@ -83,7 +83,7 @@ class BatchDialog(QDialog):
         self.pages = QStackedWidget()
         self.inputs = BatchInputs(
             zone_name=zone_name,
-            now=session.now(),
+            clock=session.now,
             choose_file=choose_file or open_file_dialog,
             parent=self,
             presets=presets,

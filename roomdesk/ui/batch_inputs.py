@@ -107,16 +107,18 @@ class BatchInputs(QObject):
         self,
         *,
         zone_name: str,
-        now: datetime,
+        clock: Callable[[], datetime],
         choose_file: OpenPathChooser,
         parent: QWidget,
         presets: PresetChoices | None = None,
     ) -> None:
-        """``presets``: those to offer, the last one chosen first (none offered without)."""
+        """``clock``: the session's (aware) time, read when a default depends on it;
+        ``presets``: those to offer, the last one chosen first (none offered without)."""
         super().__init__(parent)
         self._choose_file = choose_file
         self._presets = presets
-        self._now = now
+        self._clock = clock
+        now = clock()
         self.roster: Roster | None = None
         self.widget = QWidget(parent)
         layout = QVBoxLayout(self.widget)
@@ -373,9 +375,11 @@ class BatchInputs(QObject):
         # A preset without a time of day plans no start, as in the New room dialog.
         self.plan_start.setChecked(preset.start_time is not None)
         if preset.start_time is not None:
-            # That time today, or tomorrow once it has passed, as the New room dialog does.
+            # That time today, or tomorrow once it has passed, as the New room dialog does;
+            # "today" is when the preset is chosen, not when the dialog opened.
             zone_name = self.zone_picker.zoneName() or "UTC"
-            write_wall(self.start_edit, next_wall_time(preset.start_time, zone_name, self._now))
+            start = next_wall_time(preset.start_time, zone_name, self._clock())
+            write_wall(self.start_edit, start)
         extras = preset_extras(preset)
         self.preset_note.setText(
             f"Also from this preset, for every room: {', '.join(extras)}." if extras else ""
