@@ -163,7 +163,7 @@ def _one_batch(rooms: int, budget: int, window_seconds: float, listed: int) -> d
             raise RuntimeError("New rooms… did not open: the session is not ready")
         dialog.inputs.count_spin.setValue(rooms)
         dialog.inputs.label_edit.setText("Bench")
-        if not dialog.show_preview():
+        if not gui.run(dialog.preview()):
             raise RuntimeError(f"the batch was not previewed: {dialog.problems_label.text()}")
         gui.settle(0.1)
         seconds = 0.0

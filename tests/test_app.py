@@ -9,7 +9,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from roomdesk.ui.room_table_model import RoomRole
 from roomdesk.ui.session import AppSession
 from roomdesk.ui.settings_dialog import SettingsDialog
 from roomdesk.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
-from tests.memory_keyring import MemoryKeyring
+from tests.memory_keyring import GatedKeyring, MemoryKeyring
 
 
 def test_version_and_help(capsys):
@@ -294,19 +293,6 @@ def test_a_wrong_argument_is_named_and_exits_2(capsys):
 
 
 # --- the saved list first, while the keychain is read ---
-
-
-class GatedKeyring(MemoryKeyring):
-    """A keychain that answers only once the test opens the gate, like one being unlocked."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Event()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        if not self.gate.wait(timeout=30):
-            raise KeyringError("the test never opened the keychain")
-        return super().get_password(service, username)
 
 
 def save_rooms(*meeting_ids: str) -> None:

@@ -3,10 +3,12 @@ retry), Export rooms… and deleting many with their progress shown."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from roomdesk.ui.delete_progress import DeleteProgressDialog
 from roomdesk.ui.export_rooms import ExportDialog
 from roomdesk.ui.main_window import MainWindow
 from roomdesk.ui.wall_time_input import read_wall
+from tests.memory_keyring import GatedKeyring
 from tests.preset_samples import RECORDING_SECRET_NAME
 from tests.preset_samples import WORKSHOP as SHARED_WORKSHOP
 
@@ -91,8 +94,8 @@ def test_pasted_labels_are_previewed_with_their_cost_before_anything_is_sent(
     dialog.inputs.labels_radio.setChecked(True)
     dialog.inputs.labels_edit.setPlainText("Group A\n\nGroup B\nGroup C\n")
     dialog.inputs.prefix_edit.setText("Workshop")
-    dialog.preview_button.click()
-    assert dialog.on_preview()
+    aloop.act(dialog.preview_button.click)
+    aloop.wait_until(dialog.on_preview)
     assert dialog.table.rowCount() == 3
     assert [dialog.table.item(r, 0).text() for r in range(3)] == ["Group A", "Group B", "Group C"]
     assert dialog.table.item(0, 3).text() == "workshop"
@@ -109,17 +112,17 @@ def test_pasted_labels_are_previewed_with_their_cost_before_anything_is_sent(
     assert "3 created" in dialog.summary_label.text()
 
 
-def test_bad_labels_are_named_and_nothing_is_previewed(window, emulator):
+def test_bad_labels_are_named_and_nothing_is_previewed(aloop, window, emulator):
     dialog = open_batch(window)
     dialog.inputs.labels_radio.setChecked(True)
     dialog.inputs.labels_edit.setPlainText("Team\nOther\nteam\n")
-    assert not dialog.show_preview()
+    assert not aloop.run(dialog.preview())
     assert not dialog.on_preview()
     assert "line 3: “team” is on line 1 already" in dialog.problems_label.text()
     assert emulator.meeting_ids() == set()
 
 
-def test_a_roster_without_a_name_column_is_refused_with_its_line(window, chooser, tmp_path):
+def test_a_roster_without_a_name_column_is_refused_with_its_line(aloop, window, chooser, tmp_path):
     path = tmp_path / "people.csv"
     path.write_text("who;team\nAda;Blue\n", encoding="utf-8")
     chooser.paths.append(path)
@@ -128,7 +131,7 @@ def test_a_roster_without_a_name_column_is_refused_with_its_line(window, chooser
     dialog.inputs.open_button.click()
     found = dialog.inputs.roster_found.text()
     assert "line 1: the header has no name column" in found
-    assert not dialog.show_preview()
+    assert not aloop.run(dialog.preview())
     assert "open a roster file first" in dialog.problems_label.text()
 
 
@@ -143,12 +146,12 @@ def test_a_roster_makes_a_room_per_group_and_says_what_it_found(window, chooser,
     assert "3 people in 2 groups (semicolon-separated)" in text
     assert "byte-order mark" in text
     dialog.inputs.personal_links_check.setChecked(True)
-    assert dialog.show_preview()
+    assert aloop.run(dialog.preview())
     assert [dialog.table.item(r, 0).text() for r in range(2)] == ["Blue", "Red"]
     assert dialog.table.item(0, 4).text() == "2 personal links"
 
 
-def test_a_series_shows_the_session_a_clock_change_moved(window, session):
+def test_a_series_shows_the_session_a_clock_change_moved(aloop, window, session):
     dialog = open_batch(window)
     inputs = dialog.inputs
     inputs.zone_picker.setZoneName("Europe/Oslo")
@@ -161,7 +164,7 @@ def test_a_series_shows_the_session_a_clock_change_moved(window, session):
     from roomdesk.ui.wall_time_input import write_wall
 
     write_wall(inputs.start_edit, datetime(year, 3, 27, 2, 30))
-    assert dialog.show_preview(), dialog.problems_label.text()
+    assert aloop.run(dialog.preview()), dialog.problems_label.text()
     notes = [dialog.table.item(r, 4).text() for r in range(5)]
     assert any("the clocks go forward" in note for note in notes)
     assert dialog.table.item(0, 0).text() == "Yoga 1"
@@ -202,7 +205,7 @@ def test_a_preset_fills_the_page_and_goes_with_every_room(window, session, aloop
 
     inputs.count_spin.setValue(2)
     inputs.label_edit.setText("Breakout")
-    assert dialog.show_preview(), dialog.problems_label.text()
+    assert aloop.run(dialog.preview()), dialog.problems_label.text()
     assert "as the preset “Workshop” makes them" in dialog.title_label.text()
     assert "as the preset “Workshop” makes them" in dialog.title_label.text()
     assert emulator.meeting_ids() == set()
@@ -256,11 +259,58 @@ def test_a_presets_start_is_the_next_one_from_when_it_is_chosen(qtbot, tmp_path)
     assert read_wall(inputs.start_edit) == datetime(2031, 5, 7, 9, 30)  # tomorrow's
 
 
-def test_a_preset_whose_secret_is_gone_is_named_and_nothing_is_sent(window, session, emulator):
+@pytest.fixture
+def keyring_backend() -> GatedKeyring:
+    """This module's keychain answers at once until a test closes its gate."""
+    return GatedKeyring(open_gate=True)
+
+
+def test_a_presets_secrets_are_read_off_the_gui_thread_while_the_page_waits(
+    aloop, window, session, emulator, keyring_backend
+):
+    keep_presets(session, WORKSHOP)
+    session.keys.named_secrets().set(RECORDING_SECRET_NAME, "wJalr-s3cr3t")
+    dialog = open_batch(window)
+    choose_preset(dialog, "Workshop")
+    dialog.inputs.count_spin.setValue(2)
+    dialog.inputs.label_edit.setText("Breakout")
+    keyring_backend.gate.clear()  # a keychain waiting to be unlocked
+    aloop.act(dialog.preview_button.click)
+    aloop.wait_until(lambda: keyring_backend.readers)
+    assert threading.main_thread() not in keyring_backend.readers
+    assert not dialog.inputs.widget.isEnabled() and not dialog.preview_button.isEnabled()
+    assert "Reading the preset's secrets" in dialog.problems_label.text()
+    assert not dialog.on_preview()
+    keyring_backend.gate.set()
+    aloop.wait_until(dialog.on_preview)
+    assert dialog.inputs.widget.isEnabled() and dialog.problems_label.isHidden()
+    assert "as the preset “Workshop” makes them" in dialog.title_label.text()
+    assert emulator.meeting_ids() == set()
+
+
+def test_closing_new_rooms_while_the_keychain_is_asked_leaves_no_error(
+    aloop, window, session, keyring_backend
+):
+    keep_presets(session, WORKSHOP)
+    dialog = open_batch(window)
+    choose_preset(dialog, "Workshop")
+    keyring_backend.gate.clear()
+    previews = []
+    aloop.act(lambda: previews.append(asyncio.ensure_future(dialog.preview())))
+    aloop.wait_until(lambda: keyring_backend.readers)
+    dialog.reject()  # and the window deletes it
+    keyring_backend.gate.set()
+    aloop.wait_until(previews[0].done)
+    assert previews[0].result() is False
+
+
+def test_a_preset_whose_secret_is_gone_is_named_and_nothing_is_sent(
+    aloop, window, session, emulator
+):
     keep_presets(session, WORKSHOP)  # its S3 key is not in the keychain
     dialog = open_batch(window)
     choose_preset(dialog, "Workshop")
-    assert not dialog.show_preview()
+    assert not aloop.run(dialog.preview())
     problems = dialog.problems_label.text()
     assert "“Workshop” uses the recording's S3 secret key" in problems
     assert "no longer there" in problems
@@ -277,7 +327,7 @@ def test_cancel_sends_nothing_more_and_retry_sends_what_was_left(window, aloop, 
     dialog = open_batch(window)
     dialog.inputs.count_spin.setValue(4)
     dialog.inputs.label_edit.setText("Desk")
-    assert dialog.show_preview()
+    assert aloop.run(dialog.preview())
 
     def create_then_cancel() -> None:
         dialog.create_button.click()
@@ -299,7 +349,7 @@ def test_cancel_sends_nothing_more_and_retry_sends_what_was_left(window, aloop, 
 def test_closing_while_creating_cancels_instead(window, aloop, emulator):
     dialog = open_batch(window)
     dialog.inputs.count_spin.setValue(3)
-    assert dialog.show_preview()
+    assert aloop.run(dialog.preview())
 
     def create_then_close() -> None:
         dialog.create_button.click()
@@ -336,7 +386,7 @@ def test_a_scheduler_passed_in_shows_its_queue_in_the_status_bar(aloop, qtbot, k
         dialog = main.open_batch_dialog()
         assert dialog is not None
         dialog.inputs.count_spin.setValue(2)
-        assert dialog.show_preview()
+        assert aloop.run(dialog.preview())
         aloop.act(dialog.create_button.click)
         aloop.wait_until(lambda: "waiting for the rate limit" in main.rate_label.text())
         aloop.wait_until(lambda: not dialog._running)

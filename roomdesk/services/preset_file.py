@@ -188,6 +188,15 @@ class PresetLibrary:
 
         return read_secrets(preset, lookup)
 
+    async def secrets_of_async(self, preset: Preset) -> PresetSecrets:
+        """:meth:`secrets_of` off the event loop's thread: a keychain may take a while, or first
+        ask the person to unlock it, and a window must keep drawing meanwhile."""
+        if not preset.secret_names:
+            return self.secrets_of(preset)  # nothing to ask the keychain
+        import asyncio  # not at the top: the window is drawn before asyncio is imported
+
+        return await asyncio.to_thread(self.secrets_of, preset)
+
     def put(self, preset: Preset, new_secrets: Mapping[str, str]) -> None:
         """Keep ``preset``, replacing the one of the same name (case aside)."""
         old = find_preset(self._loaded.presets, preset.name)

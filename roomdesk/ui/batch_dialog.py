@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from roomdesk.api.errors import RequestValidationError
 from roomdesk.domain.times import get_zone
-from roomdesk.secrets import KeychainError
 from roomdesk.services.batch import BatchPlan, BatchRow
 from roomdesk.services.batch_run import BatchRun, RowOutcome, RowState
-from roomdesk.services.presets import Preset, RequestOptions, request_options
+from roomdesk.services.presets import Preset, PresetSecrets, RequestOptions, request_options
 from roomdesk.store import StoreError
 from roomdesk.ui.async_slot import async_slot
 from roomdesk.ui.batch_choices import ChoicesError, make_plan
@@ -78,6 +78,7 @@ class BatchDialog(QDialog):
         self.invitation_template: str | None = None  # the preset's own, for its rooms
         self.run: BatchRun | None = None
         self._running = False
+        self._reading_secrets = False
         self.resize(820, 640)
 
         self.pages = QStackedWidget()
@@ -104,7 +105,9 @@ class BatchDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.back_button = self._button("< &Back", self._back, "batchBackButton")
-        self.preview_button = self._button("&Preview >", self.show_preview, "batchPreviewButton")
+        self.preview_button = self._button(
+            "&Preview >", self._preview_pressed, "batchPreviewButton"
+        )
         self.create_button = self._button("&Create", self.create_rooms, "batchCreateButton")
         self.cancel_run_button = self._button("Ca&ncel", self.cancel_run, "batchCancelButton")
         self.retry_button = self._button(
@@ -178,11 +181,22 @@ class BatchDialog(QDialog):
         self.preview_button.setDefault(True)
         self._update_buttons()
 
-    def show_preview(self) -> bool:
-        """Make the plan and show it; False (the problems shown) when it cannot be made."""
+    @async_slot
+    async def _preview_pressed(self) -> None:
+        await self.preview()
+
+    async def preview(self) -> bool:
+        """Make the plan and show it; False (the problems shown) when it cannot be made. A
+        preset's secrets are read from the keychain first, in a worker thread; the page waits,
+        disabled, meanwhile, so that the plan is made from the choices the secrets belong to."""
+        if self._reading_secrets:
+            return False
         choices = self.inputs.read()
+        secrets = await self._read_secrets(choices.preset)
+        if not isValid(self) or not self.isVisible():
+            return False  # closed while the keychain was asked
         try:
-            options = self._preset_options(choices.preset)
+            options = self._preset_options(choices.preset, secrets)
             plan, template = make_plan(choices, self._session.now(), options)
         except ChoicesError as exc:
             shown = exc.problems[:20]
@@ -205,15 +219,35 @@ class BatchDialog(QDialog):
         self._update_buttons()
         return True
 
-    def _preset_options(self, preset: Preset | None) -> RequestOptions | None:
-        """The chosen preset's recording, transcription and streaming sections, with its secrets
-        from the keychain; ChoicesError when one of them is no longer there."""
+    async def _read_secrets(self, preset: Preset | None) -> PresetSecrets | None:
+        """The secrets ``preset`` refers to, read in a worker thread (a keychain may block, or
+        ask to be unlocked) while the page shows that it waits; None without a preset."""
         if preset is None or self._presets is None:
             return None
+        if not preset.secret_names:
+            return await self._presets.library.secrets_of_async(preset)  # at once
+        self._reading_secrets = True
+        self.inputs.widget.setEnabled(False)
+        self.preview_button.setEnabled(False)
+        self.problems_label.setText("Reading the preset's secrets from the keychain…")
+        self.problems_label.show()
         try:
-            secrets = self._presets.library.secrets_of(preset)
-        except KeychainError as exc:
-            raise ChoicesError([f"the keychain could not be read for the preset: {exc}"]) from None
+            return await self._presets.library.secrets_of_async(preset)
+        finally:
+            self._reading_secrets = False
+            if isValid(self):
+                self.inputs.widget.setEnabled(True)
+                self.preview_button.setEnabled(True)
+                self.problems_label.hide()
+
+    @staticmethod
+    def _preset_options(
+        preset: Preset | None, secrets: PresetSecrets | None
+    ) -> RequestOptions | None:
+        """The preset's recording, transcription and streaming sections with its secrets;
+        ChoicesError when one of them is no longer in the keychain."""
+        if preset is None or secrets is None:
+            return None
         if secrets.missing:
             raise ChoicesError(list(secrets.missing))
         return request_options(preset, secrets)
