@@ -4,6 +4,7 @@ preset…" asks for a name and, for a name in use, whether to replace it."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime
 
 import pytest
@@ -23,6 +24,7 @@ from roomdesk.secrets import NamedSecrets
 from roomdesk.services.preset_file import PresetFile, PresetLibrary
 from roomdesk.services.presets import Preset
 from roomdesk.ui.create_room_presets import PresetChoices
+from tests.memory_keyring import GatedKeyring
 from tests.preset_samples import WORKSHOP
 
 # make_dialog and the fixtures it uses (clock, fake) come from the dialog's own tests.
@@ -48,9 +50,11 @@ def remembered() -> list[str]:
 
 
 @pytest.fixture
-def open_with(make_dialog, library, remembered):  # noqa: F811
+def open_with(make_dialog, library, remembered, aloop):  # noqa: F811
     def open_with(last_used: str = ""):
-        return make_dialog(presets=PresetChoices(library, last_used, remembered.append))
+        dialog = make_dialog(presets=PresetChoices(library, last_used, remembered.append))
+        aloop.wait_until(lambda: not dialog.isBusy())  # a preset's secrets read and filled in
+        return dialog
 
     return open_with
 
@@ -118,6 +122,52 @@ def test_a_removed_keychain_secret_is_said_when_the_preset_is_chosen(open_with):
         area.text()
     )
     assert dialog.form().recording.storage.access_key_secret == ""
+
+
+def test_a_presets_secrets_are_read_off_the_gui_thread_while_the_form_waits(
+    tmp_path,
+    make_dialog,  # noqa: F811
+    aloop,
+):
+    keychain = GatedKeyring()  # locked until the test opens it
+    NamedSecrets(keychain).set("Workshop / recording S3 key", "wJalr-s3cr3t")
+    file = PresetFile(tmp_path / "presets.json")
+    file.save([WORKSHOP])
+    dialog = make_dialog(
+        presets=PresetChoices(PresetLibrary(file, NamedSecrets(keychain)), "Workshop")
+    )
+    aloop.wait_until(lambda: keychain.readers)
+    assert threading.main_thread() not in keychain.readers
+    assert dialog.isBusy() and not child(dialog, QPushButton, "createButton").isEnabled()
+    assert not combo(dialog).isEnabled()
+    assert (
+        child(dialog, QLabel, "busyLabel").text()
+        == "Reading the preset's secrets from the keychain…"
+    )
+    keychain.gate.set()
+    aloop.wait_until(lambda: not dialog.isBusy())
+    assert dialog.form().recording.storage.access_key_secret == "wJalr-s3cr3t"
+    assert dialog.form().room_mode == RoomMode.GROUP and combo(dialog).isEnabled()
+    assert QApplication.focusWidget() is child(dialog, QLineEdit, "labelEdit")
+
+
+def test_closing_the_dialog_while_the_keychain_is_asked_fills_nothing(
+    tmp_path,
+    make_dialog,  # noqa: F811
+    aloop,
+):
+    keychain = GatedKeyring()
+    file = PresetFile(tmp_path / "presets.json")
+    file.save([WORKSHOP])
+    dialog = make_dialog(
+        presets=PresetChoices(PresetLibrary(file, NamedSecrets(keychain)), "Workshop")
+    )
+    aloop.wait_until(lambda: keychain.readers)
+    dialog.reject()
+    keychain.gate.set()
+    aloop.wait_until(lambda: not dialog.isBusy())
+    assert dialog.form().room_mode == RoomMode.NORMAL  # left as it was
+    assert not child(dialog, QLabel, "errorArea").isVisible()
 
 
 def save_as(qtbot, dialog, name: str):

@@ -107,6 +107,7 @@ class CreateRoomDialog(QDialog):
         self._focus_before_busy: QWidget | None = None
         self._loading = False
         self._shown_once = False
+        self._closed = False  # done() was called: a keychain answer after it fills nothing
         # The start's wall time and fold as last shown: how far a change moves it.
         self._start_seen: tuple[datetime, int | None] = (datetime(2000, 1, 1), None)
         # Issues the service reported for the last attempt, shown until the next edit.
@@ -179,6 +180,7 @@ class CreateRoomDialog(QDialog):
         super().reject()
 
     def done(self, result: int) -> None:
+        self._closed = True
         self._tick.stop()
         super().done(result)
 
@@ -251,7 +253,7 @@ class CreateRoomDialog(QDialog):
         self._busy_bar.setObjectName("busyIndicator")
         self._busy_bar.setRange(0, 0)
         self._busy_bar.setTextVisible(False)
-        self._busy_bar.setAccessibleName("Creating the room")
+        self._busy_bar.setAccessibleName("Creating")
         self._busy_bar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 16)
         self._busy_bar.hide()
         status.addWidget(self._busy_bar)
@@ -367,16 +369,37 @@ class CreateRoomDialog(QDialog):
 
     def _apply_preset(self, preset: Preset | None) -> None:
         """Fill the form from ``preset`` (Settings' defaults for None), keeping label and zone;
-        a secret the keychain no longer has is said, and its field is left to fill in."""
+        a secret the keychain no longer has is said, and its field is left to fill in. A preset
+        with secrets fills the form once the keychain has answered (see _fill_with_secrets)."""
+        if preset is not None and self._preset_bar is not None and preset.secret_names:
+            self._fill_with_secrets(preset)
+            return
         now, form = self._clock(), self._read_form()
-        missing: tuple[str, ...] = ()
         if preset is None or self._preset_bar is None:
             filled = form_without_preset(form, self._defaults, now)
-        else:
-            secrets = self._preset_bar.secrets_of(preset)
-            filled, missing = form_with_preset(form, preset, secrets, now), secrets.missing
+        else:  # a preset that refers to no secret: nothing to ask the keychain
+            filled = form_with_preset(form, preset, self._preset_bar.secrets_of(preset), now)
         self._load_form(filled)
-        self._show_message(" ".join(missing))
+        self._show_message("")
+        self._on_input_changed()
+
+    @async_slot
+    async def _fill_with_secrets(self, preset: Preset) -> None:
+        """Read ``preset``'s secrets in a worker thread (a keychain may block, or first ask to be
+        unlocked), the form disabled and saying so meanwhile; then fill it."""
+        assert self._preset_bar is not None
+        self._set_busy(True, "Reading the preset's secrets from the keychain…")
+        if self._focus_before_busy is None:
+            self._focus_before_busy = self._basic.label_edit  # the dialog has just opened
+        try:
+            secrets = await self._preset_bar.secrets_of_async(preset)
+        finally:
+            if shiboken6.isValid(self):
+                self._set_busy(False)
+        if not shiboken6.isValid(self) or self._closed:
+            return  # closed while the keychain was asked
+        self._load_form(form_with_preset(self._read_form(), preset, secrets, self._clock()))
+        self._show_message(" ".join(secrets.missing))
         self._on_input_changed()
 
     # ---------------------------------------------------------------------------------------
@@ -488,14 +511,20 @@ class CreateRoomDialog(QDialog):
                 self._loading = False
         self._basic.allow_choices(not forced)
 
-    def _set_busy(self, busy: bool) -> None:
+    def _set_busy(self, busy: bool, doing: str = "Creating…") -> None:
+        """Hold the form while the room is created (or a preset's secrets are read): the
+        inputs, the preset and Create disabled, ``doing`` said beside a busy indicator."""
         self._busy = busy
         if busy:
             focused = QApplication.focusWidget()
             self._focus_before_busy = focused if focused and self.isAncestorOf(focused) else None
+            self._busy_label.setText(doing)
+            self._busy_bar.setAccessibleName(doing.rstrip("…"))
         # Disabling the inputs clears the focus; it is given back when the create ends.
         self._inputs.setEnabled(not busy)
         self._preview.set_enabled(not busy)
+        if self._preset_bar is not None:
+            self._preset_bar.set_enabled(not busy)
         self._busy_label.setVisible(busy)
         self._busy_bar.setVisible(busy)
         self._refresh()

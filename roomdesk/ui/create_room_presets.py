@@ -160,6 +160,13 @@ class PresetBar(QObject):
     def secrets_of(self, preset: Preset) -> PresetSecrets:
         return self._choices.library.secrets_of(preset)
 
+    async def secrets_of_async(self, preset: Preset) -> PresetSecrets:
+        return await self._choices.library.secrets_of_async(preset)
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.combo.setEnabled(enabled)
+        self.save_button.setEnabled(enabled)
+
     def warnings(self) -> list[str]:
         """What reading the presets found wrong, to say once when the dialog opens."""
         return self._choices.library.warnings
