@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
 )
 
 from roomdesk.domain.rooms import RoomMode
@@ -122,6 +123,10 @@ def test_a_removed_keychain_secret_is_said_when_the_preset_is_chosen(open_with):
         area.text()
     )
     assert dialog.form().recording.storage.access_key_secret == ""
+    # Grown for what the preset filled in: the line saying why Create waits overlaps nothing.
+    reason = child(dialog, QLabel, "reasonLabel")
+    assert reason.isVisible()
+    assert reason.geometry().top() > dialog.findChild(QScrollArea).geometry().bottom()
 
 
 def test_a_presets_secrets_are_read_off_the_gui_thread_while_the_form_waits(

@@ -401,6 +401,7 @@ class CreateRoomDialog(QDialog):
         self._load_form(form_with_preset(self._read_form(), preset, secrets, self._clock()))
         self._show_message(" ".join(secrets.missing))
         self._on_input_changed()
+        self._fit_height()  # the form filled in after the dialog was laid out
 
     # ---------------------------------------------------------------------------------------
     # Reacting to input
