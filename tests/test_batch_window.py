@@ -30,7 +30,7 @@ from roomdesk.ui.batch_dialog import BatchDialog
 from roomdesk.ui.batch_inputs import BatchInputs
 from roomdesk.ui.create_room_presets import PresetChoices
 from roomdesk.ui.delete_progress import DeleteProgressDialog
-from roomdesk.ui.export_rooms import ExportDialog
+from roomdesk.ui.export_rooms import ExportDialog, export_summary
 from roomdesk.ui.main_window import MainWindow
 from roomdesk.ui.wall_time_input import read_wall
 from tests.memory_keyring import GatedKeyring
@@ -408,6 +408,20 @@ def make_room(session, aloop, label: str):
 def open_export(window) -> ExportDialog:
     window.export_action.trigger()
     return next(d for d in window._open_dialogs if isinstance(d, ExportDialog))
+
+
+@pytest.mark.parametrize(
+    ("count", "selected", "said"),
+    [
+        (7, False, "Export the 7 rooms shown in the list."),
+        (1, False, "Export the room shown in the list."),
+        (0, False, "No room is shown in the list: nothing to export."),
+        (1_200, True, "Export the 1,200 selected rooms."),
+        (1, True, "Export the selected room."),
+    ],
+)
+def test_export_says_which_rooms_it_writes(count, selected, said):
+    assert export_summary(count, selected=selected) == said
 
 
 def test_export_writes_every_room_shown_without_host_links(

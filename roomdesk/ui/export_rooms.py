@@ -45,6 +45,20 @@ def export_bytes(rooms: list[StoredRoom], path: Path, *, zone_name: str, host_li
     return rooms_csv(rooms, fallback_zone=zone, host_links=host_links).encode("utf-8-sig")
 
 
+def export_summary(count: int, *, selected: bool) -> str:
+    """What Export rooms… will write: "Export the 3 selected rooms.", "Export the room shown
+    in the list.", "No room is shown in the list: nothing to export." """
+    rooms = "room" if count == 1 else "rooms"
+    where = "selected" if selected else "shown in the list"
+    if count == 0:
+        return f"No room is {where}: nothing to export."
+    if selected:
+        return (
+            f"Export the {count:,} selected {rooms}." if count > 1 else "Export the selected room."
+        )
+    return f"Export the {count:,} {rooms} {where}." if count > 1 else f"Export the room {where}."
+
+
 class ExportDialog(QDialog):
     """How many rooms are exported, and "Include host links" (off), with its warning."""
 
@@ -52,8 +66,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export rooms")
         layout = QVBoxLayout(self)
-        what = "selected room" if parent.selected_rooms() else "room shown in the list"
-        layout.addWidget(QLabel(f"Export {count:,} {what}{'s' if count != 1 else ''}."))
+        layout.addWidget(QLabel(export_summary(count, selected=bool(parent.selected_rooms()))))
         self.host_links = QCheckBox("Include &host links")
         self.host_links.setObjectName("exportHostLinks")
         layout.addWidget(self.host_links)
