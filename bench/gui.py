@@ -50,9 +50,9 @@ def event_loop() -> asyncio.AbstractEventLoop:
     """
     global _loop
     if _loop is None:
-        import qasync
+        from roomdesk.ui.event_loop import AppEventLoop
 
-        _loop = qasync.QEventLoop(qt_app())
+        _loop = AppEventLoop(qt_app())
         asyncio.set_event_loop(_loop)
         asyncio.events._set_running_loop(_loop)
     return _loop

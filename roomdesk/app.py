@@ -188,13 +188,9 @@ class App:
         return EXIT_INTERRUPTED if self.interrupted else code
 
     def _run_async_part(self) -> int:
-        import asyncio
+        from roomdesk.ui.event_loop import run
 
-        import qasync
-
-        if sys.version_info >= (3, 12):
-            return asyncio.run(self.run(), loop_factory=qasync.QEventLoop)
-        return qasync.run(self.run())
+        return run(self.run())
 
     @staticmethod
     def _draw_first_frame(window: MainWindow) -> None:

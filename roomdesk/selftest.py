@@ -176,9 +176,9 @@ def _qt_application() -> QApplication:
 
 
 def _run_in_qt_loop(qt_app: QApplication, coroutine: Awaitable[Any]) -> Any:
-    import qasync
+    from roomdesk.ui.event_loop import AppEventLoop
 
-    loop = qasync.QEventLoop(qt_app, already_running=False)
+    loop = AppEventLoop(qt_app, already_running=False)
     asyncio.set_event_loop(loop)
     try:
         return loop.run_until_complete(coroutine)

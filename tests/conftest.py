@@ -122,11 +122,11 @@ class AsyncRunner:
 @pytest.fixture
 def aloop(qapp) -> Iterator[AsyncRunner]:
     """A qasync event loop bound to the test's QApplication."""
-    import qasync
+    from roomdesk.ui.event_loop import AppEventLoop
 
     # As in the app: closing the last window must not end the event loop under a test.
     qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = AppEventLoop(qapp, already_running=False)
     runner = AsyncRunner(loop)
     loop.set_exception_handler(runner.handle_exception)
     asyncio.set_event_loop(loop)
