@@ -4,9 +4,9 @@ qasync (0.28) runs each ``call_later``/``call_at`` as a Qt timer and, when the a
 cancelled, leaves the Qt timer running until its deadline and skips it then. Timeouts are
 exactly such timers: httpx (through anyio) sets one for every read and cancels it when the read
 completes. A large download makes thousands of reads, so thousands of dead timers fire one
-timeout later, all in the same instant (Qt runs coarse timers together), which held the GUI
-thread for 50–85 ms once a second after a 1 GB download. Here a cancelled handle kills its Qt
-timer at once, so a dead timer costs nothing later.
+timeout later, all in the same instant (Qt runs coarse timers together), a stall of the GUI
+thread every second (docs/performance.md has the figures). Here a cancelled handle kills its
+Qt timer at once, so a dead timer costs nothing later.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class _Timers(QObject):
         return len(self._handles)
 
     def add(self, handle: _KillableHandle, delay: float) -> _KillableHandle:
-        # Coarse, as qasync's own timers are: Qt may fire them up to 5 % early or late.
+        # Coarse, as qasync's own timers are: Qt may fire them a little early or late.
         timer_id = self.startTimer(round(max(0.0, delay) * 1000), Qt.TimerType.CoarseTimer)
         self._handles[timer_id] = handle
         self._ids[handle] = timer_id
