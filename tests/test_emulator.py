@@ -624,8 +624,13 @@ def test_stop_cuts_injected_latency_short(emulator: EmulatorServer) -> None:
     worker = threading.Thread(target=slow_request)
     worker.start()
     deadline = time.monotonic() + 30
-    while not emulator.received and time.monotonic() < deadline:
-        threading.Event().wait(0.01)  # until the request has arrived and is waiting
+
+    def waiting() -> bool:
+        # Recorded first, then its delay chosen: waiting once the delay is on the record.
+        return bool(emulator.received) and emulator.received[0].injected_delay > 0
+
+    while not waiting() and time.monotonic() < deadline:
+        threading.Event().wait(0.01)
     assert emulator.received[0].injected_delay == 600
     emulator.stop()
     worker.join(timeout=30)
