@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from roomdesk.api.requests import RecordingType, StorageProvider
+from roomdesk.api.requests import RecordingType
 from roomdesk.cli import run
 from roomdesk.paths import app_paths
 from roomdesk.secrets import KeyStore, NamedSecrets
 from roomdesk.services.preset_file import PresetFile
-from roomdesk.services.presets import Preset, PresetStorage
+from roomdesk.services.presets import Preset
 from tests.conftest import EMULATOR_TEST_KEY
+from tests.preset_samples import s3_storage
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -140,13 +141,7 @@ def s3_preset(keyring_backend) -> Preset:
         name="Recorded",
         duration_minutes=60,
         recording_type=RecordingType.CLOUD,
-        recording_storage=PresetStorage(
-            provider=StorageProvider.S3,
-            bucket="rec",
-            region="eu-north-1",
-            access_key_id="AKIAEXAMPLE",
-            secret_name="Recorded / recording S3 key",
-        ),
+        recording_storage=s3_storage("Recorded / recording S3 key"),
     )
     PresetFile(app_paths().ensure().presets_file).save([preset])
     return preset

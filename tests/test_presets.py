@@ -29,7 +29,6 @@ from roomdesk.services.presets import (
     NAME_MAX_LENGTH,
     Preset,
     PresetError,
-    PresetStorage,
     name_problem,
     presets_from_list,
     read_secrets,
@@ -42,6 +41,7 @@ from roomdesk.ui.create_room_form import (
     StreamingInputs,
 )
 from roomdesk.ui.preset_form import form_with_preset, form_without_preset, preset_from_form
+from tests.preset_samples import s3_storage
 
 # 12:00:30 in Oslo (CEST, UTC+2) on a Tuesday.
 NOW = datetime(2024, 5, 14, 10, 0, 30, tzinfo=UTC)
@@ -56,13 +56,7 @@ WORKSHOP = Preset(
     pattern=RoomNamePattern.HUMAN_SHORT,
     locked=True,
     recording_type=RecordingType.CLOUD,
-    recording_storage=PresetStorage(
-        provider=StorageProvider.S3,
-        bucket="rec",
-        region="eu-north-1",
-        access_key_id="AKIAEXAMPLE",
-        secret_name="Workshop + breakouts / recording S3 key",
-    ),
+    recording_storage=s3_storage("Workshop + breakouts / recording S3 key"),
     recording_file_format=RecordingFileFormat.MP4,
     recording_trigger=RecordingTrigger.AUTOMATIC,
     transcription=True,
